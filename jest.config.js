@@ -1,0 +1,19 @@
+// Test levels by file suffix: *.unit.spec.ts are pure (no I/O), *.contract.spec.ts run the
+// event-store contract against every adapter, *.int.spec.ts and test/*.e2e.spec.ts go through
+// real stores, real HTTP and real child processes.
+const moduleNameMapper = {
+  '^@cases/domain(|/.*)$': '<rootDir>/libs/domain/src$1',
+  '^@cases/event-store(|/.*)$': '<rootDir>/libs/event-store/src$1',
+  '^@cases/read-models(|/.*)$': '<rootDir>/libs/read-models/src$1',
+};
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+const base = { rootDir: __dirname, moduleFileExtensions: ['ts', 'js', 'json'], testEnvironment: 'node', transform, moduleNameMapper };
+
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.unit.spec.ts', '<rootDir>/apps/**/*.unit.spec.ts'] },
+    { ...base, displayName: 'contract', testMatch: ['<rootDir>/libs/**/*.contract.spec.ts'] },
+    { ...base, displayName: 'integration', testMatch: ['<rootDir>/libs/**/*.int.spec.ts', '<rootDir>/apps/**/*.int.spec.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'], testTimeout: 60000 },
+  ],
+};

@@ -1,0 +1,111 @@
+import type { Actor } from '../shared/actor';
+import type { DeadlinePolicy } from '../deadlines/deadline-policy';
+import type { Caller, DisputeParty, Petitioner } from './case.events';
+import type {
+  DisputeOutcome,
+  DisputeSource,
+  LinkRelation,
+  MediationType,
+  PetitionChannel,
+  PetitionOutcome,
+  ReexaminationDecision,
+  Satisfaction,
+  Urgency,
+} from './case.types';
+
+// ---- intake: the handler allocates id and number (I/O) before deciding ----
+interface IntakeBase {
+  caseId: string;
+  orgId: string;
+  number: string;
+  title: string;
+  description: string;
+  community: string;
+  category?: string;
+}
+export interface RegisterPetition extends IntakeBase {
+  type: 'register-petition';
+  channel: PetitionChannel;
+  petitioner: Petitioner;
+}
+export interface ReceiveHotlineTicket extends IntakeBase {
+  type: 'receive-hotline-ticket';
+  platformTicketNo: string;
+  urgency: Urgency;
+  caller?: Caller;
+  platformDeadline?: string;
+}
+export interface RegisterDispute extends IntakeBase {
+  type: 'register-dispute';
+  source: DisputeSource;
+  parties: DisputeParty[];
+}
+export type IntakeCommand = RegisterPetition | ReceiveHotlineTicket | RegisterDispute;
+
+// ---- lifecycle: `type` is the URL action of SPEC §6 ----
+export type LifecycleCommand =
+  | { type: 'accept'; note?: string }
+  | { type: 'reject'; reason: string; referredTo?: string }
+  | { type: 'dispatch'; unit: string; instructions?: string }
+  | { type: 'sign' }
+  | { type: 'return'; reason: string }
+  | { type: 'progress'; text: string }
+  | { type: 'note'; text: string; internal?: boolean }
+  | { type: 'request-extension'; days: number; reason: string }
+  | { type: 'decide-extension'; approved: boolean; reason?: string }
+  | {
+      type: 'resolve';
+      outcome?: PetitionOutcome | DisputeOutcome;
+      reply?: string;
+      mediationType?: MediationType;
+      agreement?: string;
+      referral?: string;
+    }
+  | { type: 'review'; satisfaction?: Satisfaction; solved?: boolean; note?: string }
+  | { type: 'reopen'; reason: string }
+  | { type: 'close'; note?: string }
+  | { type: 'supervise'; instruction: string; dueAt?: string }
+  | { type: 'answer-supervision'; supervisionId: string; answer: string }
+  | { type: 'request-reexamination'; reason: string }
+  | { type: 'decide-reexamination'; decision: ReexaminationDecision; opinion: string }
+  | { type: 'link'; targetId: string; relation: LinkRelation };
+export type LifecycleAction = LifecycleCommand['type'];
+export const LIFECYCLE_ACTIONS: readonly LifecycleAction[] = [
+  'accept',
+  'reject',
+  'dispatch',
+  'sign',
+  'return',
+  'progress',
+  'request-extension',
+  'decide-extension',
+  'resolve',
+  'review',
+  'reopen',
+  'close',
+  'supervise',
+  'answer-supervision',
+  'request-reexamination',
+  'decide-reexamination',
+  'link',
+  'note',
+];
+
+export type CaseCommand = IntakeCommand | LifecycleCommand;
+
+/**
+ * Everything a decision needs besides state and command. Time arrives here; nothing in the
+ * domain reads a clock. Retries re-run `decide` with the same context, so it must stay pure.
+ */
+export interface DecisionContext {
+  actor: Actor;
+  /** Server clock when the command was received (becomes `recordedAt`). */
+  recordedAt: Date;
+  /** Business time of the step; defaults to `recordedAt` when the command gives none. */
+  occurredAt: Date;
+  /** Back-dating further than this needs the supervisor or admin role (SPEC §2). */
+  backdatingWindowMs: number;
+  policy: DeadlinePolicy;
+  /** Fresh ids for sub-entities (extension requests); injected so specs stay deterministic. */
+  newId: () => string;
+}

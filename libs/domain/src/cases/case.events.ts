@@ -1,0 +1,165 @@
+import type { Actor } from '../shared/actor';
+import type {
+  CaseKind,
+  DisputeOutcome,
+  DisputeSource,
+  LinkRelation,
+  MediationType,
+  Milestone,
+  PetitionChannel,
+  PetitionOutcome,
+  ReexaminationDecision,
+  Satisfaction,
+  Urgency,
+} from './case.types';
+
+/**
+ * Every case event has the same envelope: a stored type name (an explicit string, never a class
+ * name), its data, who did it and when it happened in business time (`occurredAt`, ISO-8601).
+ *
+ * PERSONAL DATA lives only in `personal`. Nothing in `data`, in stream names or in ids may
+ * identify a person: `personal` is what gets encrypted per person, masked, dropped from Kafka
+ * and shredded. Keep it that way when adding events.
+ */
+export interface CaseEventBase<Type extends string, Data, Personal = never> {
+  type: Type;
+  data: Data;
+  personal?: [Personal] extends [never] ? undefined : Personal;
+  occurredAt: string;
+  actor: Actor;
+}
+
+// ---- personal data shapes (SPEC §7) ----
+export interface Petitioner {
+  name: string;
+  phone?: string;
+  idNumber?: string;
+  address?: string;
+}
+export interface Caller {
+  name?: string;
+  phone?: string;
+}
+export interface DisputeParty {
+  name: string;
+  phone?: string;
+  role?: string;
+}
+
+// ---- intake ----
+interface IntakeData {
+  caseId: string;
+  orgId: string;
+  number: string;
+  title: string;
+  description: string;
+  community: string;
+  category?: string;
+}
+export type PetitionRegistered = CaseEventBase<
+  'PetitionRegistered',
+  IntakeData & { kind: 'petition'; channel: PetitionChannel },
+  { petitioner: Petitioner }
+>;
+export type HotlineTicketReceived = CaseEventBase<
+  'HotlineTicketReceived',
+  IntakeData & { kind: 'hotline'; platformTicketNo: string; urgency: Urgency; platformDeadline?: string },
+  { caller?: Caller }
+>;
+export type DisputeRegistered = CaseEventBase<
+  'DisputeRegistered',
+  IntakeData & { kind: 'dispute'; source: DisputeSource },
+  { parties: DisputeParty[] }
+>;
+
+// ---- lifecycle ----
+export type CaseAccepted = CaseEventBase<'CaseAccepted', { note?: string }>;
+export type CaseRejected = CaseEventBase<'CaseRejected', { reason: string; referredTo?: string }>;
+export type CaseDispatched = CaseEventBase<'CaseDispatched', { unit: string; instructions?: string }>;
+export type CaseSigned = CaseEventBase<'CaseSigned', { unit: string }>;
+export type CaseReturned = CaseEventBase<'CaseReturned', { unit: string; reason: string }>;
+export type ProgressRecorded = CaseEventBase<'ProgressRecorded', { text: string }>;
+export type NoteAdded = CaseEventBase<'NoteAdded', { text: string; internal: boolean }>;
+export type ExtensionRequested = CaseEventBase<
+  'ExtensionRequested',
+  { requestId: string; milestone: Milestone; days: number; reason: string }
+>;
+export type ExtensionDecided = CaseEventBase<
+  'ExtensionDecided',
+  { requestId: string; milestone: Milestone; approved: boolean; reason?: string }
+>;
+export type CaseResolved = CaseEventBase<
+  'CaseResolved',
+  | { kind: 'petition'; outcome: PetitionOutcome; reply: string }
+  | { kind: 'hotline'; reply: string }
+  | { kind: 'dispute'; outcome: DisputeOutcome; mediationType: MediationType; agreement?: string; referral?: string }
+>;
+export type CaseReviewed = CaseEventBase<
+  'CaseReviewed',
+  { satisfaction?: Satisfaction; solved?: boolean; note?: string }
+>;
+export type CaseReopened = CaseEventBase<'CaseReopened', { reason: string }>;
+export type CaseClosed = CaseEventBase<'CaseClosed', { note?: string; by: 'review' | 'close' | 'reexamination' }>;
+export type SupervisionIssued = CaseEventBase<
+  'SupervisionIssued',
+  { supervisionId: string; instruction: string; dueAt?: string }
+>;
+export type SupervisionAnswered = CaseEventBase<'SupervisionAnswered', { supervisionId: string; answer: string }>;
+export type ReexaminationRequested = CaseEventBase<'ReexaminationRequested', { reason: string }>;
+export type ReexaminationDecided = CaseEventBase<
+  'ReexaminationDecided',
+  { decision: ReexaminationDecision; opinion: string }
+>;
+export type CaseLinked = CaseEventBase<'CaseLinked', { targetId: string; relation: LinkRelation }>;
+
+// ---- deadlines (SPEC §3) ----
+/**
+ * A milestone's deadline, set when its starting event happens and set again (next version) when
+ * an approved extension moves it or the step restarts (a re-dispatch, a reopen). Every version
+ * stays in the history.
+ */
+export type DeadlineSet = CaseEventBase<
+  'DeadlineSet',
+  { milestone: Milestone; version: number; startedAt: string; dueAt: string; provisional: boolean; cause: DeadlineCause }
+>;
+export type DeadlineCause = 'started' | 'extended' | 'restarted';
+/** Recorded by the scheduler; not a command, so it never blocks back-dating. */
+export type DeadlineWarningIssued = CaseEventBase<
+  'DeadlineWarningIssued',
+  { milestone: Milestone; version: number; dueAt: string }
+>;
+export type DeadlineMissed = CaseEventBase<'DeadlineMissed', { milestone: Milestone; version: number; dueAt: string }>;
+
+export type IntakeEvent = PetitionRegistered | HotlineTicketReceived | DisputeRegistered;
+export type SchedulerEvent = DeadlineWarningIssued | DeadlineMissed;
+export type CaseEvent =
+  | IntakeEvent
+  | CaseAccepted
+  | CaseRejected
+  | CaseDispatched
+  | CaseSigned
+  | CaseReturned
+  | ProgressRecorded
+  | NoteAdded
+  | ExtensionRequested
+  | ExtensionDecided
+  | CaseResolved
+  | CaseReviewed
+  | CaseReopened
+  | CaseClosed
+  | SupervisionIssued
+  | SupervisionAnswered
+  | ReexaminationRequested
+  | ReexaminationDecided
+  | CaseLinked
+  | DeadlineSet
+  | SchedulerEvent;
+export type CaseEventType = CaseEvent['type'];
+
+export const SCHEDULER_EVENT_TYPES: readonly CaseEventType[] = ['DeadlineWarningIssued', 'DeadlineMissed'];
+
+export function isIntakeEvent(event: CaseEvent): event is IntakeEvent {
+  return event.type === 'PetitionRegistered' || event.type === 'HotlineTicketReceived' || event.type === 'DisputeRegistered';
+}
+
+export type { CaseKind };
