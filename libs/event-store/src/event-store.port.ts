@@ -68,6 +68,10 @@ export interface Subscription {
 }
 
 export interface EventStore {
+  /**
+   * Appends `events` (at least one) atomically. `expectedRevision` defaults to 'any', as in
+   * EventStoreDB: pass the revision you decided on whenever a concurrent writer must be refused.
+   */
   append(streamId: string, events: EventData[], expectedRevision?: ExpectedRevision): Promise<AppendResult>;
   /** The stream's events in order from `fromRevision` (default 0n); an empty array when the stream does not exist. */
   readStream(streamId: string, options?: { fromRevision?: bigint; maxCount?: number }): Promise<RecordedEvent[]>;
