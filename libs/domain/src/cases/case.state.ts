@@ -71,6 +71,8 @@ export interface OpenedCase {
   platformDeadline?: string;
   /** The handling unit the case is dispatched to (kept after resolve; cleared by a return). */
   unit?: string;
+  /** `occurredAt` of the dispatch to `unit`: the return window counts from it. Cleared by a return. */
+  dispatchedAt?: string;
   registeredAt: string;
   /** `occurredAt` of the latest command event; scheduler events do not count (SPEC §2). */
   lastCommandAt: string;

@@ -16,6 +16,11 @@ export const TERMINAL_STATUSES: readonly CaseStatus[] = ['rejected', 'closed'];
 
 export const MILESTONES = ['acceptance', 'reply', 'sign', 'resolve', 'callback', 'mediation', 'reexamination'] as const;
 export type Milestone = (typeof MILESTONES)[number];
+/**
+ * The milestone a kind's resolution reaches and a reopen restarts. Petitions and disputes start
+ * its clock at acceptance; hotline tickets arrive accepted, so theirs starts at dispatch.
+ */
+export const RESOLVING_MILESTONE: Record<CaseKind, Milestone> = { petition: 'reply', hotline: 'resolve', dispute: 'mediation' };
 
 export const PETITION_CHANNELS = ['visit', 'letter', 'phone', 'online', 'transferred'] as const;
 export type PetitionChannel = (typeof PETITION_CHANNELS)[number];

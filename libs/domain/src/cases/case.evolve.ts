@@ -1,0 +1,222 @@
+import type { CaseEvent, DeadlineSet } from './case.events';
+import { isIntakeEvent, SCHEDULER_EVENT_TYPES } from './case.events';
+import type { CaseState, DeadlineState, OpenedCase } from './case.state';
+import { INITIAL_CASE_STATE } from './case.state';
+import type { Milestone } from './case.types';
+import { RESOLVING_MILESTONE } from './case.types';
+
+/**
+ * Folds one event into the case state. Pure and immutable: the state passed in is never changed.
+ * Events are facts already recorded, so evolve does not validate business rules; it only refuses
+ * a stream that cannot exist (a lifecycle event before the intake, or a second intake).
+ */
+export function evolve(state: CaseState, event: CaseEvent): CaseState {
+  if (state.status === 'none') {
+    return openCase(event);
+  }
+  const next = applyToOpenedCase(state, event);
+  return {
+    ...next,
+    eventCount: state.eventCount + 1,
+    // Scheduler records are not commands: they must not block back-dating a later step (SPEC §2).
+    lastCommandAt: SCHEDULER_EVENT_TYPES.includes(event.type) ? state.lastCommandAt : event.occurredAt,
+  };
+}
+
+export function foldCase(events: readonly CaseEvent[]): CaseState {
+  return events.reduce(evolve, INITIAL_CASE_STATE);
+}
+
+function openCase(event: CaseEvent): OpenedCase {
+  if (!isIntakeEvent(event)) {
+    throw new Error(`A case stream must start with an intake event, not '${event.type}'`);
+  }
+  const { data } = event;
+  const common = {
+    id: data.caseId,
+    orgId: data.orgId,
+    number: data.number,
+    title: data.title,
+    description: data.description,
+    community: data.community,
+    ...(data.category !== undefined && { category: data.category }),
+    registeredAt: event.occurredAt,
+    lastCommandAt: event.occurredAt,
+    deadlines: [],
+    extensions: [],
+    supervisions: [],
+    links: [],
+    reviews: [],
+    eventCount: 1,
+  };
+  switch (data.kind) {
+    case 'petition':
+      return { ...common, kind: 'petition', status: 'registered', urgency: 'normal', channel: data.channel };
+    case 'dispute':
+      return { ...common, kind: 'dispute', status: 'registered', urgency: 'normal', source: data.source };
+    case 'hotline':
+      return {
+        ...common,
+        kind: 'hotline',
+        // The 12345 platform has already accepted the ticket before it reaches the sub-district.
+        status: 'accepted',
+        urgency: data.urgency,
+        platformTicketNo: data.platformTicketNo,
+        ...(data.platformDeadline !== undefined && { platformDeadline: data.platformDeadline }),
+      };
+  }
+}
+
+function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
+  const at = event.occurredAt;
+  switch (event.type) {
+    case 'PetitionRegistered':
+    case 'HotlineTicketReceived':
+    case 'DisputeRegistered':
+      throw new Error(`Case ${state.id} already has an intake event; cannot apply '${event.type}'`);
+    case 'CaseAccepted':
+      return { ...state, status: 'accepted', deadlines: reach(state.deadlines, 'acceptance', at) };
+    case 'CaseRejected':
+      return {
+        ...state,
+        status: 'rejected',
+        rejection: { ...event.data, rejectedAt: at },
+        deadlines: reach(state.deadlines, 'acceptance', at),
+      };
+    case 'CaseDispatched':
+      return { ...state, status: 'dispatched', unit: event.data.unit, dispatchedAt: at };
+    case 'CaseSigned':
+      return { ...state, status: 'in_progress', deadlines: reach(state.deadlines, 'sign', at) };
+    case 'CaseReturned':
+      return { ...state, status: 'accepted', unit: undefined, dispatchedAt: undefined };
+    case 'ProgressRecorded':
+    case 'NoteAdded':
+      return state;
+    case 'ExtensionRequested':
+      return {
+        ...state,
+        extensions: [...state.extensions, { ...event.data, requestedAt: at, requestedBy: event.actor }],
+      };
+    case 'ExtensionDecided': {
+      const { requestId, approved, reason } = event.data;
+      const decision = { approved, ...(reason !== undefined && { reason }), decidedAt: at, decidedBy: event.actor };
+      return {
+        ...state,
+        extensions: state.extensions.map((extension) =>
+          extension.requestId === requestId ? { ...extension, decision } : extension,
+        ),
+      };
+    }
+    case 'CaseResolved':
+      return {
+        ...state,
+        status: 'resolved',
+        resolution: { ...event.data, resolvedAt: at },
+        deadlines: reach(state.deadlines, RESOLVING_MILESTONE[event.data.kind], at),
+      };
+    case 'CaseReviewed':
+      return {
+        ...state,
+        reviews: [...state.reviews, { ...event.data, reviewedAt: at }],
+        deadlines: state.kind === 'hotline' ? reach(state.deadlines, 'callback', at) : state.deadlines,
+      };
+    case 'CaseReopened':
+      // The earlier resolution stays in the history; the state describes the current one only.
+      return { ...state, status: 'in_progress', resolution: undefined };
+    case 'CaseClosed':
+      return {
+        ...state,
+        status: 'closed',
+        closedAt: at,
+        // Closing a hotline ticket without a review (citizen unreachable) also ends the call-back.
+        deadlines: state.kind === 'hotline' ? reach(state.deadlines, 'callback', at) : state.deadlines,
+      };
+    case 'SupervisionIssued':
+      return {
+        ...state,
+        supervisions: [...state.supervisions, { ...event.data, issuedAt: at, issuedBy: event.actor }],
+      };
+    case 'SupervisionAnswered': {
+      const { supervisionId, answer } = event.data;
+      return {
+        ...state,
+        supervisions: state.supervisions.map((supervision) =>
+          supervision.supervisionId === supervisionId
+            ? { ...supervision, answer, answeredAt: at, answeredBy: event.actor }
+            : supervision,
+        ),
+      };
+    }
+    case 'ReexaminationRequested':
+      return {
+        ...state,
+        status: 'reexamination',
+        reexamination: { reason: event.data.reason, requestedAt: at },
+        closedAt: undefined,
+      };
+    case 'ReexaminationDecided':
+      return {
+        ...state,
+        reexamination: state.reexamination && {
+          ...state.reexamination,
+          decision: { ...event.data, decidedAt: at },
+        },
+        deadlines: reach(state.deadlines, 'reexamination', at),
+      };
+    case 'CaseLinked':
+      return { ...state, links: [...state.links, { ...event.data }] };
+    case 'DeadlineSet':
+      return { ...state, deadlines: replaceDeadline(state.deadlines, event.data) };
+    case 'DeadlineWarningIssued':
+      return {
+        ...state,
+        deadlines: updateDeadline(state.deadlines, event.data.milestone, (deadline) => ({
+          ...deadline,
+          warnedVersion: Math.max(deadline.warnedVersion ?? 0, event.data.version),
+        })),
+      };
+    case 'DeadlineMissed':
+      return {
+        ...state,
+        deadlines: updateDeadline(state.deadlines, event.data.milestone, (deadline) => ({
+          ...deadline,
+          missedVersion: Math.max(deadline.missedVersion ?? 0, event.data.version),
+        })),
+      };
+  }
+}
+
+/**
+ * Marks a milestone reached at the reaching event's business time. The first reach counts: a
+ * later event (closing after a review) never moves it; a restarted deadline starts unreached.
+ */
+function reach(deadlines: readonly DeadlineState[], milestone: Milestone, at: string): DeadlineState[] {
+  return updateDeadline(deadlines, milestone, (deadline) =>
+    deadline.reachedAt === undefined ? { ...deadline, reachedAt: at } : deadline,
+  );
+}
+
+/** A new version replaces the milestone's entry: it is unreached and not yet warned about. */
+function replaceDeadline(deadlines: readonly DeadlineState[], set: DeadlineSet['data']): DeadlineState[] {
+  const current = deadlines.find((deadline) => deadline.milestone === set.milestone);
+  const extensionsApproved = (current?.extensionsApproved ?? 0) + (set.cause === 'extended' ? 1 : 0);
+  const next: DeadlineState = {
+    milestone: set.milestone,
+    version: set.version,
+    startedAt: set.startedAt,
+    dueAt: set.dueAt,
+    provisional: set.provisional,
+    extensionsApproved,
+  };
+  return current
+    ? deadlines.map((deadline) => (deadline === current ? next : deadline))
+    : [...deadlines, next];
+}
+
+function updateDeadline(
+  deadlines: readonly DeadlineState[],
+  milestone: Milestone,
+  update: (deadline: DeadlineState) => DeadlineState,
+): DeadlineState[] {
+  return deadlines.map((deadline) => (deadline.milestone === milestone ? update(deadline) : deadline));
+}
