@@ -3,3 +3,4 @@ export * from './intake.dto';
 export * from './lifecycle.dto';
 export * from './command-mappers';
 export * from './validate-body';
+export * from './list-cases-query.dto';

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  caseStreamId,
+  decodeCaseEvent,
+  encodeCaseEvent,
+  foldCase,
+  type CaseEvent,
+  type CaseEventMetadata,
+  type CaseState,
+  type DeadlinePolicy,
+  type DecisionContext,
+  type StoredCaseEvent,
+} from '@cases/domain';
+import {
+  EVENT_STORE,
+  WrongExpectedVersionError,
+  type EventStore,
+  type RecordedEvent,
+} from '@cases/event-store';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { CLOCK, type Clock } from '../../infrastructure/clock';
+import { DEADLINE_POLICY } from '../../infrastructure/deadline-policy.provider';
+import { ConcurrencyRetriesExhaustedError, IdempotencyKeyReusedError, StaleRevisionError } from './command-errors';
+import type { CommandOutcome, CommandRequest } from './command-request';
+
+const MAX_ATTEMPTS = 5;
+
+export interface LoadedCase {
+  state: CaseState;
+  recorded: RecordedEvent[];
+  /** Revision of the last event, or null when the stream does not exist. */
+  revision: bigint | null;
+}
+
+/**
+ * The one command-handling pipeline (every intake and lifecycle command goes through it):
+ *  1. read the case's stream and fold it;
+ *  2. replay the first answer if this Idempotency-Key was seen on this case;
+ *  3. check If-Match;
+ *  4. decide (pure);
+ *  5. append with the revision just read (or the client's);
+ *  6. on a concurrent write: with If-Match answer 412, otherwise start again from fresh state.
+ */
+@Injectable()
+export class CaseCommandPipeline {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DEADLINE_POLICY) private readonly policy: DeadlinePolicy,
+  ) {}
+
+  async load(caseId: string): Promise<LoadedCase> {
+    const recorded = await this.store.readStream(caseStreamId(caseId));
+    const state = foldCase(recorded.map((event) => decodeCaseEvent(event as unknown as StoredCaseEvent)));
+    const revision = recorded.length === 0 ? null : recorded[recorded.length - 1].revision;
+    return { state, recorded, revision };
+  }
+
+  /** The first answer given to this Idempotency-Key on this case, or null when the key is new here. */
+  findReplay(caseId: string, loaded: LoadedCase, request: CommandRequest): CommandOutcome | null {
+    if (!request.idempotencyKey) return null;
+    const earlier = loaded.recorded.filter((event) => event.metadata.idempotencyKey === request.idempotencyKey);
+    if (earlier.length === 0) return null;
+    if (earlier.some((event) => event.metadata.requestHash !== request.requestHash)) {
+      throw new IdempotencyKeyReusedError(request.idempotencyKey);
+    }
+    const last = earlier[earlier.length - 1];
+    return { id: caseId, revision: last.revision, position: last.position, replayed: true };
+  }
+
+  async execute(
+    caseId: string,
+    command: string,
+    request: CommandRequest,
+    decide: (state: CaseState, context: DecisionContext) => CaseEvent[],
+  ): Promise<CommandOutcome> {
+    const recordedAt = this.clock.now();
+    const context: DecisionContext = {
+      actor: request.actor,
+      recordedAt,
+      occurredAt: request.occurredAt ? new Date(request.occurredAt) : recordedAt,
+      backdatingWindowMs: this.config.backdatingWindowMs,
+      policy: this.policy,
+      newId: randomUUID,
+    };
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const loaded = await this.load(caseId);
+      const replay = this.findReplay(caseId, loaded, request);
+      if (replay) return replay;
+      if (request.expectedRevision !== undefined && request.expectedRevision !== loaded.revision) {
+        throw new StaleRevisionError(request.expectedRevision, loaded.revision);
+      }
+      const events = decide(loaded.state, context);
+      if (events.length === 0) {
+        const last = loaded.recorded[loaded.recorded.length - 1];
+        return { id: caseId, revision: last.revision, position: last.position, replayed: true };
+      }
+      const envelope: Omit<CaseEventMetadata, 'schemaVersion' | 'actor' | 'occurredAt'> = {
+        orgId: this.config.org.id,
+        caseId,
+        command,
+        recordedAt: recordedAt.toISOString(),
+        correlationId: request.correlationId,
+        causationId: request.causationId,
+        ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
+        requestHash: request.requestHash,
+      };
+      try {
+        const result = await this.store.append(
+          caseStreamId(caseId),
+          events.map((event) => {
+            const stored = encodeCaseEvent(event, envelope);
+            return { id: randomUUID(), ...stored, metadata: { ...stored.metadata } };
+          }),
+          loaded.revision ?? 'no_stream',
+        );
+        return { id: caseId, revision: result.nextExpectedRevision, position: result.position, replayed: false };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        if (request.expectedRevision !== undefined) {
+          throw new StaleRevisionError(request.expectedRevision, error.actual === 'no_stream' ? null : error.actual);
+        }
+      }
+    }
+    throw new ConcurrencyRetriesExhaustedError(caseId, MAX_ATTEMPTS);
+  }
+}

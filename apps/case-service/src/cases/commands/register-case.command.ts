@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { v5 as uuidv5 } from 'uuid';
+import { decideIntake, type CaseKind, type IntakeCommand, type OpenedCase } from '@cases/domain';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { CLOCK, type Clock } from '../../infrastructure/clock';
+import { CaseCommandPipeline } from './case-command.pipeline';
+import { CaseNumberAllocator } from './case-number.allocator';
+import type { CommandOutcome, CommandRequest } from './command-request';
+
+/** Namespace for case ids derived from natural keys (a platform ticket number, an Idempotency-Key). */
+const CASE_ID_NAMESPACE = '5b0f7f4e-8f0e-4c55-9a52-2f1f4f3c7d11';
+
+/** The identifiers the handler assigns before deciding: the case id and its human-readable number. */
+export interface IntakeIds {
+  caseId: string;
+  orgId: string;
+  number: string;
+}
+
+export interface IntakeOutcome extends CommandOutcome {
+  number: string;
+  /** The ticket number was already on file: nothing was written and the existing case is returned. */
+  existing: boolean;
+}
+
+export class RegisterCaseCommand extends Command<IntakeOutcome> {
+  constructor(
+    readonly kind: CaseKind,
+    readonly intake: (ids: IntakeIds) => IntakeCommand,
+    /** The 12345 platform's ticket number: a hotline ticket's natural key. */
+    readonly platformTicketNo: string | undefined,
+    readonly request: CommandRequest,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Intake of any kind. The case id is derived from a natural key when there is one, so a repeat
+ * lands on the same stream and is answered from it instead of creating a second case: the
+ * 12345 platform's ticket number (a second intake of a ticket returns the existing case), or
+ * the client's Idempotency-Key. Otherwise the id is random.
+ */
+@CommandHandler(RegisterCaseCommand)
+export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand, IntakeOutcome> {
+  constructor(
+    private readonly pipeline: CaseCommandPipeline,
+    private readonly numbers: CaseNumberAllocator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ kind, intake, platformTicketNo, request }: RegisterCaseCommand): Promise<IntakeOutcome> {
+    const orgId = this.config.org.id;
+    const caseId = this.caseIdFor(orgId, platformTicketNo, request);
+    const existing = await this.existingCase(caseId, platformTicketNo, request);
+    if (existing) return existing;
+
+    const occurredAt = request.occurredAt ? new Date(request.occurredAt) : this.clock.now();
+    const number = await this.numbers.allocate(orgId, kind, occurredAt, caseId);
+    const command = intake({ caseId, orgId, number });
+    try {
+      const outcome = await this.pipeline.execute(caseId, 'intake', request, (state, context) =>
+        decideIntake(command, state, context),
+      );
+      return { ...outcome, number, existing: false };
+    } catch (error) {
+      // Lost a race with an identical intake: answer as that one did.
+      const raced = await this.existingCase(caseId, platformTicketNo, request);
+      if (raced) return raced;
+      throw error;
+    }
+  }
+
+  private caseIdFor(orgId: string, platformTicketNo: string | undefined, request: CommandRequest): string {
+    if (platformTicketNo !== undefined) return uuidv5(`${orgId}/hotline/${platformTicketNo}`, CASE_ID_NAMESPACE);
+    if (request.idempotencyKey) return uuidv5(`${orgId}/intake/${request.idempotencyKey}`, CASE_ID_NAMESPACE);
+    return randomUUID();
+  }
+
+  private async existingCase(caseId: string, platformTicketNo: string | undefined, request: CommandRequest): Promise<IntakeOutcome | null> {
+    const loaded = await this.pipeline.load(caseId);
+    if (loaded.state.status === 'none') return null;
+    const number = (loaded.state as OpenedCase).number;
+    const replay = this.pipeline.findReplay(caseId, loaded, request);
+    if (replay) return { ...replay, number, existing: false };
+    // Only a hotline ticket can reach an existing case without a matching key: same ticket number.
+    if (platformTicketNo === undefined && request.idempotencyKey) {
+      throw new Error(`Case ${caseId} exists but holds no event for its Idempotency-Key`);
+    }
+    const last = loaded.recorded[loaded.recorded.length - 1];
+    return { id: caseId, number, revision: last.revision, position: last.position, replayed: true, existing: true };
+  }
+}
