@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Prepares a fresh machine for `npm test`: everything the suites need that `npm ci` does not do.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "npm test needs Node.js 20 or 22; this is $(node -v)" >&2
+  exit 1
+fi
+
+# The native SQLite binding must load: `npm ci` builds it from source with node-gyp.
+node -e "new (require('better-sqlite3'))(':memory:').close()" || {
+  echo "better-sqlite3 did not load: run 'npm rebuild better-sqlite3' (needs python3, make and g++)" >&2
+  exit 1
+}
+
+# The crash-recovery suite runs the real service as a child process, from the compiled output.
+npx nest build
