@@ -6,7 +6,7 @@ const moduleNameMapper = {
   '^@cases/event-store(|/.*)$': '<rootDir>/libs/event-store/src$1',
   '^@cases/read-models(|/.*)$': '<rootDir>/libs/read-models/src$1',
 };
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] };
 const base = { rootDir: __dirname, moduleFileExtensions: ['ts', 'js', 'json'], testEnvironment: 'node', transform, moduleNameMapper };
 
 module.exports = {

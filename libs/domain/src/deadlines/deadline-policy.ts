@@ -44,4 +44,6 @@ export interface DeadlinePolicy {
   extendedDeadline(request: ExtensionRequest): ComputedDeadline;
   /** End of a window opened at `from`; null when the kind has no such window (the action is then always allowed). */
   windowEnd(kind: CaseKind, urgency: Urgency, window: DeadlineWindow, from: Date): Date | null;
+  /** When the warning (预警) for a deadline is due: a configured share of the time from start to deadline. */
+  warningAt(startedAt: Date, dueAt: Date): Date;
 }

@@ -56,6 +56,7 @@ export function createTestDeadlinePolicy(overrides: Partial<DeadlinePolicy> = {}
       const days = WINDOW_DAYS[kind][window];
       return days === undefined ? null : addDays(from, days).dueAt;
     },
+    warningAt: (startedAt, dueAt) => new Date(startedAt.getTime() + 0.75 * (dueAt.getTime() - startedAt.getTime())),
   };
   return { ...policy, ...overrides };
 }
