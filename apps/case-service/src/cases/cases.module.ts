@@ -18,5 +18,6 @@ import { CaseQueryHandlers } from './queries/case-queries';
     RunCaseActionHandler,
     ...CaseQueryHandlers,
   ],
+  exports: [CaseCommandPipeline],
 })
 export class CasesModule {}

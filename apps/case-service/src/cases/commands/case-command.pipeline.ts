@@ -70,11 +70,16 @@ export class CaseCommandPipeline {
     return { id: caseId, revision: last.revision, position: last.position, replayed: true };
   }
 
+  /**
+   * `eventId` gives events deterministic ids where a step must be recorded once however many
+   * times (or instances) try it: the store keeps an append whose ids it already holds only once.
+   */
   async execute(
     caseId: string,
     command: string,
     request: CommandRequest,
     decide: (state: CaseState, context: DecisionContext) => CaseEvent[],
+    eventId: (event: CaseEvent) => string = () => randomUUID(),
   ): Promise<CommandOutcome> {
     const recordedAt = this.clock.now();
     const context: DecisionContext = {
@@ -112,7 +117,7 @@ export class CaseCommandPipeline {
           caseStreamId(caseId),
           events.map((event) => {
             const stored = encodeCaseEvent(event, envelope);
-            return { id: randomUUID(), ...stored, metadata: { ...stored.metadata } };
+            return { id: eventId(event), ...stored, metadata: { ...stored.metadata } };
           }),
           loaded.revision ?? 'no_stream',
         );

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { v5 as uuidv5 } from 'uuid';
+import { SCHEDULER_ACTOR, dueDeadlineAlerts, type CaseEvent, type DeadlinePolicy, type DeadlineAlert } from '@cases/domain';
+import { ProjectionRunner } from '@cases/read-models';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { CaseCommandPipeline } from '../cases/commands/case-command.pipeline';
+import { CLOCK, type Clock } from '../infrastructure/clock';
+import { DEADLINE_POLICY } from '../infrastructure/deadline-policy.provider';
+
+const ALERT_ID_NAMESPACE = 'a3c1e0f2-6d55-4b8e-9a7e-1c2b3d4e5f60';
+
+interface KnownCase {
+  revision: bigint;
+  /** Earliest instant the case may owe an alert; null when it owes none until it changes. */
+  nextAlertAt: number | null;
+}
+
+export interface SchedulerRun {
+  casesChecked: number;
+  alertsRecorded: number;
+}
+
+/**
+ * Records deadline warnings (预警) and misses as events so the history shows who was warned and
+ * when (SPEC §3). Exactly once per milestone and deadline version, across restarts and any
+ * number of instances: each alert's event id is derived from (case, alert type, milestone,
+ * version), and the store keeps an append whose ids it already holds only once.
+ *
+ * Each tick looks only at open cases with an unreached deadline, and reads a case's stream only
+ * when it changed since last seen or its next alert time has come.
+ */
+@Injectable()
+export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(DeadlineScheduler.name);
+  private readonly known = new Map<string, KnownCase>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<SchedulerRun> | undefined;
+
+  constructor(
+    private readonly pipeline: CaseCommandPipeline,
+    private readonly runner: ProjectionRunner,
+    @Inject(DEADLINE_POLICY) private readonly policy: DeadlinePolicy,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.schedulerIntervalMs <= 0) return;
+    this.timer = setInterval(() => {
+      this.runOnce().catch((error: unknown) => this.logger.error(`Deadline check failed: ${String(error)}`));
+    }, this.config.schedulerIntervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass over the open deadlines; concurrent calls share the pass in flight. */
+  runOnce(): Promise<SchedulerRun> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<SchedulerRun> {
+    const now = this.clock.now();
+    const candidates = this.runner.db
+      .prepare<[], { case_id: string; revision: bigint }>(
+        `SELECT c.case_id, c.revision FROM case_list c
+          WHERE c.status NOT IN ('closed', 'rejected')
+            AND EXISTS (SELECT 1 FROM case_deadlines d WHERE d.case_id = c.case_id AND d.reached_at IS NULL)`,
+      )
+      .safeIntegers(true)
+      .all();
+    let casesChecked = 0;
+    let alertsRecorded = 0;
+    for (const { case_id: caseId, revision } of candidates) {
+      const known = this.known.get(caseId);
+      if (known && known.revision === revision && (known.nextAlertAt === null || known.nextAlertAt > now.getTime())) continue;
+      casesChecked++;
+      alertsRecorded += await this.alert(caseId, now);
+    }
+    return { casesChecked, alertsRecorded };
+  }
+
+  private async alert(caseId: string, now: Date): Promise<number> {
+    let recorded = 0;
+    const outcome = await this.pipeline.execute(
+      caseId,
+      'scheduler',
+      { actor: SCHEDULER_ACTOR, correlationId: randomUUID(), causationId: null, requestHash: '' },
+      (state) => {
+        const alerts = dueDeadlineAlerts(state, now, this.policy);
+        recorded = alerts.length;
+        return alerts;
+      },
+      (event) => alertEventId(caseId, event),
+    );
+    const loaded = await this.pipeline.load(caseId);
+    this.known.set(caseId, { revision: outcome.revision, nextAlertAt: this.nextAlertAt(loaded.state) });
+    return outcome.replayed ? 0 : recorded;
+  }
+
+  private nextAlertAt(state: Parameters<typeof dueDeadlineAlerts>[0]): number | null {
+    if (state.status === 'none') return null;
+    const times = state.deadlines
+      .filter((deadline) => deadline.reachedAt === undefined && (deadline.missedVersion ?? 0) < deadline.version)
+      .map((deadline) => {
+        const due = Date.parse(deadline.dueAt);
+        const warning = this.policy.warningAt(new Date(deadline.startedAt), new Date(due)).getTime();
+        return (deadline.warnedVersion ?? 0) < deadline.version && warning < due ? warning : due;
+      });
+    return times.length === 0 ? null : Math.min(...times);
+  }
+}
+
+function alertEventId(caseId: string, event: CaseEvent): string {
+  const { milestone, version } = (event as DeadlineAlert).data;
+  return uuidv5(`${caseId}/${event.type}/${milestone}/${version}`, ALERT_ID_NAMESPACE);
+}
