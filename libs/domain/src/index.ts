@@ -19,3 +19,4 @@ export * from './deadlines/policy-config';
 export * from './deadlines/default-policy-config';
 export * from './deadlines/parse-policy-config';
 export * from './deadlines/configured-deadline-policy';
+export * from './deadlines/deadline-alerts';
