@@ -1,0 +1,130 @@
+import { Workbook, type Borders, type Cell, type Row, type Worksheet } from 'exceljs';
+import { displayWidth } from './display-width';
+import type { MonthlyReport, ReportRenderContext } from './monthly-report.types';
+import { formatGeneratedAt, formatPosition, NOT_APPLICABLE, reportTitle, shanghaiWallClock } from './report-formatting';
+import { cellText, reportTables, type ReportCell, type ReportTable } from './report-tables';
+
+/** Every sheet: the report title, then the log position and generation time, then the header row. */
+const TITLE_ROW = 1;
+const DETAILS_ROW = 2;
+const HEADER_ROW = 3;
+const RATE_FORMAT = '0.0%';
+const DATE_TIME_FORMAT = 'yyyy-mm-dd hh:mm';
+/** Room for the filter button beside a header and a margin beside the widest value. */
+const COLUMN_PADDING = 4;
+/** Beyond this a column (titles, supervision orders) wraps instead of pushing the rest off screen. */
+const MAX_COLUMN_WIDTH = 50;
+const A4_PAPER = 9;
+const THIN_BORDER: Partial<Borders> = {
+  top: { style: 'thin' },
+  left: { style: 'thin' },
+  bottom: { style: 'thin' },
+  right: { style: 'thin' },
+};
+
+/**
+ * The report as a workbook with one sheet per table (单位排名, 超期清单, 不满意清单).
+ *
+ * Rates are numbers with a percent format and times are real Excel dates, so a reader can sort,
+ * filter and compute with them. An Excel date has no time zone: cells hold the Shanghai wall-clock
+ * time, which is what every reader of a sub-district report expects whatever their computer's zone.
+ */
+export async function toXlsx(report: MonthlyReport, ctx: ReportRenderContext): Promise<Buffer> {
+  const workbook = new Workbook();
+  workbook.creator = ctx.orgName;
+  workbook.created = ctx.generatedAt;
+  workbook.modified = ctx.generatedAt;
+  const title = reportTitle(ctx.orgName, report.month);
+  const details = `${formatPosition(report.position)}　${formatGeneratedAt(ctx.generatedAt)}`;
+  for (const table of reportTables(report)) {
+    addTableSheet(workbook, table, title, details);
+  }
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+function addTableSheet(workbook: Workbook, table: ReportTable, title: string, details: string): void {
+  const sheet = workbook.addWorksheet(table.sheetName, {
+    views: [{ state: 'frozen', ySplit: HEADER_ROW }],
+    pageSetup: {
+      paperSize: A4_PAPER,
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      printTitlesRow: `${HEADER_ROW}:${HEADER_ROW}`,
+    },
+  });
+  // The title and details are left unmerged so they overflow into the empty cells beside them
+  // instead of being clipped to a narrow sheet's columns.
+  const titleCell = sheet.getCell(TITLE_ROW, 1);
+  titleCell.value = title;
+  titleCell.font = { bold: true, size: 14 };
+  sheet.getCell(DETAILS_ROW, 1).value = details;
+
+  writeHeaderRow(sheet.getRow(HEADER_ROW), table.headers);
+  for (const cells of table.rows) {
+    const row = sheet.addRow(cells.map(xlsxValue));
+    cells.forEach((cell, index) => styleDataCell(row.getCell(index + 1), cell));
+  }
+  sheet.autoFilter = {
+    from: { row: HEADER_ROW, column: 1 },
+    to: { row: HEADER_ROW + table.rows.length, column: table.headers.length },
+  };
+  fitColumnWidths(sheet, table);
+}
+
+function writeHeaderRow(row: Row, headers: string[]): void {
+  row.values = headers;
+  row.eachCell((cell) => {
+    cell.font = { bold: true };
+    cell.alignment = { horizontal: 'center', vertical: 'middle' };
+    cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE7E6E6' } };
+    cell.border = THIN_BORDER;
+  });
+}
+
+function xlsxValue(cell: ReportCell): string | number | Date | null {
+  switch (cell.type) {
+    case 'text':
+      return cell.value;
+    case 'number':
+      return cell.value;
+    case 'rate':
+      return cell.value ?? NOT_APPLICABLE;
+    case 'instant':
+      return shanghaiWallClock(cell.value);
+    case 'lines':
+      // A blank cell rather than an empty string, so Excel's filter offers it as (空白).
+      return cell.value.length === 0 ? null : cell.value.join('\n');
+  }
+}
+
+function styleDataCell(excelCell: Cell, cell: ReportCell): void {
+  excelCell.border = THIN_BORDER;
+  switch (cell.type) {
+    case 'text':
+    case 'lines':
+      // Titles may hold line breaks and supervision orders are one per line: wrap to show them.
+      excelCell.alignment = { vertical: 'top', wrapText: true };
+      break;
+    case 'rate':
+      excelCell.numFmt = RATE_FORMAT;
+      excelCell.alignment = { vertical: 'top', horizontal: 'right' };
+      break;
+    case 'instant':
+      excelCell.numFmt = DATE_TIME_FORMAT;
+      excelCell.alignment = { vertical: 'top' };
+      break;
+    case 'number':
+      excelCell.alignment = { vertical: 'top' };
+      break;
+  }
+}
+
+/** Widths in Excel's unit (one digit of the default font), where a CJK character needs two. */
+function fitColumnWidths(sheet: Worksheet, table: ReportTable): void {
+  table.headers.forEach((header, index) => {
+    const widest = Math.max(displayWidth(header), ...table.rows.map((row) => displayWidth(cellText(row[index]))));
+    sheet.getColumn(index + 1).width = Math.min(widest + COLUMN_PADDING, MAX_COLUMN_WIDTH);
+  });
+}
