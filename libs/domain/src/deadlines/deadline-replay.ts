@@ -1,0 +1,50 @@
+import type { CaseEvent, DeadlineSet } from '../cases/case.events';
+import { evolve } from '../cases/case.evolve';
+import type { CaseState, OpenedCase } from '../cases/case.state';
+import type { DeadlinePolicy } from './deadline-policy';
+
+/**
+ * Re-reads a case's history under another deadline policy ("what would our 按期办结率 have been
+ * with 3-day limits?"). Every recorded deadline is computed again by `policy` from the same
+ * starting instant (and, for an extension, from the re-computed deadline it extends), so the
+ * case reaches its milestones at the same times but against the alternative deadlines. The
+ * scheduler's warnings and misses belong to the real policy and are dropped.
+ *
+ * An extension the alternative policy would not allow that long is granted at its maximum; one
+ * it would not allow at all leaves the deadline where it was.
+ */
+export function replayUnderPolicy(policy: DeadlinePolicy) {
+  return (state: CaseState, event: CaseEvent): CaseState => {
+    if (event.type === 'DeadlineWarningIssued' || event.type === 'DeadlineMissed') return state;
+    if (event.type !== 'DeadlineSet' || state.status === 'none') return evolve(state, event);
+    return evolve(state, { ...event, data: { ...event.data, ...recomputed(policy, state, event) } });
+  };
+}
+
+function recomputed(policy: DeadlinePolicy, state: OpenedCase, event: DeadlineSet): Pick<DeadlineSet['data'], 'dueAt' | 'provisional'> {
+  const { milestone, startedAt, cause } = event.data;
+  if (cause !== 'extended') {
+    const computed = policy.milestoneDeadline({
+      kind: state.kind,
+      urgency: state.urgency,
+      milestone,
+      from: new Date(startedAt),
+      ...(state.platformDeadline !== undefined && { platformDeadline: new Date(state.platformDeadline) }),
+    });
+    return { dueAt: computed.dueAt.toISOString(), provisional: computed.provisional };
+  }
+  const current = state.deadlines.find((deadline) => deadline.milestone === milestone);
+  const approved = [...state.extensions].reverse().find((extension) => extension.milestone === milestone && extension.decision?.approved);
+  const maxDays = policy.maxExtensionDays(state.kind, milestone);
+  if (!current || !approved || maxDays === null || maxDays < 1) {
+    return current ? { dueAt: current.dueAt, provisional: current.provisional } : { dueAt: event.data.dueAt, provisional: event.data.provisional };
+  }
+  const extended = policy.extendedDeadline({
+    kind: state.kind,
+    urgency: state.urgency,
+    milestone,
+    dueAt: new Date(current.dueAt),
+    days: Math.min(approved.days, maxDays),
+  });
+  return { dueAt: extended.dueAt.toISOString(), provisional: extended.provisional };
+}
