@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { AppConfig } from './config/app-config';
 import { CasesModule } from './cases/cases.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
+import { TimelinessModule } from './timeliness/timeliness.module';
 import { HealthController } from './health/health.controller';
 import type { Clock } from './infrastructure/clock';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
@@ -14,7 +15,7 @@ export class AppModule {
       module: AppModule,
       // CqrsModule routes commands and queries to their handlers; its in-process EventBus is
       // deliberately unused: read models are fed from the event store's global log.
-      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(config, clock), CasesModule, DeadlinesModule],
+      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(config, clock), CasesModule, DeadlinesModule, TimelinessModule],
       controllers: [HealthController],
     };
   }

@@ -11,6 +11,7 @@ export async function createApp(config: AppConfig, options: { clock?: Clock; log
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.clock), {
     ...(options.logger === false ? { logger: false } : {}),
   });
+  app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '1mb' });
   // Revisions and positions are bigint inside the service; JSON has no bigint. They leave as
   // numbers (exact up to 2^53, far beyond any case's revision) and as strings past that.

@@ -21,6 +21,8 @@ export interface AppConfig {
   readYourWritesTimeoutMs: number;
   policyFile?: string;
   calendarOverrideFile?: string;
+  /** KPI definitions (SPEC §4); the defaults when unset. */
+  kpiFile?: string;
   /** How often the deadline scheduler looks for warnings and misses due; 0 turns it off. */
   schedulerIntervalMs: number;
 }
@@ -90,6 +92,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1),
     policyFile: env.POLICY_FILE || undefined,
     calendarOverrideFile: env.CALENDAR_OVERRIDE_FILE || undefined,
+    kpiFile: env.KPI_FILE || undefined,
     schedulerIntervalMs: integer(env, 'SCHEDULER_INTERVAL_MS', 30_000, 0),
   };
 }

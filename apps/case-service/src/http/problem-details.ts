@@ -7,7 +7,9 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError, type DomainErrorCode } from '@cases/domain';
+import { ConfigValidationError, DomainError, type DomainErrorCode } from '@cases/domain';
+import { ProjectionTimeoutError } from '@cases/read-models';
+import { PositionBeyondLogError } from '../timeliness/timeliness-facts.source';
 import {
   ConcurrencyRetriesExhaustedError,
   IdempotencyKeyReusedError,
@@ -35,14 +37,6 @@ export class RequestValidationError extends Error {
   constructor(readonly errors: FieldError[]) {
     super(`The request is invalid: ${errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ')}`);
     this.name = 'RequestValidationError';
-  }
-}
-
-/** The read models did not reach the log's head in time; the client may retry. */
-export class ReadModelBehindError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReadModelBehindError';
   }
 }
 
@@ -79,9 +73,18 @@ export function toProblem(error: unknown): ProblemDetails {
   if (error instanceof ConcurrencyRetriesExhaustedError) {
     return problem(409, 'CASE.CONCURRENT_UPDATE', 'Concurrent update', error.message);
   }
-  if (error instanceof ReadModelBehindError) {
+  if (error instanceof ProjectionTimeoutError) {
     return problem(503, 'READ_MODEL.BEHIND', 'Service unavailable', error.message);
   }
+  if (error instanceof ConfigValidationError) {
+    return problem(400, 'REQUEST.INVALID', 'Invalid request', error.message, {
+      errors: error.issues.map((issue) => ({ field: issue.path, message: issue.message })),
+    });
+  }
+  if (error instanceof PositionBeyondLogError) {
+    return problem(422, 'REQUEST.POSITION_BEYOND_LOG', 'Position beyond the log', error.message, { head: error.head.toString() });
+  }
+
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();
@@ -98,7 +101,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const body = toProblem(error);
-    if (body.status >= 500 && !(error instanceof ReadModelBehindError)) {
+    if (body.status >= 500 && !(error instanceof ProjectionTimeoutError)) {
       this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
     }
     response.status(body.status).type('application/problem+json').send(JSON.stringify(body));

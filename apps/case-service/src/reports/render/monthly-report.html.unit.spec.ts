@@ -41,7 +41,7 @@ describe('monthly report as a printable page', () => {
       '<tr><td>曲江社区</td><td class="number">13</td><td class="number">12</td><td class="number">1</td>' +
         '<td class="number">0</td><td class="number">0</td><td class="number">92.3%</td><td class="number">1</td></tr>',
     );
-    expect(units[2]).toContain('<td class="number">—</td><td class="number">3</td>');
+    expect(units[2]).toContain('<td class="number">—</td><td>—</td>');
     expect(overdue).toHaveLength(2);
     expect(overdue[0]).toContain('<td>12345工单</td>');
     expect(overdue[0]).toContain('<td>2026-03-20 18:00</td>');

@@ -56,7 +56,7 @@ describe('monthly report as XLSX', () => {
     const units = sheet('单位排名');
     expect(rowValues(units, 4)).toEqual(['曲江社区', 13, 12, 1, 0, 0, 12 / 13, 1]);
     expect(rowValues(units, 5)).toEqual(['城市管理科', 10, 7, 2, 1, 1, 0.7, 2]);
-    expect(rowValues(units, 6)).toEqual(['雁南社区', 0, 0, 0, 1, 0, '—', 3]);
+    expect(rowValues(units, 6)).toEqual(['雁南社区', 0, 0, 0, 1, 0, '—', '—']);
     expect(units.getCell('G4').numFmt).toBe('0.0%');
     expect(units.rowCount).toBe(6);
   });

@@ -69,6 +69,6 @@ export function formatGeneratedAt(generatedAt: Date): string {
 
 /** One line per order: '2026-03-24 09:30 请于3日内办结（限 2026-03-27 18:00；未答复）'. */
 export function formatSupervision(order: SupervisionOrder): string {
-  const limit = order.dueAt === undefined ? '' : `限 ${formatShanghaiMinute(order.dueAt)}；`;
+  const limit = order.dueAt === null ? '' : `限 ${formatShanghaiMinute(order.dueAt)}；`;
   return `${formatShanghaiMinute(order.issuedAt)} ${order.instruction}（${limit}${order.answered ? '已答复' : '未答复'}）`;
 }

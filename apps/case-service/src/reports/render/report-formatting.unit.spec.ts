@@ -27,7 +27,7 @@ describe('report formatting', () => {
   });
 
   it('writes a supervision order without a time limit as answered or not', () => {
-    expect(formatSupervision({ instruction: '加快办理', issuedAt: '2026-03-02T02:00:00Z', answered: true })).toBe(
+    expect(formatSupervision({ instruction: '加快办理', issuedAt: '2026-03-02T02:00:00Z', dueAt: null, answered: true })).toBe(
       '2026-03-02 10:00 加快办理（已答复）',
     );
   });

@@ -45,7 +45,7 @@ export function reportTables(report: MonthlyReport): ReportTable[] {
         number(unit.openOverdue),
         number(unit.unsatisfied),
         { type: 'rate', value: unit.onTimeRate },
-        number(unit.rank),
+        unit.rank === null ? text('—') : number(unit.rank),
       ]),
     },
     {

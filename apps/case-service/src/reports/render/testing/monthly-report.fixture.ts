@@ -20,7 +20,7 @@ export const MARCH_REPORT: MonthlyReport = {
   units: [
     { unit: '曲江社区', due: 13, onTime: 12, late: 1, openOverdue: 0, unsatisfied: 0, onTimeRate: 12 / 13, rank: 1 },
     { unit: '城市管理科', due: 10, onTime: 7, late: 2, openOverdue: 1, unsatisfied: 1, onTimeRate: 0.7, rank: 2 },
-    { unit: '雁南社区', due: 0, onTime: 0, late: 0, openOverdue: 1, unsatisfied: 0, onTimeRate: null, rank: 3 },
+    { unit: '雁南社区', due: 0, onTime: 0, late: 0, openOverdue: 1, unsatisfied: 0, onTimeRate: null, rank: null },
   ],
   overdue: [
     {

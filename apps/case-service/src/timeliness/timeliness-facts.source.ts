@@ -1,0 +1,106 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  decodeCaseEvent,
+  evolve,
+  INITIAL_CASE_STATE,
+  replayUnderPolicy,
+  timelinessFacts,
+  type CaseEvent,
+  type CaseFacts,
+  type CaseState,
+  type DeadlinePolicy,
+  type StoredCaseEvent,
+} from '@cases/domain';
+import { EVENT_STORE, type EventStore } from '@cases/event-store';
+import { ProjectionRunner, TIMELINESS_PROJECTION, changedCaseFacts } from '@cases/read-models';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+
+export interface FactsAtPosition {
+  /** The global log position the facts reflect: everything up to it, nothing after. */
+  position: bigint;
+  facts: CaseFacts[];
+}
+
+/** The position asked for is past the end of the log. */
+export class PositionBeyondLogError extends Error {
+  constructor(
+    readonly position: bigint,
+    readonly head: bigint,
+  ) {
+    super(`Position ${position} is beyond the end of the event log (${head})`);
+    this.name = 'PositionBeyondLogError';
+  }
+}
+
+const REPLAY_BATCH = 5000;
+
+/**
+ * The case facts statistics and reports are computed from, as a prefix of the global log:
+ *  - at the read model's position (the usual case): kept in memory and refreshed with only the
+ *    cases changed since the last call, so a query costs the computation, not a table scan;
+ *  - at an earlier position (`?position=` reproducing a report) or under another deadline policy
+ *    (what-if): replayed from the event store itself, leaving the read models untouched.
+ */
+@Injectable()
+export class TimelinessFactsSource {
+  private readonly cached = new Map<string, CaseFacts>();
+  private cachedPosition = 0n;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly runner: ProjectionRunner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Facts as of the log's head when the call arrived (read-your-writes), or as of `position`. */
+  async facts(position?: bigint): Promise<FactsAtPosition> {
+    const head = await this.store.headPosition();
+    if (position !== undefined && position > head) throw new PositionBeyondLogError(position, head);
+    await this.runner.waitForPosition(position ?? head, this.config.readYourWritesTimeoutMs, TIMELINESS_PROJECTION);
+    // Synchronous from here: the runner applies batches on this thread, so the checkpoint and
+    // the rows read together describe the same prefix of the log.
+    const current = this.fromReadModel();
+    if (position === undefined || position === current.position) return current;
+    return this.replay(position, evolve);
+  }
+
+  /** Facts of the log up to `position` (default: head) with every deadline recomputed under `policy`. */
+  async factsUnderPolicy(policy: DeadlinePolicy, position?: bigint): Promise<FactsAtPosition> {
+    const head = await this.store.headPosition();
+    if (position !== undefined && position > head) throw new PositionBeyondLogError(position, head);
+    return this.replay(position ?? head, replayUnderPolicy(policy));
+  }
+
+  private fromReadModel(): FactsAtPosition {
+    const position = this.runner.checkpoint(TIMELINESS_PROJECTION);
+    if (position < this.cachedPosition) {
+      // The projection was rebuilt from zero meanwhile: start the cache again.
+      this.cached.clear();
+      this.cachedPosition = 0n;
+    }
+    for (const facts of changedCaseFacts(this.runner.db, this.config.org.id, this.cachedPosition)) {
+      this.cached.set(facts.caseId, facts);
+    }
+    this.cachedPosition = position;
+    return { position, facts: [...this.cached.values()] };
+  }
+
+  private async replay(upTo: bigint, fold: (state: CaseState, event: CaseEvent) => CaseState): Promise<FactsAtPosition> {
+    const states = new Map<string, CaseState>();
+    let after = 0n;
+    for (;;) {
+      const batch = await this.store.readAll({ after, upTo, maxCount: REPLAY_BATCH });
+      if (batch.length === 0) break;
+      for (const recorded of batch) {
+        const caseId = recorded.metadata.caseId;
+        if (typeof caseId !== 'string' || recorded.metadata.orgId !== this.config.org.id) continue;
+        const event = decodeCaseEvent(recorded as unknown as StoredCaseEvent);
+        states.set(caseId, fold(states.get(caseId) ?? INITIAL_CASE_STATE, event));
+      }
+      after = batch[batch.length - 1].position;
+    }
+    const facts: CaseFacts[] = [];
+    for (const state of states.values()) if (state.status !== 'none') facts.push(timelinessFacts(state));
+    return { position: upTo, facts };
+  }
+}

@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ConfiguredDeadlinePolicy,
+  computeMonthlyReport,
+  computeTimeliness,
+  createBusinessCalendar,
+  parsePolicyConfig,
+  shanghaiMonth,
+  type KpiDefinitions,
+  type TimelinessDimension,
+  type TimelinessGroup,
+} from '@cases/domain';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { CLOCK, type Clock } from '../infrastructure/clock';
+import { REPORT_FORMAT_MEDIA, toCsv, toHtml, toXlsx, type MonthlyReport, type ReportFormat } from '../reports/render';
+import { KPI_DEFINITIONS } from './kpi-definitions.provider';
+import { TimelinessFactsSource } from './timeliness-facts.source';
+
+export interface TimelinessRequest {
+  from: Date;
+  to: Date;
+  groupBy?: TimelinessDimension[];
+  position?: bigint;
+}
+
+export interface TimelinessAnswer {
+  from: string;
+  to: string;
+  /** The global log position computed at, as a decimal string to pass back as `position`. */
+  position: string;
+  groups: TimelinessGroup[];
+}
+
+export interface RenderedReport {
+  body: Buffer | string | MonthlyReport;
+  contentType: string;
+  fileName: string;
+}
+
+/** SPEC §4's timeliness KPIs and SPEC §5's monthly report, each computed at a stated log position. */
+@Injectable()
+export class TimelinessService {
+  constructor(
+    private readonly source: TimelinessFactsSource,
+    @Inject(KPI_DEFINITIONS) private readonly definitions: KpiDefinitions,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async kpis(request: TimelinessRequest): Promise<TimelinessAnswer> {
+    const { position, facts } = await this.source.facts(request.position);
+    return this.answer(request, position, computeTimeliness(facts, request, this.definitions).groups);
+  }
+
+  /**
+   * The KPIs as they would have been under another deadline policy: the log replayed with every
+   * deadline recomputed, the live read models untouched. `policyJson` is validated like POLICY_FILE.
+   */
+  async whatIf(request: TimelinessRequest, policyJson: unknown): Promise<TimelinessAnswer> {
+    const policy = new ConfiguredDeadlinePolicy(parsePolicyConfig(policyJson), createBusinessCalendar());
+    const { position, facts } = await this.source.factsUnderPolicy(policy, request.position);
+    return this.answer(request, position, computeTimeliness(facts, request, this.definitions).groups);
+  }
+
+  async monthlyReport(month: string, position?: bigint): Promise<MonthlyReport> {
+    shanghaiMonth(month);
+    const facts = await this.source.facts(position);
+    return { ...computeMonthlyReport(facts.facts, month), position: facts.position.toString() };
+  }
+
+  async render(report: MonthlyReport, format: ReportFormat): Promise<RenderedReport> {
+    const context = { orgName: this.config.org.name, generatedAt: this.clock.now() };
+    const media = REPORT_FORMAT_MEDIA[format];
+    const fileName = `monthly-report-${report.month}-at-${report.position}.${media.extension}`;
+    const body =
+      format === 'csv' ? toCsv(report, context) : format === 'xlsx' ? await toXlsx(report, context) : format === 'html' ? toHtml(report, context) : report;
+    return { body, contentType: media.contentType, fileName };
+  }
+
+  private answer(request: TimelinessRequest, position: bigint, groups: TimelinessGroup[]): TimelinessAnswer {
+    return { from: request.from.toISOString(), to: request.to.toISOString(), position: position.toString(), groups };
+  }
+}

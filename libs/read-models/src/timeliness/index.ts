@@ -1,0 +1,2 @@
+export * from './timeliness.projection';
+export * from './changed-case-facts';
