@@ -1,10 +1,17 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
 import { SingleBar, Presets } from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { TIMELINESS_DIMENSIONS, type TimelinessDimension } from '@cases/domain';
 import { SqliteEventStore } from '@cases/event-store';
 import { caseProjections } from '@cases/read-models';
+import { AppModule } from '../app.module';
 import { loadConfig } from '../config/app-config';
 import { createProjectionRunner } from '../infrastructure/read-models.provider';
+import { REPORT_FORMATS, type ReportFormat } from '../reports/render';
+import { parseInstant } from '../timeliness/timeliness-query.dto';
+import { TimelinessService } from '../timeliness/timeliness.service';
 import { verifyEventLog } from './verify-event-log';
 
 /** The operator CLI. It opens the same files as the service (DATA_DIR); stop the service before a rebuild. */
@@ -80,6 +87,86 @@ program
     } finally {
       await store.close();
     }
+  });
+
+/** The service's modules without HTTP and without the deadline scheduler: reads only. */
+async function withTimeliness<T>(work: (timeliness: TimelinessService) => Promise<T>): Promise<T> {
+  const config = { ...loadConfig(), schedulerIntervalMs: 0 };
+  const context = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
+  try {
+    return await work(context.get(TimelinessService));
+  } finally {
+    await context.close();
+  }
+}
+
+function replayBar(label: string) {
+  const bar = progressBar(label);
+  let started = false;
+  return {
+    update(position: bigint, upTo: bigint) {
+      if (!started) bar.start(Number(upTo), 0);
+      started = true;
+      bar.update(Number(position));
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+function position(value: string): bigint {
+  if (!/^\d{1,19}$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
+  return BigInt(value);
+}
+
+program
+  .command('report')
+  .description('Export the monthly overdue / unsatisfied ticket report (月度通报) of a month to a file')
+  .argument('<month>', 'YYYY-MM, in Asia/Shanghai time', (value: string) => {
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new InvalidArgumentError('expected YYYY-MM');
+    return value;
+  })
+  .addOption(new Option('-f, --format <format>', 'file format').choices(REPORT_FORMATS).default('xlsx'))
+  .option('-o, --out <file>', 'output file (default: monthly-report-<month>-at-<position>.<format>)')
+  .option('-p, --position <position>', 'reproduce the report as computed at this global log position', position)
+  .action(async (month: string, options: { format: ReportFormat; out?: string; position?: bigint }) => {
+    await withTimeliness(async (timeliness) => {
+      const bar = replayBar('replay');
+      const report = await timeliness.monthlyReport(month, options.position, (done, upTo) => bar.update(done, upTo));
+      bar.stop();
+      const rendered = await timeliness.render(report, options.format);
+      const file = options.out ?? rendered.fileName;
+      writeFileSync(file, Buffer.isBuffer(rendered.body) || typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body, null, 2));
+      console.log(`${file}: ${month} at log position ${report.position}, ${report.units.length} units, ${report.overdue.length} overdue, ${report.unsatisfied.length} unsatisfied`);
+    });
+  });
+
+program
+  .command('what-if')
+  .description('Timeliness KPIs under an alternative deadline policy, by replaying the log (the live read models are not touched)')
+  .requiredOption('--policy <file>', 'a deadline policy file, in the format of POLICY_FILE')
+  .requiredOption('--from <date>', 'start of the period (YYYY-MM-DD or ISO-8601), inclusive')
+  .requiredOption('--to <date>', 'end of the period, exclusive')
+  .option('--group-by <dimensions>', `comma-separated: ${TIMELINESS_DIMENSIONS.join(', ')}`, (value: string) => {
+    const dimensions = value.split(',').map((item) => item.trim());
+    for (const dimension of dimensions) {
+      if (!(TIMELINESS_DIMENSIONS as readonly string[]).includes(dimension)) {
+        throw new InvalidArgumentError(`expected only ${TIMELINESS_DIMENSIONS.join(', ')}`);
+      }
+    }
+    return dimensions as TimelinessDimension[];
+  })
+  .action(async (options: { policy: string; from: string; to: string; groupBy?: TimelinessDimension[] }) => {
+    const policyJson: unknown = JSON.parse(readFileSync(options.policy, 'utf8'));
+    await withTimeliness(async (timeliness) => {
+      const request = { from: parseInstant(options.from), to: parseInstant(options.to), ...(options.groupBy ? { groupBy: options.groupBy } : {}) };
+      const live = await timeliness.kpis(request);
+      const bar = replayBar('replay');
+      const alternative = await timeliness.whatIf(request, policyJson, (done, upTo) => bar.update(done, upTo));
+      bar.stop();
+      console.log(JSON.stringify({ live, whatIf: alternative }, null, 2));
+    });
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Provider } from '@nestjs/common';
 import {
+  BusinessCalendar,
   ConfiguredDeadlinePolicy,
   DEFAULT_POLICY_CONFIG,
   createBusinessCalendar,
@@ -19,17 +20,21 @@ function readJson(variable: string, file: string): unknown {
   }
 }
 
-/** The deadline policy (POLICY_FILE, else SPEC §3's defaults) over the business calendar (plus CALENDAR_OVERRIDE_FILE). */
-export function loadDeadlinePolicy(config: AppConfig): ConfiguredDeadlinePolicy {
-  const policy = config.policyFile ? parsePolicyConfig(readJson('POLICY_FILE', config.policyFile)) : DEFAULT_POLICY_CONFIG;
+/** The business calendar: chinese-days' holiday data plus the operator's CALENDAR_OVERRIDE_FILE. */
+export function loadBusinessCalendar(config: AppConfig): BusinessCalendar {
   const override = config.calendarOverrideFile
     ? parseHolidayOverride(readJson('CALENDAR_OVERRIDE_FILE', config.calendarOverrideFile))
     : undefined;
-  return new ConfiguredDeadlinePolicy(policy, createBusinessCalendar(override ? { override } : {}));
+  return createBusinessCalendar(override ? { override } : {});
 }
 
-export const deadlinePolicyProvider: Provider = {
-  provide: DEADLINE_POLICY,
-  inject: [APP_CONFIG],
-  useFactory: loadDeadlinePolicy,
-};
+/** The deadline policy: POLICY_FILE, else SPEC §3's defaults, over the business calendar. */
+export function loadDeadlinePolicy(config: AppConfig, calendar: BusinessCalendar): ConfiguredDeadlinePolicy {
+  const policy = config.policyFile ? parsePolicyConfig(readJson('POLICY_FILE', config.policyFile)) : DEFAULT_POLICY_CONFIG;
+  return new ConfiguredDeadlinePolicy(policy, calendar);
+}
+
+export const deadlinePolicyProviders: Provider[] = [
+  { provide: BusinessCalendar, inject: [APP_CONFIG], useFactory: loadBusinessCalendar },
+  { provide: DEADLINE_POLICY, inject: [APP_CONFIG, BusinessCalendar], useFactory: loadDeadlinePolicy },
+];

@@ -3,7 +3,7 @@ import { EVENT_STORE, type EventStore } from '@cases/event-store';
 import { ProjectionRunner } from '@cases/read-models';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CLOCK, systemClock, type Clock } from './clock';
-import { deadlinePolicyProvider } from './deadline-policy.provider';
+import { deadlinePolicyProviders } from './deadline-policy.provider';
 import { eventStoreProvider } from './event-store.provider';
 import { readModelsProvider } from './read-models.provider';
 
@@ -20,7 +20,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
       { provide: APP_CONFIG, useValue: config },
       { provide: CLOCK, useValue: clock },
       eventStoreProvider,
-      deadlinePolicyProvider,
+      ...deadlinePolicyProviders,
       readModelsProvider,
     ];
     return { module: InfrastructureModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };

@@ -34,6 +34,9 @@ export class PositionBeyondLogError extends Error {
 
 const REPLAY_BATCH = 5000;
 
+/** Reports how far a replay has read: `position` of `upTo`. */
+export type ReplayProgress = (position: bigint, upTo: bigint) => void;
+
 /**
  * The case facts statistics and reports are computed from, as a prefix of the global log:
  *  - at the read model's position (the usual case): kept in memory and refreshed with only the
@@ -53,7 +56,7 @@ export class TimelinessFactsSource {
   ) {}
 
   /** Facts as of the log's head when the call arrived (read-your-writes), or as of `position`. */
-  async facts(position?: bigint): Promise<FactsAtPosition> {
+  async facts(position?: bigint, onProgress?: ReplayProgress): Promise<FactsAtPosition> {
     const head = await this.store.headPosition();
     if (position !== undefined && position > head) throw new PositionBeyondLogError(position, head);
     await this.runner.waitForPosition(position ?? head, this.config.readYourWritesTimeoutMs, TIMELINESS_PROJECTION);
@@ -61,14 +64,14 @@ export class TimelinessFactsSource {
     // the rows read together describe the same prefix of the log.
     const current = this.fromReadModel();
     if (position === undefined || position === current.position) return current;
-    return this.replay(position, evolve);
+    return this.replay(position, evolve, onProgress);
   }
 
   /** Facts of the log up to `position` (default: head) with every deadline recomputed under `policy`. */
-  async factsUnderPolicy(policy: DeadlinePolicy, position?: bigint): Promise<FactsAtPosition> {
+  async factsUnderPolicy(policy: DeadlinePolicy, position?: bigint, onProgress?: ReplayProgress): Promise<FactsAtPosition> {
     const head = await this.store.headPosition();
     if (position !== undefined && position > head) throw new PositionBeyondLogError(position, head);
-    return this.replay(position ?? head, replayUnderPolicy(policy));
+    return this.replay(position ?? head, replayUnderPolicy(policy), onProgress);
   }
 
   private fromReadModel(): FactsAtPosition {
@@ -85,7 +88,11 @@ export class TimelinessFactsSource {
     return { position, facts: [...this.cached.values()] };
   }
 
-  private async replay(upTo: bigint, fold: (state: CaseState, event: CaseEvent) => CaseState): Promise<FactsAtPosition> {
+  private async replay(
+    upTo: bigint,
+    fold: (state: CaseState, event: CaseEvent) => CaseState,
+    onProgress?: ReplayProgress,
+  ): Promise<FactsAtPosition> {
     const states = new Map<string, CaseState>();
     let after = 0n;
     for (;;) {
@@ -98,6 +105,7 @@ export class TimelinessFactsSource {
         states.set(caseId, fold(states.get(caseId) ?? INITIAL_CASE_STATE, event));
       }
       after = batch[batch.length - 1].position;
+      onProgress?.(after, upTo);
     }
     const facts: CaseFacts[] = [];
     for (const state of states.values()) if (state.status !== 'none') facts.push(timelinessFacts(state));

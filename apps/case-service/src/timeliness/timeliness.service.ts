@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  BusinessCalendar,
   ConfiguredDeadlinePolicy,
   computeMonthlyReport,
   computeTimeliness,
-  createBusinessCalendar,
   parsePolicyConfig,
   shanghaiMonth,
   type KpiDefinitions,
@@ -14,7 +14,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { REPORT_FORMAT_MEDIA, toCsv, toHtml, toXlsx, type MonthlyReport, type ReportFormat } from '../reports/render';
 import { KPI_DEFINITIONS } from './kpi-definitions.provider';
-import { TimelinessFactsSource } from './timeliness-facts.source';
+import { TimelinessFactsSource, type ReplayProgress } from './timeliness-facts.source';
 
 export interface TimelinessRequest {
   from: Date;
@@ -45,6 +45,7 @@ export class TimelinessService {
     @Inject(KPI_DEFINITIONS) private readonly definitions: KpiDefinitions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly calendar: BusinessCalendar,
   ) {}
 
   async kpis(request: TimelinessRequest): Promise<TimelinessAnswer> {
@@ -56,15 +57,15 @@ export class TimelinessService {
    * The KPIs as they would have been under another deadline policy: the log replayed with every
    * deadline recomputed, the live read models untouched. `policyJson` is validated like POLICY_FILE.
    */
-  async whatIf(request: TimelinessRequest, policyJson: unknown): Promise<TimelinessAnswer> {
-    const policy = new ConfiguredDeadlinePolicy(parsePolicyConfig(policyJson), createBusinessCalendar());
-    const { position, facts } = await this.source.factsUnderPolicy(policy, request.position);
+  async whatIf(request: TimelinessRequest, policyJson: unknown, onProgress?: ReplayProgress): Promise<TimelinessAnswer> {
+    const policy = new ConfiguredDeadlinePolicy(parsePolicyConfig(policyJson), this.calendar);
+    const { position, facts } = await this.source.factsUnderPolicy(policy, request.position, onProgress);
     return this.answer(request, position, computeTimeliness(facts, request, this.definitions).groups);
   }
 
-  async monthlyReport(month: string, position?: bigint): Promise<MonthlyReport> {
+  async monthlyReport(month: string, position?: bigint, onProgress?: ReplayProgress): Promise<MonthlyReport> {
     shanghaiMonth(month);
-    const facts = await this.source.facts(position);
+    const facts = await this.source.facts(position, onProgress);
     return { ...computeMonthlyReport(facts.facts, month), position: facts.position.toString() };
   }
 
