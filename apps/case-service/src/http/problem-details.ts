@@ -1,4 +1,5 @@
 import {
+  ParseUUIDPipe,
   ArgumentsHost,
   Catch,
   HttpException,
@@ -50,7 +51,8 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
 const TYPE_BASE = 'https://cases.example/problems/';
 
 function problem(status: number, code: string, title: string, detail: string, extra: Record<string, unknown> = {}): ProblemDetails {
-  return { type: `${TYPE_BASE}${code.toLowerCase().replace(/[._]/g, '-')}`, title, status, detail, code, ...extra };
+  // Extensions first: the standard members must never be overwritten by a detail of the same name.
+  return { ...extra, type: `${TYPE_BASE}${code.toLowerCase().replace(/[._]/g, '-')}`, title, status, detail, code };
 }
 
 export function toProblem(error: unknown): ProblemDetails {
@@ -89,10 +91,19 @@ export function toProblem(error: unknown): ProblemDetails {
     const status = error.getStatus();
     const body = error.getResponse();
     const detail = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
+    if (status === 400) {
+      // Nest's own 400s: a body that is not valid JSON, a path that does not decode.
+      return problem(400, 'REQUEST.INVALID', 'Invalid request', detail, { errors: [{ field: '', message: detail }] });
+    }
     return problem(status, `HTTP.${status}`, HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'error', detail);
   }
   return problem(500, 'INTERNAL', 'Internal server error', 'The server failed to handle the request; it has been logged.');
 }
+
+/** Case ids in paths are UUIDs; anything else is a 400 naming the field. */
+export const CASE_ID_PIPE = new ParseUUIDPipe({
+  exceptionFactory: () => new RequestValidationError([{ field: 'id', message: 'a case id is a UUID' }]),
+});
 
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {

@@ -217,6 +217,7 @@ function registerDispute(command: RegisterDispute, ctx: DecisionContext): CaseEv
 
 function accept(command: Command<'accept'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
   requireStatus(command, state, ['registered']);
+  requireRole(command, ctx.actor, DESK_ROLES);
   return [
     { type: 'CaseAccepted', data: compact({ note: command.note }), ...stamp(ctx) },
     startDeadline(state, RESOLVING_MILESTONE[state.kind], ctx),
@@ -225,12 +226,14 @@ function accept(command: Command<'accept'>, state: OpenedCase, ctx: DecisionCont
 
 function reject(command: Command<'reject'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
   requireStatus(command, state, ['registered']);
+  requireRole(command, ctx.actor, DESK_ROLES);
   const reason = requireText(command.reason, 'reason', command.type);
   return [{ type: 'CaseRejected', data: compact({ reason, referredTo: command.referredTo }), ...stamp(ctx) }];
 }
 
 function dispatch(command: Command<'dispatch'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
   requireStatus(command, state, ['accepted']);
+  requireRole(command, ctx.actor, DESK_ROLES);
   const unit = requireText(command.unit, 'unit', command.type);
   const dispatched: CaseEvent = {
     type: 'CaseDispatched',
@@ -311,6 +314,7 @@ function resolutionFor(command: Command<'resolve'>, kind: CaseKind): CaseResolve
 
 function review(command: Command<'review'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
   requireStatus(command, state, ['resolved']);
+  requireRole(command, ctx.actor, DESK_ROLES);
   if (state.kind !== 'hotline') {
     // A follow-up visit (回访) on a petition or dispute has no satisfaction scale and always closes.
     forbidFields(command, ['satisfaction', 'solved'], `a ${state.kind} follow-up`);
@@ -337,6 +341,7 @@ function review(command: Command<'review'>, state: OpenedCase, ctx: DecisionCont
 
 function reopen(command: Command<'reopen'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
   requireStatus(command, state, ['resolved']);
+  requireRole(command, ctx.actor, DESK_ROLES);
   const reason = requireText(command.reason, 'reason', command.type);
   // The reopened case goes back to the unit that resolved it (SPEC §2), so there must be one.
   currentDispatch(command, state);
@@ -349,6 +354,7 @@ function reopen(command: Command<'reopen'>, state: OpenedCase, ctx: DecisionCont
 
 function close(command: Command<'close'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
   requireStatus(command, state, ['resolved']);
+  requireRole(command, ctx.actor, DESK_ROLES);
   return [{ type: 'CaseClosed', data: compact({ note: command.note, by: 'close' as const }), ...stamp(ctx) }];
 }
 
@@ -420,6 +426,7 @@ function addNote(command: Command<'note'>, state: OpenedCase, ctx: DecisionConte
 
 function requestExtension(command: Command<'request-extension'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
   requireOpen(command, state);
+  requireOwnUnit(state, ctx);
   const milestone = ctx.policy.extendableMilestone(state.kind);
   if (milestone === null) {
     throw invalid(command.type, `${state.kind} deadlines cannot be extended`);
@@ -510,6 +517,7 @@ function supervise(command: Command<'supervise'>, state: OpenedCase, ctx: Decisi
 
 function answerSupervision(command: Command<'answer-supervision'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
   requireOpen(command, state);
+  requireOwnUnit(state, ctx);
   const supervision = state.supervisions.find((candidate) => candidate.supervisionId === command.supervisionId);
   if (supervision === undefined) {
     throw invalid(command.type, `supervision order ${command.supervisionId} does not exist on this case`);
@@ -567,6 +575,9 @@ function requireOwnUnit(state: OpenedCase, ctx: DecisionContext): void {
     );
   }
 }
+
+/** The desk's steps (triage, dispatch, call-back, reopen, close): never a handling unit's (SPEC §1). */
+const DESK_ROLES: readonly Role[] = ['desk', 'supervisor', 'admin'];
 
 function requireRole(command: LifecycleCommand, actor: Actor, roles: readonly Role[]): void {
   if (!roles.includes(actor.role)) {

@@ -13,6 +13,7 @@ import {
   petitionHistory,
   SUPERVISOR,
   UNIT_A_USER,
+  UNIT_B,
   UNIT_B_USER,
 } from './testing/case-fixtures';
 import { given } from './testing/decider-spec';
@@ -289,5 +290,24 @@ describe('links', () => {
     given(petitionHistory.registered)
       .when({ type: 'link', targetId: OTHER_CASE_ID, relation: 'parent-of' as never })
       .thenThrows('CASE.INVALID_COMMAND', 'relation must be one of repeat-of, duplicate-of, related');
+  });
+});
+
+describe('overlays a handling unit may only use on its own cases', () => {
+  const supervised: CaseEvent[] = [
+    ...petitionHistory.in_progress,
+    event('SupervisionIssued', { supervisionId: 'sup-1', instruction: '三日内办结' }, '2026-03-11T01:00:00.000Z', SUPERVISOR),
+  ];
+
+  it('refuses an extension request from another unit', () => {
+    given(petitionHistory.in_progress)
+      .when({ type: 'request-extension', days: 10, reason: '需要补充调查' }, { actor: UNIT_B_USER })
+      .thenThrows('CASE.FORBIDDEN', `Unit '${UNIT_B}' is not the handling unit`);
+  });
+
+  it('refuses a supervision answer from another unit', () => {
+    given(supervised)
+      .when({ type: 'answer-supervision', supervisionId: 'sup-1', answer: '已办结' }, { actor: UNIT_B_USER })
+      .thenThrows('CASE.FORBIDDEN', `Unit '${UNIT_B}' is not the handling unit`);
   });
 });

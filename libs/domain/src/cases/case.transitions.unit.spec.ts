@@ -510,3 +510,20 @@ describe('commands refused in the wrong state', () => {
     given([]).when({ type: 'accept' }).thenThrows('CASE.NOT_FOUND', "Command 'accept' needs an existing case");
   });
 });
+
+describe('steps reserved to the desk (SPEC §1)', () => {
+  const deskSteps: [string, CaseEvent[], LifecycleCommand][] = [
+    ['accept', petitionHistory.registered, { type: 'accept' }],
+    ['reject', petitionHistory.registered, { type: 'reject', reason: '不属于信访事项' }],
+    ['dispatch', petitionHistory.accepted, { type: 'dispatch', unit: UNIT_A }],
+    ['review', hotlineHistory.resolved, { type: 'review', satisfaction: 'satisfied', solved: true }],
+    ['reopen', hotlineHistory.resolved, { type: 'reopen', reason: '群众不满意' }],
+    ['close', hotlineHistory.resolved, { type: 'close', note: '无法联系' }],
+  ];
+
+  it.each(deskSteps)('refuses %s by a handling unit, even the case\'s own', (action, history, command) => {
+    given(history)
+      .when(command, { actor: UNIT_A_USER })
+      .thenThrows('CASE.FORBIDDEN', `Command '${action}' needs one of the roles desk, supervisor, admin`);
+  });
+});

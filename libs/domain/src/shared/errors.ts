@@ -26,7 +26,7 @@ export class IllegalTransitionError extends DomainError {
   ) {
     super('CASE.ILLEGAL_TRANSITION', `Command '${command}' is not allowed when the case is '${status}'`, {
       command,
-      status,
+      state: status,
     });
   }
 }

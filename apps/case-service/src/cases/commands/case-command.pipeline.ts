@@ -51,6 +51,24 @@ export class CaseCommandPipeline {
     @Inject(DEADLINE_POLICY) private readonly policy: DeadlinePolicy,
   ) {}
 
+  /** Runs a decision without writing: throws exactly what `execute` would refuse with. */
+  async check(caseId: string, request: CommandRequest, decide: (state: CaseState, context: DecisionContext) => CaseEvent[]): Promise<void> {
+    const loaded = await this.load(caseId);
+    decide(loaded.state, this.context(request));
+  }
+
+  private context(request: CommandRequest): DecisionContext {
+    const recordedAt = this.clock.now();
+    return {
+      actor: request.actor,
+      recordedAt,
+      occurredAt: request.occurredAt ? new Date(request.occurredAt) : recordedAt,
+      backdatingWindowMs: this.config.backdatingWindowMs,
+      policy: this.policy,
+      newId: randomUUID,
+    };
+  }
+
   async load(caseId: string): Promise<LoadedCase> {
     const recorded = await this.store.readStream(caseStreamId(caseId));
     const state = foldCase(recorded.map((event) => decodeCaseEvent(event as unknown as StoredCaseEvent)));
@@ -81,15 +99,8 @@ export class CaseCommandPipeline {
     decide: (state: CaseState, context: DecisionContext) => CaseEvent[],
     eventId: (event: CaseEvent) => string = () => randomUUID(),
   ): Promise<CommandOutcome> {
-    const recordedAt = this.clock.now();
-    const context: DecisionContext = {
-      actor: request.actor,
-      recordedAt,
-      occurredAt: request.occurredAt ? new Date(request.occurredAt) : recordedAt,
-      backdatingWindowMs: this.config.backdatingWindowMs,
-      policy: this.policy,
-      newId: randomUUID,
-    };
+    const context = this.context(request);
+    const recordedAt = context.recordedAt;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const loaded = await this.load(caseId);
       const replay = this.findReplay(caseId, loaded, request);

@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { v5 as uuidv5 } from 'uuid';
-import { decideIntake, type CaseKind, type IntakeCommand, type OpenedCase } from '@cases/domain';
+import { IllegalTransitionError, decideIntake, type CaseKind, type IntakeCommand, type OpenedCase } from '@cases/domain';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
 import { CaseCommandPipeline } from './case-command.pipeline';
 import { CaseNumberAllocator } from './case-number.allocator';
 import type { CommandOutcome, CommandRequest } from './command-request';
+
+/** Stands in for the number while an intake is only being checked; never stored. */
+const UNALLOCATED_NUMBER = 'unallocated';
 
 /** Namespace for case ids derived from natural keys (a platform ticket number, an Idempotency-Key). */
 const CASE_ID_NAMESPACE = '5b0f7f4e-8f0e-4c55-9a52-2f1f4f3c7d11';
@@ -45,6 +48,8 @@ export class RegisterCaseCommand extends Command<IntakeOutcome> {
  */
 @CommandHandler(RegisterCaseCommand)
 export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand, IntakeOutcome> {
+  private readonly inFlight = new Map<string, Promise<IntakeOutcome>>();
+
   constructor(
     private readonly pipeline: CaseCommandPipeline,
     private readonly numbers: CaseNumberAllocator,
@@ -55,9 +60,33 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
   async execute({ kind, intake, platformTicketNo, request }: RegisterCaseCommand): Promise<IntakeOutcome> {
     const orgId = this.config.org.id;
     const caseId = this.caseIdFor(orgId, platformTicketNo, request);
+    // Identical intakes (a double click, a platform resend) queue behind each other here, so only
+    // the first takes a case number and the others are answered from the case it created.
+    const previous = this.inFlight.get(caseId) ?? Promise.resolve();
+    const current = previous.catch(() => undefined).then(() => this.register(caseId, kind, intake, platformTicketNo, request));
+    this.inFlight.set(caseId, current);
+    try {
+      return await current;
+    } finally {
+      if (this.inFlight.get(caseId) === current) this.inFlight.delete(caseId);
+    }
+  }
+
+  private async register(
+    caseId: string,
+    kind: CaseKind,
+    intake: (ids: IntakeIds) => IntakeCommand,
+    platformTicketNo: string | undefined,
+    request: CommandRequest,
+  ): Promise<IntakeOutcome> {
+    const orgId = this.config.org.id;
     const existing = await this.existingCase(caseId, platformTicketNo, request);
     if (existing) return existing;
 
+    // Refusals (a future occurredAt, back-dating without the role) must not use up a number.
+    await this.pipeline.check(caseId, request, (state, context) =>
+      decideIntake(intake({ caseId, orgId, number: UNALLOCATED_NUMBER }), state, context),
+    );
     const occurredAt = request.occurredAt ? new Date(request.occurredAt) : this.clock.now();
     const number = await this.numbers.allocate(orgId, kind, occurredAt, caseId);
     const command = intake({ caseId, orgId, number });
@@ -65,13 +94,14 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
       const outcome = await this.pipeline.execute(caseId, 'intake', request, (state, context) =>
         decideIntake(command, state, context),
       );
-      return { ...outcome, number, existing: false };
+      if (!outcome.replayed) return { ...outcome, number, existing: false };
     } catch (error) {
-      // Lost a race with an identical intake: answer as that one did.
-      const raced = await this.existingCase(caseId, platformTicketNo, request);
-      if (raced) return raced;
-      throw error;
+      if (!(error instanceof IllegalTransitionError)) throw error;
     }
+    // Another instance registered the same case meanwhile: answer as it did.
+    const raced = await this.existingCase(caseId, platformTicketNo, request);
+    if (raced) return raced;
+    throw new Error(`Case ${caseId} was registered concurrently but cannot be read back`);
   }
 
   private caseIdFor(orgId: string, platformTicketNo: string | undefined, request: CommandRequest): string {

@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decide, type LifecycleCommand } from '@cases/domain';
+import { DomainError, decide, type LifecycleCommand } from '@cases/domain';
 import { CaseCommandPipeline } from './case-command.pipeline';
 import type { CommandOutcome, CommandRequest } from './command-request';
 
@@ -17,7 +17,13 @@ export class RunCaseActionCommand extends Command<CommandOutcome> {
 export class RunCaseActionHandler implements ICommandHandler<RunCaseActionCommand, CommandOutcome> {
   constructor(private readonly pipeline: CaseCommandPipeline) {}
 
-  execute({ caseId, command, request }: RunCaseActionCommand): Promise<CommandOutcome> {
+  async execute({ caseId, command, request }: RunCaseActionCommand): Promise<CommandOutcome> {
+    if (command.type === 'link' && command.targetId !== caseId) {
+      const target = await this.pipeline.load(command.targetId);
+      if (target.state.status === 'none') {
+        throw new DomainError('CASE.INVALID_COMMAND', `Cannot link to case ${command.targetId}: no such case`, { targetId: command.targetId });
+      }
+    }
     return this.pipeline.execute(caseId, command.type, request, (state, context) => decide(command, state, context));
   }
 }

@@ -1,12 +1,12 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { LIFECYCLE_ACTIONS, type CaseKind, type LifecycleAction } from '@cases/domain';
 import { RegisterCaseCommand } from '../commands/register-case.command';
 import { RunCaseActionCommand } from '../commands/run-case-action.command';
-import { RequestValidationError } from '../../http/problem-details';
-import { CommandRequestFactory } from './command-request.factory';
+import { CASE_ID_PIPE, RequestValidationError } from '../../http/problem-details';
+import { CommandRequestFactory, requireJsonBody } from './command-request.factory';
 import {
   LIFECYCLE_DTOS,
   ReceiveHotlineTicketDto,
@@ -91,7 +91,7 @@ export class CaseCommandsController {
   @ApiBody({ schema: { oneOf: Object.values(LIFECYCLE_DTOS).map((dto) => ({ $ref: getSchemaPath(dto) })) } })
   @ApiResponse({ status: 200, description: '{ id, revision }' })
   async runAction(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', CASE_ID_PIPE) id: string,
     @Param('action') action: string,
     @Body() body: unknown,
     @Req() req: Request,
@@ -100,6 +100,7 @@ export class CaseCommandsController {
     if (!(LIFECYCLE_ACTIONS as readonly string[]).includes(action)) {
       throw new RequestValidationError([{ field: 'action', message: `unknown action; expected one of ${LIFECYCLE_ACTIONS.join(', ')}` }]);
     }
+    requireJsonBody(req);
     const lifecycleAction = action as LifecycleAction;
     const dto = validated<object>(LIFECYCLE_DTOS[lifecycleAction], body ?? {});
     const request = this.requests.create(req, lifecycleAction, body, occurredAtOf(dto));
@@ -111,6 +112,7 @@ export class CaseCommandsController {
   }
 
   private async intake(kind: CaseKind, cls: DtoClass, body: unknown, req: Request, res: Response) {
+    requireJsonBody(req);
     const dto = validated<object>(cls, body);
     const request = this.requests.create(req, `intake:${kind}`, body, occurredAtOf(dto));
     const platformTicketNo = kind === 'hotline' ? (dto as ReceiveHotlineTicketDto).platformTicketNo : undefined;

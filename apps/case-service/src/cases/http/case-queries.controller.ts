@@ -1,8 +1,8 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { RequestValidationError } from '../../http/problem-details';
+import { CASE_ID_PIPE, RequestValidationError } from '../../http/problem-details';
 import { GetCaseHistoryQuery, GetCaseQuery, ListCasesQuery } from '../queries/case-queries';
 import { ListCasesQueryDto, validateBody } from './dto';
 
@@ -31,7 +31,7 @@ export class CaseQueriesController {
   })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 instant', example: '2026-03-01T12:00:00+08:00' })
   async view(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', CASE_ID_PIPE) id: string,
     @Query('asOf') asOf: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
@@ -52,7 +52,7 @@ export class CaseQueriesController {
     summary: 'Every event of a case, in order',
     description: 'Type, actor (id, role, unit), occurredAt, recordedAt, command, reason, correlation and causation ids, data. Never personal data.',
   })
-  history(@Param('id', new ParseUUIDPipe()) id: string) {
+  history(@Param('id', CASE_ID_PIPE) id: string) {
     return this.queryBus.execute(new GetCaseHistoryQuery(id));
   }
 }

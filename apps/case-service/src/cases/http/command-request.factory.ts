@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Request } from 'express';
 import stringify from 'safe-stable-stringify';
 import { ROLES, type Actor, type Role } from '@cases/domain';
@@ -15,6 +15,17 @@ export function parseIfMatch(header: string | undefined): bigint | undefined {
   const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
   if (!match) throw new RequestValidationError([{ field: 'If-Match', message: 'expected a case revision such as "3"' }]);
   return BigInt(match[1]);
+}
+
+/**
+ * A command's body must be JSON. Express parses only JSON bodies; anything else would reach the
+ * command as "no body" and run it with defaults, so it is refused before anything happens.
+ */
+export function requireJsonBody(request: Request): void {
+  const hasBody = Number(request.header('content-length') ?? 0) > 0 || request.header('transfer-encoding') !== undefined;
+  if (hasBody && !request.is('application/json')) {
+    throw new UnsupportedMediaTypeException(`Command bodies must be application/json, not '${request.header('content-type') ?? 'none'}'`);
+  }
 }
 
 /**

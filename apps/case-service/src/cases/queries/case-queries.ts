@@ -1,6 +1,7 @@
-import { Inject, NotFoundException } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import {
+  DomainError,
   caseStreamId,
   decodeCaseEvent,
   foldCase,
@@ -95,7 +96,7 @@ export class GetCaseHandler extends ReadModelQueryHandler implements IQueryHandl
     if (asOf) return this.asOf(caseId, asOf);
     await this.caughtUp();
     const found = getCaseView(this.runner.db, caseId);
-    if (!found) throw new NotFoundException(`No case ${caseId}`);
+    if (!found) throw new DomainError('CASE.NOT_FOUND', `No case ${caseId}`);
     const view = presentCase(found.state, found.revision, this.clock.now(), await this.maskedPersonal(caseId));
     return { view, revision: found.revision };
   }
@@ -105,7 +106,7 @@ export class GetCaseHandler extends ReadModelQueryHandler implements IQueryHandl
     const recorded = (await this.store.readStream(caseStreamId(caseId))).filter(
       (event) => Date.parse(String(event.metadata.recordedAt)) <= asOf.getTime(),
     );
-    if (recorded.length === 0) throw new NotFoundException(`Case ${caseId} did not exist at ${asOf.toISOString()}`);
+    if (recorded.length === 0) throw new DomainError('CASE.NOT_FOUND', `Case ${caseId} did not exist at ${asOf.toISOString()}`);
     const state = foldCase(recorded.map((event) => decodeCaseEvent(event as unknown as StoredCaseEvent))) as OpenedCase;
     const revision = recorded[recorded.length - 1].revision;
     return { view: presentCase(state, revision, asOf, await this.maskedPersonal(caseId)), revision };
@@ -117,7 +118,7 @@ export class GetCaseHistoryHandler extends ReadModelQueryHandler implements IQue
   async execute({ caseId }: GetCaseHistoryQuery) {
     await this.caughtUp();
     const entries = getCaseHistory(this.runner.db, caseId);
-    if (entries.length === 0) throw new NotFoundException(`No case ${caseId}`);
+    if (entries.length === 0) throw new DomainError('CASE.NOT_FOUND', `No case ${caseId}`);
     return { id: caseId, events: entries };
   }
 }
