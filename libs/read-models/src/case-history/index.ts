@@ -1,0 +1,2 @@
+export * from './case-history.projection';
+export * from './get-case-history';

@@ -1,0 +1,2 @@
+export * from './case-list.projection';
+export * from './list-cases';

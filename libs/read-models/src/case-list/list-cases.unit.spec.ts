@@ -1,0 +1,175 @@
+import Database from 'better-sqlite3';
+import {
+  caseAccepted,
+  caseDispatched,
+  caseRejected,
+  deadlineSet,
+  disputeRegistered,
+  hotlineTicketReceived,
+  ORG_ID,
+  petitionRegistered,
+} from '../testing/case-events';
+import { RecordedLog } from '../testing/recorded-log';
+import { caseListProjection } from './case-list.projection';
+import { listCases, type CaseListQuery } from './list-cases';
+
+const NOW = new Date('2026-03-20T00:00:00.000Z');
+const OTHER_ORG = 'org-xiaozhai';
+
+const PETITION_DISPATCHED = 'aaaaaaaa-0000-4000-8000-000000000001';
+const HOTLINE_OVERDUE = 'aaaaaaaa-0000-4000-8000-000000000002';
+const DISPUTE_REGISTERED = 'aaaaaaaa-0000-4000-8000-000000000003';
+const PETITION_REJECTED = 'aaaaaaaa-0000-4000-8000-000000000004';
+const HOTLINE_OTHER_ORG = 'aaaaaaaa-0000-4000-8000-000000000005';
+
+/** Five cases, newest registration first: other org, dispute, hotline, petition, rejected petition. */
+function recordCases(log: RecordedLog): void {
+  log.recordAll(PETITION_DISPATCHED, [
+    petitionRegistered(PETITION_DISPATCHED, '2026-03-01T01:00:00.000Z', { community: '雁塔社区' }),
+    deadlineSet('acceptance', '2026-03-01T01:00:00.000Z', '2026-03-16T01:00:00.000Z'),
+    caseAccepted('2026-03-02T01:00:00.000Z'),
+    deadlineSet('reply', '2026-03-02T01:00:00.000Z', '2026-05-01T01:00:00.000Z'),
+    caseDispatched('2026-03-02T02:00:00.000Z', '城管执法中队'),
+  ]);
+  log.recordAll(HOTLINE_OVERDUE, [
+    hotlineTicketReceived(HOTLINE_OVERDUE, '2026-03-05T01:00:00.000Z', { platformTicketNo: 'GD-ABC-7', community: '小寨社区' }),
+    caseDispatched('2026-03-05T01:30:00.000Z', '市政所'),
+    deadlineSet('sign', '2026-03-05T01:30:00.000Z', '2026-03-05T03:30:00.000Z'),
+    deadlineSet('resolve', '2026-03-05T01:30:00.000Z', '2026-03-12T10:00:00.000Z'),
+  ]);
+  log.recordAll(DISPUTE_REGISTERED, [
+    disputeRegistered(DISPUTE_REGISTERED, '2026-03-10T00:00:00.000Z', { community: '等驾坡社区' }),
+    deadlineSet('acceptance', '2026-03-10T00:00:00.000Z', '2026-03-25T00:00:00.000Z'),
+  ]);
+  log.recordAll(PETITION_REJECTED, [
+    petitionRegistered(PETITION_REJECTED, '2026-02-20T01:00:00.000Z', {
+      number: 'XF2026-0002',
+      title: '噪音 100% 超标',
+      description: 'Loud MUSIC at night',
+    }),
+    deadlineSet('acceptance', '2026-02-20T01:00:00.000Z', '2026-03-07T01:00:00.000Z'),
+    caseRejected('2026-02-21T01:00:00.000Z', '已进入诉讼程序'),
+  ]);
+  log.recordAll(HOTLINE_OTHER_ORG, [
+    hotlineTicketReceived(HOTLINE_OTHER_ORG, '2026-03-15T01:00:00.000Z', { orgId: OTHER_ORG, number: 'RX2026-0001', platformTicketNo: 'GD-XZ-1' }),
+  ]);
+}
+
+describe('listCases', () => {
+  let db: Database.Database;
+  const ids = (query: CaseListQuery) => listCases(db, query, NOW).items.map((item) => item.id);
+
+  beforeAll(() => {
+    db = new Database(':memory:');
+    const projection = caseListProjection();
+    projection.createSchema(db);
+    const log = new RecordedLog();
+    recordCases(log);
+    projection.applyBatch(db, log.events);
+  });
+  afterAll(() => db.close());
+
+  it('lists newest registrations first, 20 to a page by default', () => {
+    const page = listCases(db, {}, NOW);
+
+    expect(page).toMatchObject({ total: 5, page: 1, pageSize: 20 });
+    expect(page.items.map((item) => item.id)).toEqual([
+      HOTLINE_OTHER_ORG,
+      DISPUTE_REGISTERED,
+      HOTLINE_OVERDUE,
+      PETITION_DISPATCHED,
+      PETITION_REJECTED,
+    ]);
+  });
+
+  it('pages through the matches and counts them all', () => {
+    expect(listCases(db, { page: 2, pageSize: 2 }, NOW)).toMatchObject({
+      items: [{ id: HOTLINE_OVERDUE }, { id: PETITION_DISPATCHED }],
+      total: 5,
+      page: 2,
+      pageSize: 2,
+    });
+    expect(listCases(db, { page: 4, pageSize: 2 }, NOW)).toMatchObject({ items: [], total: 5 });
+  });
+
+  it('refuses a page size above 100 and a page below 1', () => {
+    expect(() => listCases(db, { pageSize: 101 }, NOW)).toThrow(RangeError);
+    expect(() => listCases(db, { pageSize: 0 }, NOW)).toThrow(RangeError);
+    expect(() => listCases(db, { page: 0 }, NOW)).toThrow(RangeError);
+    expect(listCases(db, { pageSize: 100 }, NOW).pageSize).toBe(100);
+  });
+
+  it('describes each case with its earliest pending deadline and whether it is overdue', () => {
+    const [overdueHotline] = listCases(db, { text: 'GD-ABC-7' }, NOW).items;
+
+    expect(overdueHotline).toEqual({
+      id: HOTLINE_OVERDUE,
+      number: 'RX2026-0001',
+      kind: 'hotline',
+      status: 'dispatched',
+      title: '路灯不亮',
+      community: '小寨社区',
+      unit: '市政所',
+      urgency: 'normal',
+      platformTicketNo: 'GD-ABC-7',
+      registeredAt: '2026-03-05T01:00:00.000Z',
+      updatedAt: '2026-03-05T01:30:00.000Z',
+      revision: 3n,
+      nextDeadline: { milestone: 'sign', dueAt: '2026-03-05T03:30:00.000Z' },
+      overdue: true,
+    });
+    const byId = new Map(listCases(db, {}, NOW).items.map((item) => [item.id, item]));
+    expect(byId.get(PETITION_DISPATCHED)).toMatchObject({ nextDeadline: { milestone: 'reply' }, overdue: false });
+    expect(byId.get(DISPUTE_REGISTERED)).toMatchObject({ nextDeadline: { milestone: 'acceptance' }, overdue: false });
+    expect(byId.get(PETITION_REJECTED)).toMatchObject({ nextDeadline: null, overdue: false });
+    expect(byId.get(PETITION_REJECTED)).not.toHaveProperty('unit');
+  });
+
+  it('filters by kind, status, unit and community', () => {
+    expect(ids({ kind: 'petition' })).toEqual([PETITION_DISPATCHED, PETITION_REJECTED]);
+    expect(ids({ status: 'dispatched' })).toEqual([HOTLINE_OVERDUE, PETITION_DISPATCHED]);
+    expect(ids({ unit: '市政所' })).toEqual([HOTLINE_OVERDUE]);
+    expect(ids({ community: '等驾坡社区' })).toEqual([DISPUTE_REGISTERED]);
+  });
+
+  it('filters by one organisation or several, and an empty list of them matches nothing', () => {
+    expect(ids({ orgId: OTHER_ORG })).toEqual([HOTLINE_OTHER_ORG]);
+    expect(ids({ orgId: [ORG_ID, OTHER_ORG] })).toHaveLength(5);
+    expect(ids({ orgId: ORG_ID })).not.toContain(HOTLINE_OTHER_ORG);
+    expect(ids({ orgId: [] })).toEqual([]);
+  });
+
+  it('finds overdue cases: a deadline passed at `now` and not reached', () => {
+    expect(ids({ overdue: true })).toEqual([HOTLINE_OVERDUE]);
+    expect(ids({ overdue: false })).toEqual([HOTLINE_OTHER_ORG, DISPUTE_REGISTERED, PETITION_DISPATCHED, PETITION_REJECTED]);
+    expect(listCases(db, { overdue: true }, new Date('2026-03-26T00:00:00.000Z')).items.map((item) => item.id)).toEqual([
+      DISPUTE_REGISTERED,
+      HOTLINE_OVERDUE,
+    ]);
+  });
+
+  it('filters by registration period [from, to)', () => {
+    expect(
+      ids({ registeredFrom: new Date('2026-03-01T01:00:00.000Z'), registeredTo: new Date('2026-03-10T00:00:00.000Z') }),
+    ).toEqual([HOTLINE_OVERDUE, PETITION_DISPATCHED]);
+    expect(ids({ registeredTo: new Date('2026-03-01T00:00:00.000Z') })).toEqual([PETITION_REJECTED]);
+  });
+
+  it('searches number, title, description and ticket number, ignoring case', () => {
+    expect(ids({ text: 'xf2026-0002' })).toEqual([PETITION_REJECTED]);
+    expect(ids({ text: '路灯' })).toEqual([HOTLINE_OTHER_ORG, HOTLINE_OVERDUE]);
+    expect(ids({ text: 'music' })).toEqual([PETITION_REJECTED]);
+    expect(ids({ text: 'gd-abc' })).toEqual([HOTLINE_OVERDUE]);
+  });
+
+  it('takes % and _ in the search text literally', () => {
+    expect(ids({ text: '100%' })).toEqual([PETITION_REJECTED]);
+    expect(ids({ text: '%' })).toEqual([PETITION_REJECTED]);
+    expect(ids({ text: '_' })).toEqual([]);
+  });
+
+  it('combines filters', () => {
+    expect(ids({ kind: 'hotline', overdue: true, orgId: ORG_ID })).toEqual([HOTLINE_OVERDUE]);
+    expect(ids({ kind: 'hotline', community: '等驾坡社区' })).toEqual([]);
+  });
+});

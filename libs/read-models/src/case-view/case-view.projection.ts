@@ -1,0 +1,49 @@
+import type { Database } from 'better-sqlite3';
+import type { RecordedEvent } from '@cases/event-store';
+import type { Projection } from '../projection/projection';
+import { caseEventsOf } from '../case-events/recorded-case-event';
+import { foldCaseBatch, type StoredFold } from '../case-events/fold-case-batch';
+
+export const CASE_VIEW_PROJECTION = 'case-view';
+
+/**
+ * Per case, the domain's folded `OpenedCase` (JSON), the stream revision it reflects and the
+ * global position of its last event: what GET /api/cases/{id} answers, with the revision as ETag.
+ */
+export function caseViewProjection(): Projection {
+  return {
+    name: CASE_VIEW_PROJECTION,
+    version: 1,
+    createSchema(db) {
+      db.exec(`CREATE TABLE IF NOT EXISTS case_view (
+        case_id  TEXT PRIMARY KEY,
+        state    TEXT    NOT NULL,
+        revision INTEGER NOT NULL,
+        position INTEGER NOT NULL
+      )`);
+    },
+    dropSchema(db) {
+      db.exec('DROP TABLE IF EXISTS case_view');
+    },
+    applyBatch(db, events) {
+      applyToCaseView(db, events);
+    },
+  };
+}
+
+function applyToCaseView(db: Database, events: readonly RecordedEvent[]): void {
+  const select = db
+    .prepare<[string], { state: string; revision: bigint }>('SELECT state, revision FROM case_view WHERE case_id = ?')
+    .safeIntegers(true);
+  const upsert = db.prepare<[string, string, bigint, bigint]>(
+    `INSERT INTO case_view (case_id, state, revision, position) VALUES (?, ?, ?, ?)
+     ON CONFLICT (case_id) DO UPDATE SET state = excluded.state, revision = excluded.revision, position = excluded.position`,
+  );
+  const load = (caseId: string): StoredFold | undefined => {
+    const row = select.get(caseId);
+    return row && { state: JSON.parse(row.state), revision: row.revision };
+  };
+  for (const [caseId, folded] of foldCaseBatch(caseEventsOf(events), load)) {
+    upsert.run(caseId, JSON.stringify(folded.state), folded.revision, folded.last.position);
+  }
+}

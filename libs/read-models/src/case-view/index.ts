@@ -1,0 +1,2 @@
+export * from './case-view.projection';
+export * from './get-case-view';
