@@ -13,6 +13,10 @@ export interface CaseListQuery {
   community?: string;
   /** true: some milestone's deadline has passed unreached; false: none has. */
   overdue?: boolean;
+  /** Only deadlines of this milestone count for `overdue` and `dueWithinHours`; alone, cases with this milestone pending. */
+  milestone?: Milestone;
+  /** Some unreached deadline falls due within this many hours from now (and has not passed yet). */
+  dueWithinHours?: number;
   /** Registered at or after this instant. */
   registeredFrom?: Date;
   /** Registered before this instant: the period is [registeredFrom, registeredTo). */
@@ -40,8 +44,8 @@ export interface CaseListItem {
   /** When the case last changed in the system (UTC ISO-8601). */
   updatedAt: string;
   revision: bigint;
-  /** The earliest deadline not yet reached, or null when none is pending. */
-  nextDeadline: { milestone: Milestone; dueAt: string } | null;
+  /** The earliest deadline not yet reached, or null when none is pending; `hoursLeft` is negative once overdue. */
+  nextDeadline: { milestone: Milestone; dueAt: string; hoursLeft: number } | null;
   overdue: boolean;
 }
 
@@ -71,6 +75,11 @@ interface PendingDeadlineRow {
   case_id: string;
   milestone: Milestone;
   due_at: string;
+}
+
+/** Hours from `now` to `dueAt`, to two decimals: what the desk reads as time left (or, negative, overdue). */
+function hoursBetween(now: Date, dueAt: string): number {
+  return Math.round((Date.parse(dueAt) - now.getTime()) / 36_000) / 100;
 }
 
 /** Cases matching every given filter, newest registration first; overdue is judged at `now`. */
@@ -115,12 +124,36 @@ export function listCases(db: Database, query: CaseListQuery, now: Date): CaseLi
       registeredAt: row.registered_at,
       updatedAt: row.updated_at,
       revision: row.revision,
-      nextDeadline: next ? { milestone: next.milestone, dueAt: next.due_at } : null,
+      nextDeadline: next ? { milestone: next.milestone, dueAt: next.due_at, hoursLeft: hoursBetween(now, next.due_at) } : null,
       // The earliest pending deadline has passed exactly when some pending deadline has.
       overdue: next !== undefined && next.due_at < nowIso,
     };
   });
   return { items, total, page, pageSize };
+}
+
+/**
+ * Cases with an unreached deadline matching the deadline filters together: of `milestone` (when
+ * given), past due (`overdue: true`), and/or due in the next `dueWithinHours` hours. Null when no
+ * deadline filter asks for a pending deadline.
+ */
+function pendingDeadlineCondition(query: CaseListQuery, nowIso: string): { where: string; parameters: unknown[] } | null {
+  if (query.milestone === undefined && query.overdue !== true && query.dueWithinHours === undefined) return null;
+  const conditions = ['reached_at IS NULL'];
+  const parameters: unknown[] = [];
+  if (query.milestone !== undefined) {
+    conditions.push('milestone = ?');
+    parameters.push(query.milestone);
+  }
+  if (query.overdue === true) {
+    conditions.push('due_at < ?');
+    parameters.push(nowIso);
+  }
+  if (query.dueWithinHours !== undefined) {
+    conditions.push('due_at >= ? AND due_at < ?');
+    parameters.push(nowIso, new Date(Date.parse(nowIso) + query.dueWithinHours * 3_600_000).toISOString());
+  }
+  return { where: conditions.join(' AND '), parameters };
 }
 
 function whereClause(query: CaseListQuery, nowIso: string): { where: string; parameters: unknown[] } {
@@ -142,11 +175,15 @@ function whereClause(query: CaseListQuery, nowIso: string): { where: string; par
   equals('status', query.status);
   equals('unit', query.unit);
   equals('community', query.community);
-  if (query.overdue !== undefined) {
-    conditions.push(
-      `c.case_id ${query.overdue ? 'IN' : 'NOT IN'} (SELECT case_id FROM case_deadlines WHERE reached_at IS NULL AND due_at < ?)`,
-    );
-    parameters.push(nowIso);
+  const pending = pendingDeadlineCondition(query, nowIso);
+  if (pending) {
+    conditions.push(`c.case_id IN (SELECT case_id FROM case_deadlines WHERE ${pending.where})`);
+    parameters.push(...pending.parameters);
+  }
+  if (query.overdue === false) {
+    const milestone = query.milestone === undefined ? '' : ' AND milestone = ?';
+    conditions.push(`c.case_id NOT IN (SELECT case_id FROM case_deadlines WHERE reached_at IS NULL AND due_at < ?${milestone})`);
+    parameters.push(nowIso, ...(query.milestone === undefined ? [] : [query.milestone]));
   }
   if (query.registeredFrom !== undefined) {
     conditions.push('c.registered_at >= ?');

@@ -115,7 +115,7 @@ describe('listCases', () => {
       registeredAt: '2026-03-05T01:00:00.000Z',
       updatedAt: '2026-03-05T01:30:00.000Z',
       revision: 3n,
-      nextDeadline: { milestone: 'sign', dueAt: '2026-03-05T03:30:00.000Z' },
+      nextDeadline: { milestone: 'sign', dueAt: '2026-03-05T03:30:00.000Z', hoursLeft: -356.5 },
       overdue: true,
     });
     const byId = new Map(listCases(db, {}, NOW).items.map((item) => [item.id, item]));
@@ -137,6 +137,20 @@ describe('listCases', () => {
     expect(ids({ orgId: [ORG_ID, OTHER_ORG] })).toHaveLength(5);
     expect(ids({ orgId: ORG_ID })).not.toContain(HOTLINE_OTHER_ORG);
     expect(ids({ orgId: [] })).toEqual([]);
+  });
+
+  it('finds cases by a pending milestone and by deadlines falling due soon', () => {
+    // NOW is 2026-03-20T00:00Z: the dispute's acceptance is due 120 hours later (03-25T00:00Z),
+    // the petition's reply 1009 hours later (05-01T01:00Z); the hotline's sign and resolve are past.
+    expect(ids({ dueWithinHours: 120 })).toEqual([]);
+    expect(ids({ dueWithinHours: 121 })).toEqual([DISPUTE_REGISTERED]);
+    expect(ids({ dueWithinHours: 1010 })).toEqual([DISPUTE_REGISTERED, PETITION_DISPATCHED]);
+    expect(ids({ milestone: 'sign' })).toEqual([HOTLINE_OVERDUE]);
+    expect(ids({ milestone: 'reply', dueWithinHours: 1010 })).toEqual([PETITION_DISPATCHED]);
+    expect(ids({ milestone: 'reply', overdue: true })).toEqual([]);
+    expect(ids({ milestone: 'resolve', overdue: true })).toEqual([HOTLINE_OVERDUE]);
+    // With a milestone, the filters speak of that milestone pending: a reply still on track.
+    expect(ids({ milestone: 'reply', overdue: false })).toEqual([PETITION_DISPATCHED]);
   });
 
   it('finds overdue cases: a deadline passed at `now` and not reached', () => {

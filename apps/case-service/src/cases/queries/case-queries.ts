@@ -8,6 +8,7 @@ import {
   maskPersonalData,
   type CaseKind,
   type CaseStatus,
+  type Milestone,
   type OpenedCase,
   type StoredCaseEvent,
 } from '@cases/domain';
@@ -80,6 +81,8 @@ export class ListCasesHandler extends ReadModelQueryHandler implements IQueryHan
       ...(filter.unit ? { unit: filter.unit } : {}),
       ...(filter.community ? { community: filter.community } : {}),
       ...(filter.overdue !== undefined ? { overdue: filter.overdue } : {}),
+      ...(filter.milestone ? { milestone: filter.milestone as Milestone } : {}),
+      ...(filter.dueWithinHours ? { dueWithinHours: filter.dueWithinHours } : {}),
       ...(filter.from ? { registeredFrom: new Date(filter.from) } : {}),
       ...(filter.to ? { registeredTo: new Date(filter.to) } : {}),
       ...(filter.text ? { text: filter.text } : {}),

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { CASE_KINDS, CASE_STATUSES } from '@cases/domain';
+import { CASE_KINDS, CASE_STATUSES, MILESTONES } from '@cases/domain';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 const toInteger = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
@@ -35,6 +35,19 @@ export class ListCasesQueryDto {
   @Transform(toBoolean)
   @IsBoolean({ message: 'overdue must be true or false' })
   overdue?: boolean;
+
+  @ApiPropertyOptional({ enum: MILESTONES, description: 'Cases with this milestone pending; narrows overdue and dueWithinHours to it' })
+  @IsOptional()
+  @IsIn(MILESTONES, { message: `milestone must be one of ${MILESTONES.join(', ')}` })
+  milestone?: string;
+
+  @ApiPropertyOptional({ description: 'Some pending deadline falls due within this many hours', minimum: 1, maximum: 8760 })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'dueWithinHours must be an integer from 1 to 8760' })
+  @Min(1)
+  @Max(8760)
+  dueWithinHours?: number;
 
   @ApiPropertyOptional({ description: 'Registered at or after (ISO-8601)', example: '2026-01-01T00:00:00+08:00' })
   @IsOptional()
