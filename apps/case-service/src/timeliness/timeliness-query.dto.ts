@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayUnique, IsArray, IsIn, IsObject, IsOptional, Matches } from 'class-validator';
+import { ArrayUnique, IsArray, IsIn, IsISO8601, IsObject, IsOptional, Matches } from 'class-validator';
 import { TIMELINESS_DIMENSIONS } from '@cases/domain';
 import { REPORT_FORMATS } from '../reports/render';
 
@@ -18,10 +18,12 @@ const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' 
 export class TimelinessQueryDto {
   @ApiProperty({ description: 'Start of the period, inclusive', example: '2026-01-01' })
   @Matches(INSTANT, { message: `from must be ${INSTANT_MESSAGE}` })
+  @IsISO8601({ strict: true }, { message: 'from must be a date that exists' })
   from: string;
 
   @ApiProperty({ description: 'End of the period, exclusive', example: '2027-01-01' })
   @Matches(INSTANT, { message: `to must be ${INSTANT_MESSAGE}` })
+  @IsISO8601({ strict: true }, { message: 'to must be a date that exists' })
   to: string;
 
   @ApiPropertyOptional({ description: 'Comma-separated dimensions: kind, unit, community', example: 'kind,unit' })

@@ -24,12 +24,15 @@ export function replayUnderPolicy(policy: DeadlinePolicy) {
 function recomputed(policy: DeadlinePolicy, state: OpenedCase, event: DeadlineSet): Pick<DeadlineSet['data'], 'dueAt' | 'provisional'> {
   const { milestone, startedAt, cause } = event.data;
   if (cause !== 'extended') {
+    // As the decider does: the platform's deadline binds the resolve deadline a dispatch starts,
+    // not the fresh one a reopen (重办) starts.
+    const platformDeadline = milestone === 'resolve' && state.status === 'dispatched' ? state.platformDeadline : undefined;
     const computed = policy.milestoneDeadline({
       kind: state.kind,
       urgency: state.urgency,
       milestone,
       from: new Date(startedAt),
-      ...(state.platformDeadline !== undefined && { platformDeadline: new Date(state.platformDeadline) }),
+      ...(platformDeadline !== undefined && { platformDeadline: new Date(platformDeadline) }),
     });
     return { dueAt: computed.dueAt.toISOString(), provisional: computed.provisional };
   }
