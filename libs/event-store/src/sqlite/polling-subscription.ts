@@ -64,6 +64,9 @@ export class PollingSubscription implements Subscription {
       // Awaited before the next read: handlers never overlap, whatever wakes the loop meanwhile (emmett #252).
       await handle(batch);
       this.settledPosition = batch[batch.length - 1].position;
+      // A synchronous handler settles within a microtask, so a long catch-up would never let the
+      // event loop serve requests (not even /health, which should report the lag meanwhile).
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
