@@ -51,9 +51,8 @@ export class CaseCommandPipeline {
     @Inject(DEADLINE_POLICY) private readonly policy: DeadlinePolicy,
   ) {}
 
-  /** Runs a decision without writing: throws exactly what `execute` would refuse with. */
-  async check(caseId: string, request: CommandRequest, decide: (state: CaseState, context: DecisionContext) => CaseEvent[]): Promise<void> {
-    const loaded = await this.load(caseId);
+  /** Runs a decision on a loaded case without writing: throws exactly what `execute` would refuse with. */
+  check(loaded: LoadedCase, request: CommandRequest, decide: (state: CaseState, context: DecisionContext) => CaseEvent[]): void {
     decide(loaded.state, this.context(request));
   }
 

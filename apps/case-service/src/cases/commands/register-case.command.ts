@@ -5,7 +5,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { IllegalTransitionError, decideIntake, type CaseKind, type IntakeCommand, type OpenedCase } from '@cases/domain';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
-import { CaseCommandPipeline } from './case-command.pipeline';
+import { CaseCommandPipeline, type LoadedCase } from './case-command.pipeline';
 import { CaseNumberAllocator } from './case-number.allocator';
 import type { CommandOutcome, CommandRequest } from './command-request';
 
@@ -80,11 +80,12 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
     request: CommandRequest,
   ): Promise<IntakeOutcome> {
     const orgId = this.config.org.id;
-    const existing = await this.existingCase(caseId, platformTicketNo, request);
+    const loaded = await this.pipeline.load(caseId);
+    const existing = this.existingCase(caseId, loaded, platformTicketNo, request);
     if (existing) return existing;
 
     // Refusals (a future occurredAt, back-dating without the role) must not use up a number.
-    await this.pipeline.check(caseId, request, (state, context) =>
+    this.pipeline.check(loaded, request, (state, context) =>
       decideIntake(intake({ caseId, orgId, number: UNALLOCATED_NUMBER }), state, context),
     );
     const occurredAt = request.occurredAt ? new Date(request.occurredAt) : this.clock.now();
@@ -99,7 +100,7 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
       if (!(error instanceof IllegalTransitionError)) throw error;
     }
     // Another instance registered the same case meanwhile: answer as it did.
-    const raced = await this.existingCase(caseId, platformTicketNo, request);
+    const raced = this.existingCase(caseId, await this.pipeline.load(caseId), platformTicketNo, request);
     if (raced) return raced;
     throw new Error(`Case ${caseId} was registered concurrently but cannot be read back`);
   }
@@ -110,8 +111,12 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
     return randomUUID();
   }
 
-  private async existingCase(caseId: string, platformTicketNo: string | undefined, request: CommandRequest): Promise<IntakeOutcome | null> {
-    const loaded = await this.pipeline.load(caseId);
+  private existingCase(
+    caseId: string,
+    loaded: LoadedCase,
+    platformTicketNo: string | undefined,
+    request: CommandRequest,
+  ): IntakeOutcome | null {
     if (loaded.state.status === 'none') return null;
     const number = (loaded.state as OpenedCase).number;
     const replay = this.pipeline.findReplay(caseId, loaded, request);
