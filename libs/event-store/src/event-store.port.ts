@@ -67,12 +67,26 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
+/** One stream's part of an atomic multi-stream append. */
+export interface StreamAppend {
+  streamId: string;
+  events: EventData[];
+  /** Default 'any'. */
+  expectedRevision?: ExpectedRevision;
+}
+
 export interface EventStore {
   /**
    * Appends `events` (at least one) atomically. `expectedRevision` defaults to 'any', as in
    * EventStoreDB: pass the revision you decided on whenever a concurrent writer must be refused.
    */
   append(streamId: string, events: EventData[], expectedRevision?: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Appends to several streams as one atomic step: every part lands or none does (KurrentDB 25.1's
+   * multi-stream append; one transaction in SQL stores). Each part keeps its own expected-revision
+   * check; a failing part fails the whole append with that part's error. Results are in order.
+   */
+  appendMultiple(appends: StreamAppend[]): Promise<AppendResult[]>;
   /** The stream's events in order from `fromRevision` (default 0n); an empty array when the stream does not exist. */
   readStream(streamId: string, options?: { fromRevision?: bigint; maxCount?: number }): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;

@@ -131,6 +131,59 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       });
     });
 
+    describe('multi-stream append', () => {
+      it('lands every part, each at its own revision, in one step of the global log', async () => {
+        const counter = uniqueStreamId();
+        const subject = uniqueStreamId();
+        await store.append(counter, testEvents(1), 'no_stream');
+
+        const [counterResult, subjectResult] = await store.appendMultiple([
+          { streamId: counter, events: testEvents(1), expectedRevision: 0n },
+          { streamId: subject, events: testEvents(2), expectedRevision: 'no_stream' },
+        ]);
+
+        expect(counterResult.nextExpectedRevision).toBe(1n);
+        expect(subjectResult.nextExpectedRevision).toBe(1n);
+        expect(subjectResult.position).toBeGreaterThan(counterResult.position);
+        expect(await store.readStream(counter)).toHaveLength(2);
+        expect((await store.readStream(subject)).map((event) => event.revision)).toEqual([0n, 1n]);
+      });
+
+      it('lands nothing when one part is refused, and reports that part', async () => {
+        const counter = uniqueStreamId();
+        const subject = uniqueStreamId();
+        await store.append(counter, testEvents(2), 'no_stream');
+        const head = await store.headPosition();
+
+        await expectConflict(
+          store.appendMultiple([
+            { streamId: subject, events: testEvents(1), expectedRevision: 'no_stream' },
+            { streamId: counter, events: testEvents(1), expectedRevision: 0n },
+          ]),
+          0n,
+          1n,
+        );
+
+        expect(await store.readStream(subject)).toEqual([]);
+        expect(await store.readStream(counter)).toHaveLength(2);
+        expect(await store.headPosition()).toBe(head);
+      });
+
+      it('lets exactly one of two racing multi-stream appends on the same counter win', async () => {
+        const counter = uniqueStreamId();
+        const [first, second] = await Promise.allSettled(
+          [uniqueStreamId(), uniqueStreamId()].map((subject) =>
+            store.appendMultiple([
+              { streamId: counter, events: testEvents(1), expectedRevision: 'no_stream' },
+              { streamId: subject, events: testEvents(1), expectedRevision: 'no_stream' },
+            ]),
+          ),
+        );
+        expect([first.status, second.status].sort()).toEqual(['fulfilled', 'rejected']);
+        expect(await store.readStream(counter)).toHaveLength(1);
+      });
+    });
+
     describe('idempotent append by event id', () => {
       it('stores a retried append once and returns its original result, even after the stream moved on', async () => {
         const stream = uniqueStreamId();

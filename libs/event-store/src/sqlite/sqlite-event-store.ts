@@ -8,6 +8,7 @@ import {
   ExpectedRevision,
   ReadAllOptions,
   RecordedEvent,
+  StreamAppend,
   SubscribeOptions,
   Subscription,
   WrongExpectedVersionError,
@@ -89,15 +90,20 @@ interface SerialisedEvent {
   metadata: string;
 }
 
-interface QueuedAppend {
+interface SerialisedStreamAppend {
   streamId: string;
   events: SerialisedEvent[];
   expectedRevision: ExpectedRevision;
-  resolve(result: AppendResult): void;
+}
+
+/** One caller's append: one stream, or several that land together or not at all. */
+interface QueuedAppend {
+  parts: SerialisedStreamAppend[];
+  resolve(results: AppendResult[]): void;
   reject(error: unknown): void;
 }
 
-type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+type AppendOutcome = { ok: true; results: AppendResult[] } | { ok: false; error: unknown };
 
 /**
  * The embedded event store: one SQLite file, WAL mode, every commit fsynced.
@@ -202,11 +208,19 @@ export class SqliteEventStore implements EventStore {
   }
 
   async append(streamId: string, events: EventData[], expectedRevision: ExpectedRevision = 'any'): Promise<AppendResult> {
+    const [result] = await this.appendMultiple([{ streamId, events, expectedRevision }]);
+    return result;
+  }
+
+  async appendMultiple(appends: StreamAppend[]): Promise<AppendResult[]> {
     if (this.closing) throw new Error('The event store is closed');
-    if (events.length === 0) throw new Error(`Append to stream '${streamId}' has no events`);
-    const serialised = events.map(serialise);
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events: serialised, expectedRevision, resolve, reject });
+    if (appends.length === 0) throw new Error('A multi-stream append needs at least one stream');
+    const parts = appends.map(({ streamId, events, expectedRevision = 'any' }) => {
+      if (events.length === 0) throw new Error(`Append to stream '${streamId}' has no events`);
+      return { streamId, events: events.map(serialise), expectedRevision };
+    });
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      this.queue.push({ parts, resolve, reject });
       this.scheduledFlush ??= setImmediate(() => this.commitQueued());
     });
   }
@@ -268,20 +282,23 @@ export class SqliteEventStore implements EventStore {
       for (const append of batch) append.reject(error);
       return;
     }
-    outcomes.forEach((outcome, index) => (outcome.ok ? batch[index].resolve(outcome.result) : batch[index].reject(outcome.error)));
+    outcomes.forEach((outcome, index) => (outcome.ok ? batch[index].resolve(outcome.results) : batch[index].reject(outcome.error)));
     if (anyStored) {
       this.commits += 1;
       for (const subscription of this.subscriptions) subscription.wake();
     }
   }
 
-  /** Runs one append inside the batch transaction; its failure is undone to its savepoint and spares the others. */
+  /**
+   * Runs one caller's append (all its streams) inside the batch transaction; its failure is undone
+   * to its savepoint, whole, and spares the others.
+   */
   private appendInSavepoint(append: QueuedAppend, created: string): AppendOutcome {
     this.sql.savepoint.run();
     try {
-      const result = this.appendInTransaction(append, created);
+      const results = append.parts.map((part) => this.appendInTransaction(part, created));
       this.sql.releaseSavepoint.run();
-      return { ok: true, result };
+      return { ok: true, results };
     } catch (error) {
       // Some errors (disk full, I/O) make SQLite roll back the whole transaction: then the batch fails.
       if (!this.db.inTransaction) throw error;
@@ -291,7 +308,7 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private appendInTransaction(append: QueuedAppend, created: string): AppendResult {
+  private appendInTransaction(append: SerialisedStreamAppend, created: string): AppendResult {
     const { streamId, events, expectedRevision } = append;
     const retried = this.originalResultOfRetry(append);
     if (retried) return retried;
@@ -323,7 +340,7 @@ export class SqliteEventStore implements EventStore {
    * stream is a retry: its original result, whatever it expected. Any other reuse of a stored id
    * (another stream, part of the append) is a caller error, never silently half-applied.
    */
-  private originalResultOfRetry(append: QueuedAppend): AppendResult | undefined {
+  private originalResultOfRetry(append: SerialisedStreamAppend): AppendResult | undefined {
     const stored = append.events.map((event) => this.sql.storedEvent.get(event.id));
     if (stored.every((ref) => ref === undefined)) return undefined;
 

@@ -17,6 +17,7 @@ import {
   WrongExpectedVersionError,
   type EventStore,
   type RecordedEvent,
+  type StreamAppend,
 } from '@cases/event-store';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
@@ -90,6 +91,8 @@ export class CaseCommandPipeline {
   /**
    * `eventId` gives events deterministic ids where a step must be recorded once however many
    * times (or instances) try it: the store keeps an append whose ids it already holds only once.
+   * `alongside` is appended atomically with the case's events (an intake's case number); a
+   * conflict on it is the caller's to handle and is thrown as is.
    */
   async execute(
     caseId: string,
@@ -97,6 +100,7 @@ export class CaseCommandPipeline {
     request: CommandRequest,
     decide: (state: CaseState, context: DecisionContext) => CaseEvent[],
     eventId: (event: CaseEvent) => string = () => randomUUID(),
+    alongside?: StreamAppend,
   ): Promise<CommandOutcome> {
     const context = this.context(request);
     const recordedAt = context.recordedAt;
@@ -123,17 +127,19 @@ export class CaseCommandPipeline {
         requestHash: request.requestHash,
       };
       try {
-        const result = await this.store.append(
-          caseStreamId(caseId),
-          events.map((event) => {
+        const caseAppend: StreamAppend = {
+          streamId: caseStreamId(caseId),
+          events: events.map((event) => {
             const stored = encodeCaseEvent(event, envelope);
             return { id: eventId(event), ...stored, metadata: { ...stored.metadata } };
           }),
-          loaded.revision ?? 'no_stream',
-        );
+          expectedRevision: loaded.revision ?? 'no_stream',
+        };
+        const results = await this.store.appendMultiple(alongside ? [alongside, caseAppend] : [caseAppend]);
+        const result = results[results.length - 1];
         return { id: caseId, revision: result.nextExpectedRevision, position: result.position, replayed: false };
       } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        if (!(error instanceof WrongExpectedVersionError) || error.streamId !== caseStreamId(caseId)) throw error;
         if (request.expectedRevision !== undefined) {
           throw new StaleRevisionError(request.expectedRevision, error.actual === 'no_stream' ? null : error.actual);
         }

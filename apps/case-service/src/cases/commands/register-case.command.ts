@@ -3,6 +3,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { v5 as uuidv5 } from 'uuid';
 import { IllegalTransitionError, decideIntake, type CaseKind, type IntakeCommand, type OpenedCase } from '@cases/domain';
+import { WrongExpectedVersionError } from '@cases/event-store';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
 import { CaseCommandPipeline, type LoadedCase } from './case-command.pipeline';
@@ -11,6 +12,8 @@ import type { CommandOutcome, CommandRequest } from './command-request';
 
 /** Stands in for the number while an intake is only being checked; never stored. */
 const UNALLOCATED_NUMBER = 'unallocated';
+
+const MAX_NUMBER_ATTEMPTS = 20;
 
 /** Namespace for case ids derived from natural keys (a platform ticket number, an Idempotency-Key). */
 const CASE_ID_NAMESPACE = '5b0f7f4e-8f0e-4c55-9a52-2f1f4f3c7d11';
@@ -89,20 +92,33 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
       decideIntake(intake({ caseId, orgId, number: UNALLOCATED_NUMBER }), state, context),
     );
     const occurredAt = request.occurredAt ? new Date(request.occurredAt) : this.clock.now();
-    const number = await this.numbers.allocate(orgId, kind, occurredAt, caseId);
-    const command = intake({ caseId, orgId, number });
-    try {
-      const outcome = await this.pipeline.execute(caseId, 'intake', request, (state, context) =>
-        decideIntake(command, state, context),
-      );
-      if (!outcome.replayed) return { ...outcome, number, existing: false };
-    } catch (error) {
-      if (!(error instanceof IllegalTransitionError)) throw error;
+    for (let attempt = 1; attempt <= MAX_NUMBER_ATTEMPTS; attempt++) {
+      const reservation = await this.numbers.reserve(orgId, kind, occurredAt, caseId);
+      const command = intake({ caseId, orgId, number: reservation.number });
+      try {
+        const outcome = await this.pipeline.execute(
+          caseId,
+          'intake',
+          request,
+          (state, context) => decideIntake(command, state, context),
+          undefined,
+          reservation.append,
+        );
+        if (!outcome.replayed) return { ...outcome, number: reservation.number, existing: false };
+        break;
+      } catch (error) {
+        if (error instanceof WrongExpectedVersionError && this.numbers.isConflictOf(reservation, error)) {
+          this.numbers.conflicted(error);
+          continue;
+        }
+        if (!(error instanceof IllegalTransitionError)) throw error;
+        break;
+      }
     }
     // Another instance registered the same case meanwhile: answer as it did.
     const raced = this.existingCase(caseId, await this.pipeline.load(caseId), platformTicketNo, request);
     if (raced) return raced;
-    throw new Error(`Case ${caseId} was registered concurrently but cannot be read back`);
+    throw new Error(`Case ${caseId} could not be registered: no case number after ${MAX_NUMBER_ATTEMPTS} attempts`);
   }
 
   private caseIdFor(orgId: string, platformTicketNo: string | undefined, request: CommandRequest): string {
