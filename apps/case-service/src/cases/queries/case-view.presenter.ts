@@ -26,10 +26,17 @@ export function presentDeadline(deadline: DeadlineState, now: Date) {
 
 /** The SPEC §6 case view: the folded state, its deadlines judged at `now`, and masked personal data. */
 export function presentCase(state: OpenedCase, revision: bigint, now: Date, personal: unknown) {
-  const { deadlines, eventCount: _eventCount, lastCommandAt: _lastCommandAt, ...rest } = state;
+  const { id, number, kind, status, title, community, unit, deadlines, eventCount: _eventCount, lastCommandAt: _lastCommandAt, ...rest } = state;
   return {
-    ...rest,
+    id,
+    number,
+    kind,
+    status,
+    title,
+    community,
+    ...(unit !== undefined ? { unit } : {}),
     revision,
+    ...rest,
     deadlines: deadlines.map((deadline) => presentDeadline(deadline, now)),
     personal,
   };
