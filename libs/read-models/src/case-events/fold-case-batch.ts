@@ -8,11 +8,9 @@ export interface StoredFold {
 }
 
 /** A case the batch changed. */
-export interface FoldedCase {
+export interface FoldedCase extends StoredFold {
   /** The stored fold the batch started from, or null when the batch opened the case. */
   before: StoredFold | null;
-  state: OpenedCase;
-  revision: bigint;
   /** The last event folded in: its global position and envelope. */
   last: RecordedCaseEvent;
 }
@@ -23,32 +21,33 @@ export interface FoldedCase {
  * case's state once per batch rather than once per event.
  *
  * An event at or below the revision a case already reflects is a redelivery and is skipped.
- * Returns only the cases that changed; the caller writes them back.
+ * Returns only the cases that changed, in the order the batch first touched them; the caller
+ * writes them back.
  */
 export function foldCaseBatch(
   events: readonly RecordedCaseEvent[],
   load: (caseId: string) => StoredFold | undefined,
 ): Map<string, FoldedCase> {
-  const current = new Map<string, StoredFold | null>();
+  const loaded = new Map<string, StoredFold | null>();
   const changed = new Map<string, FoldedCase>();
   for (const recorded of events) {
-    let fold = current.get(recorded.caseId);
-    if (fold === undefined) {
-      fold = load(recorded.caseId) ?? null;
-      current.set(recorded.caseId, fold);
+    const folded = changed.get(recorded.caseId);
+    let current: StoredFold | null | undefined = folded ?? loaded.get(recorded.caseId);
+    if (current === undefined) {
+      current = load(recorded.caseId) ?? null;
+      loaded.set(recorded.caseId, current);
     }
-    if (fold !== null && recorded.revision <= fold.revision) continue;
+    if (current !== null && recorded.revision <= current.revision) continue;
 
     // evolve opens a case on its intake event and throws on anything else, so the result is open.
-    const state = evolve(fold?.state ?? INITIAL_CASE_STATE, recorded.event) as OpenedCase;
-    const earlierChange = changed.get(recorded.caseId);
-    current.set(recorded.caseId, { state, revision: recorded.revision });
-    changed.set(recorded.caseId, {
-      before: earlierChange ? earlierChange.before : fold,
-      state,
-      revision: recorded.revision,
-      last: recorded,
-    });
+    const state = evolve(current?.state ?? INITIAL_CASE_STATE, recorded.event) as OpenedCase;
+    if (folded) {
+      folded.state = state;
+      folded.revision = recorded.revision;
+      folded.last = recorded;
+    } else {
+      changed.set(recorded.caseId, { before: current, state, revision: recorded.revision, last: recorded });
+    }
   }
   return changed;
 }

@@ -20,7 +20,6 @@ export interface CaseHistoryEntry {
 }
 
 interface CaseHistoryRow {
-  case_id: string;
   revision: bigint;
   position: bigint;
   type: CaseEventType;
@@ -39,11 +38,14 @@ interface CaseHistoryRow {
 /** Every event of the case in stream order; empty when no such case has reached the read model. */
 export function getCaseHistory(db: Database, caseId: string): CaseHistoryEntry[] {
   const rows = db
-    .prepare<[string], CaseHistoryRow>('SELECT * FROM case_history WHERE case_id = ? ORDER BY revision')
+    .prepare<[string], CaseHistoryRow>(
+      `SELECT h.* FROM case_history_cases c JOIN case_history h ON h.case_key = c.case_key
+       WHERE c.case_id = ? ORDER BY h.revision`,
+    )
     .safeIntegers(true)
     .all(caseId);
   return rows.map((row) => ({
-    caseId: row.case_id,
+    caseId,
     revision: row.revision,
     position: row.position,
     type: row.type,

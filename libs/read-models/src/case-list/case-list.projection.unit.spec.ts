@@ -28,7 +28,9 @@ describe('case list projection', () => {
       )
       .get(CASE_ID);
   const deadlines = () =>
-    db.prepare('SELECT milestone, version, due_at, reached_at FROM case_deadlines WHERE case_id = ? ORDER BY milestone').all(CASE_ID);
+    db
+      .prepare('SELECT milestone, version, due_at, reached_at FROM case_deadlines WHERE case_id = ? ORDER BY milestone')
+      .all(CASE_ID);
 
   beforeEach(() => {
     db = new Database(':memory:');

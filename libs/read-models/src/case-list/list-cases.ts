@@ -57,6 +57,7 @@ export interface CaseListPage {
 }
 
 interface CaseListRow {
+  case_key: bigint;
   id: string;
   number: string;
   kind: CaseKind;
@@ -72,7 +73,7 @@ interface CaseListRow {
 }
 
 interface PendingDeadlineRow {
-  case_id: string;
+  case_key: bigint;
   milestone: Milestone;
   due_at: string;
 }
@@ -96,10 +97,10 @@ export function listCases(db: Database, query: CaseListQuery, now: Date): CaseLi
   const total = db.prepare(`SELECT COUNT(*) FROM case_list c ${where}`).pluck().get(...parameters) as number;
   const rows = db
     .prepare<unknown[], CaseListRow>(
-      `SELECT c.case_id AS id, c.number, c.kind, c.status, c.title, c.community, c.unit, c.urgency,
+      `SELECT c.case_key, c.case_id AS id, c.number, c.kind, c.status, c.title, c.community, c.unit, c.urgency,
               c.platform_ticket_no, c.registered_at, c.updated_at, c.revision
        FROM case_list c ${where}
-       ORDER BY c.registered_at DESC, c.case_id DESC
+       ORDER BY c.registered_at DESC, c.case_key DESC
        LIMIT ? OFFSET ?`,
     )
     .safeIntegers(true)
@@ -107,10 +108,10 @@ export function listCases(db: Database, query: CaseListQuery, now: Date): CaseLi
 
   const nextDeadlines = earliestPendingDeadlines(
     db,
-    rows.map((row) => row.id),
+    rows.map((row) => row.case_key),
   );
   const items = rows.map((row): CaseListItem => {
-    const next = nextDeadlines.get(row.id);
+    const next = nextDeadlines.get(row.case_key);
     return {
       id: row.id,
       number: row.number,
@@ -124,7 +125,9 @@ export function listCases(db: Database, query: CaseListQuery, now: Date): CaseLi
       registeredAt: row.registered_at,
       updatedAt: row.updated_at,
       revision: row.revision,
-      nextDeadline: next ? { milestone: next.milestone, dueAt: next.due_at, hoursLeft: hoursBetween(now, next.due_at) } : null,
+      nextDeadline: next
+        ? { milestone: next.milestone, dueAt: next.due_at, hoursLeft: hoursBetween(now, next.due_at) }
+        : null,
       // The earliest pending deadline has passed exactly when some pending deadline has.
       overdue: next !== undefined && next.due_at < nowIso,
     };
@@ -177,12 +180,14 @@ function whereClause(query: CaseListQuery, nowIso: string): { where: string; par
   equals('community', query.community);
   const pending = pendingDeadlineCondition(query, nowIso);
   if (pending) {
-    conditions.push(`c.case_id IN (SELECT case_id FROM case_deadlines WHERE ${pending.where})`);
+    conditions.push(`c.case_key IN (SELECT case_key FROM case_deadlines WHERE ${pending.where})`);
     parameters.push(...pending.parameters);
   }
   if (query.overdue === false) {
     const milestone = query.milestone === undefined ? '' : ' AND milestone = ?';
-    conditions.push(`c.case_id NOT IN (SELECT case_id FROM case_deadlines WHERE reached_at IS NULL AND due_at < ?${milestone})`);
+    conditions.push(
+      `c.case_key NOT IN (SELECT case_key FROM case_deadlines WHERE reached_at IS NULL AND due_at < ?${milestone})`,
+    );
     parameters.push(nowIso, ...(query.milestone === undefined ? [] : [query.milestone]));
   }
   if (query.registeredFrom !== undefined) {
@@ -206,16 +211,17 @@ function whereClause(query: CaseListQuery, nowIso: string): { where: string; par
 }
 
 /** Per case, its pending deadline that falls due first. */
-function earliestPendingDeadlines(db: Database, caseIds: readonly string[]): Map<string, PendingDeadlineRow> {
-  const earliest = new Map<string, PendingDeadlineRow>();
-  if (caseIds.length === 0) return earliest;
+function earliestPendingDeadlines(db: Database, caseKeys: readonly bigint[]): Map<bigint, PendingDeadlineRow> {
+  const earliest = new Map<bigint, PendingDeadlineRow>();
+  if (caseKeys.length === 0) return earliest;
   const rows = db
-    .prepare<string[], PendingDeadlineRow>(
-      `SELECT case_id, milestone, due_at FROM case_deadlines
-       WHERE reached_at IS NULL AND case_id IN (${caseIds.map(() => '?').join(', ')})
+    .prepare<bigint[], PendingDeadlineRow>(
+      `SELECT case_key, milestone, due_at FROM case_deadlines
+       WHERE reached_at IS NULL AND case_key IN (${caseKeys.map(() => '?').join(', ')})
        ORDER BY due_at, milestone`,
     )
-    .all(...caseIds);
-  for (const row of rows) if (!earliest.has(row.case_id)) earliest.set(row.case_id, row);
+    .safeIntegers(true)
+    .all(...caseKeys);
+  for (const row of rows) if (!earliest.has(row.case_key)) earliest.set(row.case_key, row);
   return earliest;
 }

@@ -51,7 +51,11 @@ function recordCases(log: RecordedLog): void {
     caseRejected('2026-02-21T01:00:00.000Z', '已进入诉讼程序'),
   ]);
   log.recordAll(HOTLINE_OTHER_ORG, [
-    hotlineTicketReceived(HOTLINE_OTHER_ORG, '2026-03-15T01:00:00.000Z', { orgId: OTHER_ORG, number: 'RX2026-0001', platformTicketNo: 'GD-XZ-1' }),
+    hotlineTicketReceived(HOTLINE_OTHER_ORG, '2026-03-15T01:00:00.000Z', {
+      orgId: OTHER_ORG,
+      number: 'RX2026-0001',
+      platformTicketNo: 'GD-XZ-1',
+    }),
   ]);
 }
 

@@ -35,15 +35,19 @@ function applyToCaseView(db: Database, events: readonly RecordedEvent[]): void {
   const select = db
     .prepare<[string], { state: string; revision: bigint }>('SELECT state, revision FROM case_view WHERE case_id = ?')
     .safeIntegers(true);
-  const upsert = db.prepare<[string, string, bigint, bigint]>(
-    `INSERT INTO case_view (case_id, state, revision, position) VALUES (?, ?, ?, ?)
-     ON CONFLICT (case_id) DO UPDATE SET state = excluded.state, revision = excluded.revision, position = excluded.position`,
+  const insert = db.prepare<[string, string, bigint, bigint]>(
+    'INSERT INTO case_view (case_id, state, revision, position) VALUES (?, ?, ?, ?)',
+  );
+  const update = db.prepare<[string, bigint, bigint, string]>(
+    'UPDATE case_view SET state = ?, revision = ?, position = ? WHERE case_id = ?',
   );
   const load = (caseId: string): StoredFold | undefined => {
     const row = select.get(caseId);
     return row && { state: JSON.parse(row.state), revision: row.revision };
   };
   for (const [caseId, folded] of foldCaseBatch(caseEventsOf(events), load)) {
-    upsert.run(caseId, JSON.stringify(folded.state), folded.revision, folded.last.position);
+    const state = JSON.stringify(folded.state);
+    if (folded.before === null) insert.run(caseId, state, folded.revision, folded.last.position);
+    else update.run(state, folded.revision, folded.last.position, caseId);
   }
 }

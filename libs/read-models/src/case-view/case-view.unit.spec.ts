@@ -108,7 +108,15 @@ describe('case view projection', () => {
 
     projection.applyBatch(db, events);
 
-    expect(getCaseView(db, CASE_ID)).toMatchObject({ state: { status: 'accepted', number: 'XF2026-0001' }, revision: 1n, position: 3n });
-    expect(getCaseView(db, otherId)).toMatchObject({ state: { status: 'registered', number: 'XF2026-0002' }, revision: 0n, position: 2n });
+    expect(getCaseView(db, CASE_ID)).toMatchObject({
+      state: { status: 'accepted', number: 'XF2026-0001' },
+      revision: 1n,
+      position: 3n,
+    });
+    expect(getCaseView(db, otherId)).toMatchObject({
+      state: { status: 'registered', number: 'XF2026-0002' },
+      revision: 0n,
+      position: 2n,
+    });
   });
 });

@@ -8,14 +8,21 @@ import { CASE_LIST_PROJECTION, caseListProjection, listCases } from '../case-lis
 import { CASE_VIEW_PROJECTION, caseViewProjection, getCaseView } from '../case-view';
 import { appendGeneratedCases } from '../testing/generated-cases';
 import type { Projection } from './projection';
-import { ProjectionRunner, ProjectionTimeoutError, type ProjectionRunnerOptions, type RebuildProgress } from './projection-runner';
+import {
+  ProjectionRunner,
+  ProjectionTimeoutError,
+  UnknownProjectionError,
+  type ProjectionRunnerOptions,
+  type RebuildProgress,
+} from './projection-runner';
 
 const WAIT_MS = 4_000;
 const READ_MODEL_TABLES = {
-  case_list: 'case_id',
-  case_deadlines: 'case_id, milestone',
+  case_list: 'case_key',
+  case_deadlines: 'case_key, milestone',
   case_view: 'case_id',
-  case_history: 'case_id, revision',
+  case_history_cases: 'case_key',
+  case_history: 'position',
 };
 
 /** Collects what the runner reports and lets a test wait for its next error instead of sleeping. */
@@ -55,7 +62,8 @@ function eventCounter(crash: { atPosition: bigint | null }): Projection {
     },
     applyBatch(db, events) {
       const increment = db.prepare(
-        'INSERT INTO event_counts (stream_id, applied) VALUES (?, 1) ON CONFLICT (stream_id) DO UPDATE SET applied = applied + 1',
+        `INSERT INTO event_counts (stream_id, applied) VALUES (?, 1)
+         ON CONFLICT (stream_id) DO UPDATE SET applied = applied + 1`,
       );
       for (const event of events) {
         if (event.position === crash.atPosition) {
@@ -133,7 +141,9 @@ describe('ProjectionRunner', () => {
         position: stream[stream.length - 1].position,
         state: { id: caseId, eventCount: stream.length },
       });
-      expect(getCaseHistory(runner.db, caseId).map((entry) => entry.position)).toEqual(stream.map((event) => event.position));
+      expect(getCaseHistory(runner.db, caseId).map((entry) => entry.position)).toEqual(
+        stream.map((event) => event.position),
+      );
     }
   });
 
@@ -159,12 +169,16 @@ describe('ProjectionRunner', () => {
     await expect(waiting).rejects.toThrow('Read models did not reach position 5 within 20 ms (they are at 0)');
   });
 
-  it('commits a batch and its checkpoint together: a crash mid-batch moves neither, and a restart resumes with no gap and no double application', async () => {
+  it('commits a batch with its checkpoint: a crash mid-batch moves neither; a restart resumes with no gap, no double', async () => {
     await appendGeneratedCases(store, 30, 3);
     const head = await store.headPosition();
     const crash = { atPosition: 60n as bigint | null };
     // A restart far in the future: the test restarts the process itself, like a crashed service would be.
-    const runner = openRunner({ projections: [eventCounter(crash)], liveBatchSize: 25, restartBackoff: { initialMs: 3_600_000, maxMs: 3_600_000 } });
+    const runner = openRunner({
+      projections: [eventCounter(crash)],
+      liveBatchSize: 25,
+      restartBackoff: { initialMs: 3_600_000, maxMs: 3_600_000 },
+    });
     const failed = logger.nextError();
 
     runner.start();
@@ -172,7 +186,8 @@ describe('ProjectionRunner', () => {
 
     // Batches 1–25 and 26–50 committed; 51–75 threw at 60 after counting 51–59, and was rolled back.
     expect(runner.checkpoint('event-counter')).toBe(50n);
-    expect(runner.db.prepare("SELECT position FROM projection_checkpoints WHERE projection = 'event-counter'").pluck().get()).toBe(50);
+    const durable = runner.db.prepare("SELECT position FROM projection_checkpoints WHERE projection = 'event-counter'");
+    expect(durable.pluck().get()).toBe(50);
     expect(runner.db.prepare('SELECT SUM(applied) FROM event_counts').pluck().get()).toBe(50);
     await runner.stop();
 
@@ -181,9 +196,12 @@ describe('ProjectionRunner', () => {
     await restarted.waitForPosition(head, WAIT_MS);
 
     const perStream = new Map<string, number>();
-    for (const event of await store.readAll({ maxCount: 100_000 })) perStream.set(event.streamId, (perStream.get(event.streamId) ?? 0) + 1);
+    for (const event of await store.readAll({ maxCount: 100_000 })) {
+      perStream.set(event.streamId, (perStream.get(event.streamId) ?? 0) + 1);
+    }
     expect(restarted.db.prepare('SELECT SUM(applied) FROM event_counts').pluck().get()).toBe(Number(head));
-    expect(new Map(restarted.db.prepare('SELECT stream_id, applied FROM event_counts').raw().all() as [string, number][])).toEqual(perStream);
+    const counted = restarted.db.prepare('SELECT stream_id, applied FROM event_counts').raw().all() as [string, number][];
+    expect(new Map(counted)).toEqual(perStream);
   });
 
   it('restarts a failed subscription from its durable checkpoint, after logging the failure', async () => {
@@ -196,7 +214,10 @@ describe('ProjectionRunner', () => {
     await runner.waitForPosition(head, WAIT_MS);
 
     expect(logger.errors).toHaveLength(1);
-    expect(logger.errors[0]).toMatch(/Projection 'event-counter' stopped at position 5 \(simulated crash at position 7\); restarting from its checkpoint in 1 ms/);
+    expect(logger.errors[0]).toBe(
+      "Projection 'event-counter' stopped at position 5 (simulated crash at position 7); " +
+        'restarting from its checkpoint in 1 ms (failure 1 in a row)',
+    );
     expect(runner.db.prepare('SELECT SUM(applied) FROM event_counts').pluck().get()).toBe(Number(head));
   });
 
@@ -237,6 +258,7 @@ describe('ProjectionRunner', () => {
       expect(progress[progress.length - 1]).toEqual({ projection, processed: Number(head), position: head, head });
     }
     expect(dumpReadModels(runner.db)).toEqual(live);
+    await expect(runner.rebuild('no-such-projection')).rejects.toThrow(UnknownProjectionError);
 
     const [latest] = await appendGeneratedCases(store, 1, 7);
     await runner.waitForPosition(await store.headPosition(), WAIT_MS);
@@ -250,16 +272,19 @@ describe('ProjectionRunner', () => {
     first.start();
     await first.waitForPosition(head, WAIT_MS);
     const built = dump(first.db, 'case_history', READ_MODEL_TABLES.case_history);
+    expect(built).not.toHaveLength(0);
     await first.stop();
 
-    const upgraded = openRunner({ projections: [{ ...caseHistoryProjection(), version: 2 }] });
+    const current = caseHistoryProjection();
+    const upgraded = openRunner({ projections: [{ ...current, version: current.version + 1 }] });
     expect(upgraded.checkpoint(CASE_HISTORY_PROJECTION)).toBe(0n);
     upgraded.start();
     await upgraded.waitForPosition(head, WAIT_MS);
 
     expect(dump(upgraded.db, 'case_history', READ_MODEL_TABLES.case_history)).toEqual(built);
     expect(logger.messages).toEqual([
-      "Projection 'case-history' changed from version 1 to 2: replaying the log into new tables",
+      `Projection 'case-history' changed from version ${current.version} to ${current.version + 1}: ` +
+        'replaying the log into new tables',
     ]);
   });
 });
