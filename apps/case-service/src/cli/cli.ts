@@ -47,17 +47,16 @@ program
     const { config, store } = openStore();
     const runner = createProjectionRunner(config, store);
     try {
-      for (const name of projection === 'all' ? projectionNames : [projection]) {
-        const bar = progressBar(name.padEnd(12));
-        bar.start(Number(await store.headPosition()), 0);
-        const result = await runner.rebuild(name, (progress) => {
-          bar.setTotal(Number(progress.head));
-          bar.update(Number(progress.position));
-        });
-        bar.stop();
-        const rate = result.elapsedMs > 0 ? Math.round((result.processed / result.elapsedMs) * 1000) : result.processed;
-        console.log(`${name}: ${result.processed} events to position ${result.position} in ${(result.elapsedMs / 1000).toFixed(1)} s (${rate} events/s)`);
-      }
+      const names = projection === 'all' ? projectionNames : [projection];
+      const bar = progressBar(names.length > 1 ? 'all' : projection);
+      bar.start(Number(await store.headPosition()), 0);
+      const result = await runner.rebuildAll(names, (progress) => {
+        bar.setTotal(Number(progress.head));
+        bar.update(Number(progress.position));
+      });
+      bar.stop();
+      const rate = result.elapsedMs > 0 ? Math.round((result.processed / result.elapsedMs) * 1000) : result.processed;
+      console.log(`${result.projection}: ${result.processed} events to position ${result.position} in ${(result.elapsedMs / 1000).toFixed(1)} s (${rate} events/s)`);
     } finally {
       await runner.stop();
       await store.close();

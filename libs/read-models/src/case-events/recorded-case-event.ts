@@ -20,6 +20,17 @@ export interface RecordedCaseEvent {
  * alone cannot tell them apart, since they share the `case-` prefix.
  */
 export function caseEventsOf(events: readonly RecordedEvent[]): RecordedCaseEvent[] {
+  // The runner hands the same batch to every projection: decode it once.
+  const decoded = decodedBatches.get(events);
+  if (decoded) return decoded;
+  const caseEvents = decodeCaseEvents(events);
+  decodedBatches.set(events, caseEvents);
+  return caseEvents;
+}
+
+const decodedBatches = new WeakMap<readonly RecordedEvent[], RecordedCaseEvent[]>();
+
+function decodeCaseEvents(events: readonly RecordedEvent[]): RecordedCaseEvent[] {
   const caseEvents: RecordedCaseEvent[] = [];
   for (const recorded of events) {
     if (typeof recorded.metadata.caseId !== 'string') continue;

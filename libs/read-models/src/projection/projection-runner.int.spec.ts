@@ -265,6 +265,26 @@ describe('ProjectionRunner', () => {
     expect(getCaseView(runner.db, latest)).not.toBeNull();
   });
 
+  it('rebuilds every projection in one pass over the log into exactly the rows built live', async () => {
+    const live = openRunner();
+    live.start();
+    await appendGeneratedCases(store, 40, 9);
+    const head = await store.headPosition();
+    await live.waitForPosition(head, WAIT_MS);
+    const built = dumpReadModels(live.db);
+    await live.stop();
+
+    const offline = openRunner({ databaseFile: join(dir, 'offline.db'), rebuildBatchSize: 50 });
+    const progress: RebuildProgress[] = [];
+    const result = await offline.rebuildAll(undefined, (step) => progress.push(step));
+
+    expect(result).toMatchObject({ processed: Number(head), position: head });
+    expect(progress).toHaveLength(Math.ceil(Number(head) / 50));
+    expect(dumpReadModels(offline.db)).toEqual(built);
+    offline.start();
+    await expect(offline.rebuildAll()).rejects.toThrow('Stop following the log');
+  });
+
   it('replays the log into new tables when a projection changes version', async () => {
     await appendGeneratedCases(store, 8, 8);
     const head = await store.headPosition();

@@ -86,10 +86,14 @@ const DEFAULT_REBUILD_BATCH_SIZE = 10_000;
 const DEFAULT_RESTART_BACKOFF = { initialMs: 500, maxMs: 30_000 };
 
 /**
- * Feeds projections from the event store's global log. Each projection follows the log with its
- * own subscription from its own durable checkpoint, and every batch is applied in one SQLite
- * transaction that also moves the checkpoint: a crash anywhere leaves model and checkpoint
- * together, so the next start resumes with no gap and no double application.
+ * Feeds projections from the event store's global log. One subscription reads the log once for
+ * all of them (each batch is read and decoded once), and each projection applies it in its own
+ * SQLite transaction that also moves its own checkpoint: a crash anywhere leaves each model and
+ * its checkpoint together, so the next start resumes with no gap and no double application, and
+ * a failing projection holds up no other.
+ *
+ * A projection that is behind the shared subscription (it failed, it is being rebuilt) catches
+ * up on its own from its checkpoint, reading the store directly, and then rejoins.
  */
 export class ProjectionRunner {
   /** The read-model database; queries read it directly. */
@@ -102,11 +106,17 @@ export class ProjectionRunner {
   private readonly restartBackoff: { initialMs: number; maxMs: number };
   /** Mirrors the durable checkpoints, moved only after their transaction committed. */
   private readonly checkpoints = new Map<string, bigint>();
-  private readonly subscriptions = new Map<string, Subscription>();
+  /** Projections the shared subscription applies; the others are catching up on their own. */
+  private readonly followers = new Set<string>();
+  private readonly catchingUp = new Map<string, Promise<void>>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   private readonly failuresInARow = new Map<string, number>();
   private readonly rebuilding = new Set<string>();
   private readonly waiters = new Set<PositionWaiter>();
+  private shared: Subscription | undefined;
+  /** Last position the shared subscription has handed to the followers. */
+  private sharedPosition = 0n;
+  private sharedFailures = 0;
   private following = false;
   private closed = false;
   private readonly applyInTransaction: (projection: Projection, events: readonly RecordedEvent[]) => void;
@@ -131,13 +141,15 @@ export class ProjectionRunner {
     })();
   }
 
-  /** Starts following the log: one supervised subscription per projection, from its checkpoint. */
+  /** Starts following the log: every projection from its own checkpoint, through one shared subscription. */
   start(): void {
     this.assertOpen();
+    if (this.following) return;
     this.following = true;
-    for (const projection of this.projections.values()) {
-      if (!this.subscriptions.has(projection.name)) this.follow(projection);
+    for (const name of this.projections.keys()) {
+      if (!this.rebuilding.has(name)) this.followers.add(name);
     }
+    this.subscribeShared();
   }
 
   /** Stops every subscription, fails pending waits and closes the database (on shutdown). */
@@ -146,7 +158,10 @@ export class ProjectionRunner {
     this.following = false;
     for (const timer of this.restartTimers.values()) clearTimeout(timer);
     this.restartTimers.clear();
-    await Promise.all([...this.subscriptions.keys()].map((name) => this.unfollow(name)));
+    const shared = this.shared;
+    this.shared = undefined;
+    await shared?.stop();
+    await Promise.allSettled([...this.catchingUp.values()]);
     for (const waiter of this.waiters) waiter.reject(new Error('The projection runner was closed'));
     this.waiters.clear();
     this.closed = true;
@@ -218,35 +233,64 @@ export class ProjectionRunner {
     this.rebuilding.add(name);
     const started = performance.now();
     try {
-      await this.unfollow(name);
+      this.followers.delete(name);
+      clearTimeout(this.restartTimers.get(name));
+      this.restartTimers.delete(name);
+      await this.catchingUp.get(name)?.catch(() => undefined);
       this.db.transaction(() => {
         projection.dropSchema(this.db);
         projection.createSchema(this.db);
         writeCheckpoint(this.db, name, { position: 0n, version: projection.version });
       })();
       this.checkpoints.set(name, 0n);
-      let head = await this.store.headPosition();
-      let position = 0n;
+      const head = await this.store.headPosition();
       let processed = 0;
-      for (;;) {
-        const events = await this.store.readAll({ after: position, maxCount: this.rebuildBatchSize });
-        if (events.length === 0) break;
-        this.applyBatch(projection, events);
+      await this.catchUp(projection, this.rebuildBatchSize, head, (events) => {
         processed += events.length;
-        position = events[events.length - 1].position;
-        if (position > head) head = position;
-        onProgress?.({ projection: name, processed, position, head });
-        // An embedded store reads synchronously, so without this a rebuild inside the running
-        // service would starve every request and the other projections until it finished.
-        await yieldToEventLoop();
-      }
+        const position = events[events.length - 1].position;
+        onProgress?.({ projection: name, processed, position, head: position > head ? position : head });
+      });
       // The tables went from empty to full: refresh the planner's statistics about them.
       this.db.pragma('optimize');
-      return { projection: name, processed, position, elapsedMs: performance.now() - started };
+      return { projection: name, processed, position: this.checkpoint(name), elapsedMs: performance.now() - started };
     } finally {
       this.rebuilding.delete(name);
-      if (this.following && !this.closed) this.follow(projection);
+      // Rejoin the shared subscription once caught up with whatever arrived during the rebuild.
+      if (this.following && !this.closed) this.startCatchUp(projection, 0);
     }
+  }
+
+  /**
+   * Rebuilds several projections (default: all) from zero in one pass over the log: each batch is
+   * read and decoded once and applied to every one of them. For an operator rebuilding everything.
+   */
+  async rebuildAll(names: readonly string[] = [...this.projections.keys()], onProgress?: (progress: RebuildProgress) => void): Promise<RebuildResult> {
+    this.assertOpen();
+    if (this.following) throw new Error('Stop following the log before rebuilding every projection at once');
+    const projections = names.map((name) => this.projectionNamed(name));
+    const started = performance.now();
+    this.db.transaction(() => {
+      for (const projection of projections) {
+        projection.dropSchema(this.db);
+        projection.createSchema(this.db);
+        writeCheckpoint(this.db, projection.name, { position: 0n, version: projection.version });
+        this.checkpoints.set(projection.name, 0n);
+      }
+    })();
+    const head = await this.store.headPosition();
+    let position = 0n;
+    let processed = 0;
+    for (;;) {
+      const events = await this.store.readAll({ after: position, upTo: head, maxCount: this.rebuildBatchSize });
+      if (events.length === 0) break;
+      for (const projection of projections) this.applyBatch(projection, events);
+      processed += events.length;
+      position = events[events.length - 1].position;
+      onProgress?.({ projection: names.join(', '), processed, position, head });
+      await yieldToEventLoop();
+    }
+    this.db.pragma('optimize');
+    return { projection: names.join(', '), processed, position, elapsedMs: performance.now() - started };
   }
 
   private prepareSchema(projection: Projection): void {
@@ -268,62 +312,148 @@ export class ProjectionRunner {
     this.checkpoints.set(projection.name, 0n);
   }
 
-  private follow(projection: Projection): void {
-    // Always from the durable checkpoint: whatever a failed subscription had in hand was rolled back.
-    const after = readCheckpoint(this.db, projection.name)?.position ?? 0n;
+  /** The shared subscription, from the lowest checkpoint of the projections following it. */
+  private subscribeShared(): void {
+    if (!this.following || this.closed || this.shared) return;
+    const after = this.lowestCheckpoint([...this.followers]);
+    this.sharedPosition = after;
     let subscription: Subscription;
     try {
       subscription = this.store.subscribeToAll({
         after,
         maxBatch: this.liveBatchSize,
         // async, so a failed batch reaches the store as a rejection whatever way it calls `handle`.
-        handle: async (events) => this.applyBatch(projection, events),
+        handle: async (events) => this.applyToFollowers(events),
       });
     } catch (error) {
-      this.restartLater(projection, error);
+      this.resubscribeLater(error);
       return;
     }
-    this.subscriptions.set(projection.name, subscription);
+    this.shared = subscription;
     subscription.done.then(
-      () => this.forget(projection.name, subscription),
+      () => {
+        if (this.shared === subscription) this.shared = undefined;
+      },
       (error: unknown) => {
-        this.forget(projection.name, subscription);
-        this.restartLater(projection, error);
+        if (this.shared === subscription) this.shared = undefined;
+        this.resubscribeLater(error);
       },
     );
   }
 
-  private async unfollow(name: string): Promise<void> {
-    clearTimeout(this.restartTimers.get(name));
-    this.restartTimers.delete(name);
-    const subscription = this.subscriptions.get(name);
-    this.subscriptions.delete(name);
-    await subscription?.stop();
+  /** Reading the log failed (not a projection): read it again later from the lowest checkpoint. */
+  private resubscribeLater(error: unknown): void {
+    if (!this.following || this.closed) return;
+    this.sharedFailures += 1;
+    const delayMs = this.backoff(this.sharedFailures);
+    this.logger.error(
+      `Reading the event log failed (${error instanceof Error ? error.message : String(error)}); retrying in ${delayMs} ms`,
+      error instanceof Error ? error.stack : undefined,
+    );
+    setTimeout(() => this.subscribeShared(), delayMs).unref();
   }
 
-  private forget(name: string, subscription: Subscription): void {
-    if (this.subscriptions.get(name) === subscription) this.subscriptions.delete(name);
+  /**
+   * One batch of the shared subscription, applied by each following projection to the part past
+   * its checkpoint. A projection whose checkpoint is short of where this batch starts missed
+   * events and catches up on its own; one that fails drops out and catches up after a delay.
+   */
+  private applyToFollowers(events: readonly RecordedEvent[]): void {
+    if (events.length === 0) return;
+    const batchStart = this.sharedPosition;
+    this.sharedPosition = events[events.length - 1].position;
+    this.sharedFailures = 0;
+    for (const name of [...this.followers]) {
+      const projection = this.projectionNamed(name);
+      const checkpoint = this.checkpoints.get(name) ?? 0n;
+      if (checkpoint < batchStart) {
+        this.followers.delete(name);
+        this.startCatchUp(projection, 0);
+        continue;
+      }
+      const unseen = checkpoint === batchStart ? events : events.filter((event) => event.position > checkpoint);
+      try {
+        this.applyBatch(projection, unseen);
+      } catch (error) {
+        this.followers.delete(name);
+        this.failed(projection, error);
+      }
+    }
   }
 
-  private restartLater(projection: Projection, error: unknown): void {
+  private failed(projection: Projection, error: unknown): void {
     const name = projection.name;
-    if (!this.following || this.closed || this.rebuilding.has(name)) return;
     const failures = (this.failuresInARow.get(name) ?? 0) + 1;
     this.failuresInARow.set(name, failures);
-    const delayMs = Math.min(this.restartBackoff.initialMs * 2 ** (failures - 1), this.restartBackoff.maxMs);
+    const delayMs = this.backoff(failures);
     const reason = error instanceof Error ? error.message : String(error);
     this.logger.error(
       `Projection '${name}' stopped at position ${this.checkpoint(name)} (${reason}); ` +
         `restarting from its checkpoint in ${delayMs} ms (failure ${failures} in a row)`,
       error instanceof Error ? error.stack : undefined,
     );
-    this.restartTimers.set(
-      name,
-      setTimeout(() => {
-        this.restartTimers.delete(name);
-        if (this.following && !this.closed && !this.rebuilding.has(name)) this.follow(projection);
-      }, delayMs),
-    );
+    this.startCatchUp(projection, delayMs);
+  }
+
+  private backoff(failures: number): number {
+    return Math.min(this.restartBackoff.initialMs * 2 ** (failures - 1), this.restartBackoff.maxMs);
+  }
+
+  /** After `delayMs`, replays the projection from its checkpoint until it reaches the shared subscription, then rejoins it. */
+  private startCatchUp(projection: Projection, delayMs: number): void {
+    const name = projection.name;
+    if (this.catchingUp.has(name) || this.restartTimers.has(name)) return;
+    const run = () => {
+      this.restartTimers.delete(name);
+      if (!this.following || this.closed || this.rebuilding.has(name)) return;
+      const caughtUp = this.catchUp(projection, this.liveBatchSize, null)
+        .then(() => {
+          if (this.following && !this.closed && !this.rebuilding.has(name)) this.followers.add(name);
+        })
+        .catch((error: unknown) => this.failed(projection, error))
+        .finally(() => this.catchingUp.delete(name));
+      this.catchingUp.set(name, caughtUp);
+    };
+    if (delayMs === 0) run();
+    else this.restartTimers.set(name, setTimeout(run, delayMs));
+  }
+
+  /**
+   * Applies the log after the projection's checkpoint, batch by batch, up to `until` (a fixed head)
+   * or, when null, until it has reached the shared subscription's position. It ends synchronously
+   * after its last check, so the caller can hand the projection to the shared subscription with
+   * nothing delivered in between.
+   */
+  private async catchUp(
+    projection: Projection,
+    batchSize: number,
+    until: bigint | null,
+    onBatch?: (events: readonly RecordedEvent[]) => void,
+  ): Promise<void> {
+    for (;;) {
+      const followingLive = until === null;
+      if (this.closed || (followingLive && (!this.following || this.rebuilding.has(projection.name)))) return;
+      const checkpoint = this.checkpoints.get(projection.name) ?? 0n;
+      const target = until ?? this.sharedPosition;
+      if (checkpoint >= target) return;
+      const events = await this.store.readAll({ after: checkpoint, upTo: target, maxCount: batchSize });
+      if (events.length === 0) {
+        // Nothing was committed in that range (a store may leave holes in its positions).
+        this.moveCheckpoint(projection, target);
+        continue;
+      }
+      this.applyBatch(projection, events);
+      onBatch?.(events);
+      // An embedded store reads synchronously, so without this a catch-up inside the running
+      // service would starve every request until it finished.
+      await yieldToEventLoop();
+    }
+  }
+
+  private moveCheckpoint(projection: Projection, position: bigint): void {
+    writeCheckpoint(this.db, projection.name, { position, version: projection.version });
+    this.checkpoints.set(projection.name, position);
+    this.settleWaiters();
   }
 
   private applyBatch(projection: Projection, events: readonly RecordedEvent[]): void {
