@@ -111,6 +111,8 @@ function marchReport(ids: Record<string, string>, position: string) {
   ];
   return {
     month: '2026-03',
+    // Queried in April: March is over, so it is judged at its end, 1 Apr 00:00 (+08:00).
+    judgedAt: '2026-03-31T16:00:00.000Z',
     position,
     units: [
       // A: due in March = H1 sign, H1 resolve, H1 callback (all on time) + H3 sign, H3 resolve (open)

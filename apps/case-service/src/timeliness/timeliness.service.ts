@@ -66,7 +66,8 @@ export class TimelinessService {
   async monthlyReport(month: string, position?: bigint, onProgress?: ReplayProgress): Promise<MonthlyReport> {
     shanghaiMonth(month);
     const facts = await this.source.facts(position, onProgress);
-    return { ...computeMonthlyReport(facts.facts, month), position: facts.position.toString() };
+    // A month still running is judged now; a finished one at its end, so a position reproduces it.
+    return { ...computeMonthlyReport(facts.facts, month, this.clock.now()), position: facts.position.toString() };
   }
 
   async render(report: MonthlyReport, format: ReportFormat): Promise<RenderedReport> {

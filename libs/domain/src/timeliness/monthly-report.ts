@@ -53,6 +53,8 @@ export interface UnsatisfiedCallbackRow {
 
 export interface MonthlyReport {
   month: string;
+  /** The instant the month is judged at: its end, or earlier for a month still running. */
+  judgedAt: string;
   units: MonthlyUnitRow[];
   overdue: OverdueMilestoneRow[];
   unsatisfied: UnsatisfiedCallbackRow[];
@@ -64,8 +66,9 @@ type UnitCounts = Omit<MonthlyUnitRow, 'onTimeRate' | 'rank'>;
  * SPEC §5's monthly overdue-ticket report (月度通报) for `month` ('YYYY-MM'), the month taken in
  * Asia/Shanghai time: [first day 00:00+08:00, next month's first day 00:00+08:00). Everything is
  * as it stood at the end of the month, judged from facts at the log position the caller replayed
- * to (for a month not yet over, a milestone due later in the month and not yet reached counts as
- * late: ask once the month is over).
+ * to. For a month not yet over at `judgedAt` (when the report is asked for), the month is cut at
+ * `judgedAt`: milestones due later in the month are not counted yet, and "overdue at the end of
+ * the month" means overdue at `judgedAt`.
  *
  * - `units` has a row for every unit with something to report (a milestone due, an open overdue
  *   milestone or an unsatisfied call-back), plus 未派单 for what no unit was responsible for.
@@ -83,8 +86,10 @@ type UnitCounts = Omit<MonthlyUnitRow, 'onTimeRate' | 'rank'>;
  *   answered 不满意 twice in the month appears twice, as it counts twice in `units`), by unit,
  *   then time, then case number.
  */
-export function computeMonthlyReport(facts: readonly CaseFacts[], month: string): MonthlyReport {
-  const { from, to } = shanghaiMonth(month);
+export function computeMonthlyReport(facts: readonly CaseFacts[], month: string, judgedAt?: Date): MonthlyReport {
+  const { from, to: monthEnd } = shanghaiMonth(month);
+  // A month still running is judged as it stands at `judgedAt`: only what fell due by then counts.
+  const to = judgedAt !== undefined && judgedAt.getTime() < monthEnd.getTime() ? new Date(Math.max(judgedAt.getTime(), from.getTime())) : monthEnd;
   const period = periodBetween(from, to);
   const unitCounts = new Map<string, UnitCounts>();
   const countsOf = (unit: string): UnitCounts => {
@@ -123,6 +128,7 @@ export function computeMonthlyReport(facts: readonly CaseFacts[], month: string)
 
   return {
     month,
+    judgedAt: to.toISOString(),
     units: rankUnits([...unitCounts.values()]),
     overdue: overdue.sort(compareOverdueRows),
     unsatisfied: unsatisfied.sort(compareUnsatisfiedRows),

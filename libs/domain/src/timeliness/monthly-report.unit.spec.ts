@@ -325,6 +325,35 @@ describe('computeMonthlyReport ranking', () => {
   });
 });
 
+describe('computeMonthlyReport for a month still running', () => {
+  const facts = caseFacts({
+    caseId: 'c',
+    number: 'RX-C',
+    kind: 'hotline',
+    unit: 'C社区',
+    milestones: [
+      { milestone: 'sign', dueAt: '2026-03-10T11:00:00+08:00', unit: 'C社区' },
+      { milestone: 'resolve', dueAt: '2026-03-20T18:00:00+08:00', unit: 'C社区' },
+    ],
+  });
+
+  it('counts only what fell due by the judgement instant, overdue as of then', () => {
+    // Judged 2026-03-15 12:00: sign (due 03-10 11:00) is 5 days 1 hour overdue → 6 days rounded up;
+    // resolve (due 03-20) is not due yet and not counted.
+    const report = computeMonthlyReport([facts], '2026-03', new Date('2026-03-15T12:00:00+08:00'));
+    expect(report.units).toEqual([
+      { unit: 'C社区', due: 1, onTime: 0, late: 1, openOverdue: 1, unsatisfied: 0, onTimeRate: 0, rank: 1 },
+    ]);
+    expect(report.overdue.map((row) => [row.milestone, row.daysOverdue])).toEqual([['sign', 6]]);
+  });
+
+  it('judges a finished month at its end, however late the judgement', () => {
+    expect(computeMonthlyReport([facts], '2026-03', new Date('2026-06-01T00:00:00+08:00'))).toEqual(
+      computeMonthlyReport([facts], '2026-03'),
+    );
+  });
+});
+
 describe('computeMonthlyReport month boundaries', () => {
   it('a milestone due at the first instant of the month and never reached: a whole month overdue', () => {
     const facts = caseFacts({
@@ -358,7 +387,13 @@ describe('computeMonthlyReport month boundaries', () => {
       { unit: 'B社区', due: 1, onTime: 0, late: 1, openOverdue: 1, unsatisfied: 0, onTimeRate: 0, rank: 1 },
     ]);
     expect(march.overdue.map((row) => row.daysOverdue)).toEqual([1]);
-    expect(computeMonthlyReport([facts], '2026-04')).toEqual({ month: '2026-04', units: [], overdue: [], unsatisfied: [] });
+    expect(computeMonthlyReport([facts], '2026-04')).toEqual({
+      month: '2026-04',
+      judgedAt: '2026-04-30T16:00:00.000Z',
+      units: [],
+      overdue: [],
+      unsatisfied: [],
+    });
   });
 
   it('months are Shanghai months, December running into January', () => {

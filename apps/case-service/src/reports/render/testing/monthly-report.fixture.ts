@@ -16,6 +16,7 @@ export const REPORT_CONTEXT: ReportRenderContext = {
 
 export const MARCH_REPORT: MonthlyReport = {
   month: '2026-03',
+  judgedAt: '2026-03-31T16:00:00.000Z',
   position: '1048576',
   units: [
     { unit: '曲江社区', due: 13, onTime: 12, late: 1, openOverdue: 0, unsatisfied: 0, onTimeRate: 12 / 13, rank: 1 },
