@@ -48,6 +48,7 @@ export type ReplayProgress = (position: bigint, upTo: bigint) => void;
 export class TimelinessFactsSource {
   private readonly cached = new Map<string, CaseFacts>();
   private cachedPosition = 0n;
+  private replaying: Promise<unknown> = Promise.resolve();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -88,7 +89,14 @@ export class TimelinessFactsSource {
     return { position, facts: [...this.cached.values()] };
   }
 
-  private async replay(
+  /** One replay at a time: each holds every case's state in memory until it is done. */
+  private replay(upTo: bigint, fold: (state: CaseState, event: CaseEvent) => CaseState, onProgress?: ReplayProgress): Promise<FactsAtPosition> {
+    const run = this.replaying.catch(() => undefined).then(() => this.replayNow(upTo, fold, onProgress));
+    this.replaying = run;
+    return run;
+  }
+
+  private async replayNow(
     upTo: bigint,
     fold: (state: CaseState, event: CaseEvent) => CaseState,
     onProgress?: ReplayProgress,
@@ -106,6 +114,9 @@ export class TimelinessFactsSource {
       }
       after = batch[batch.length - 1].position;
       onProgress?.(after, upTo);
+      // The embedded store reads synchronously: without this a replay of a long log would hold
+      // every other request (and /health) until it finished.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const facts: CaseFacts[] = [];
     for (const state of states.values()) if (state.status !== 'none') facts.push(timelinessFacts(state));
