@@ -1,4 +1,4 @@
-import { Workbook, type Borders, type Cell, type Row, type Worksheet } from 'exceljs';
+import { Workbook, type Borders, type Cell, type Row, type Style, type Worksheet } from 'exceljs';
 import { displayWidth } from './display-width';
 import type { MonthlyReport, ReportRenderContext } from './monthly-report.types';
 import { formatGeneratedAt, formatPosition, NOT_APPLICABLE, reportTitle, shanghaiWallClock } from './report-formatting';
@@ -99,26 +99,22 @@ function xlsxValue(cell: ReportCell): string | number | Date | null {
   }
 }
 
+/**
+ * One whole style per kind of cell, assigned in a single step: setting border, alignment and
+ * number format one by one makes exceljs merge styles three times per cell, which dominated the
+ * time of a large report.
+ */
+const DATA_CELL_STYLES: Record<ReportCell['type'], Partial<Style>> = {
+  // Titles may hold line breaks and supervision orders are one per line: wrap to show them.
+  text: { border: THIN_BORDER, alignment: { vertical: 'top', wrapText: true } },
+  lines: { border: THIN_BORDER, alignment: { vertical: 'top', wrapText: true } },
+  rate: { border: THIN_BORDER, numFmt: RATE_FORMAT, alignment: { vertical: 'top', horizontal: 'right' } },
+  instant: { border: THIN_BORDER, numFmt: DATE_TIME_FORMAT, alignment: { vertical: 'top' } },
+  number: { border: THIN_BORDER, alignment: { vertical: 'top' } },
+};
+
 function styleDataCell(excelCell: Cell, cell: ReportCell): void {
-  excelCell.border = THIN_BORDER;
-  switch (cell.type) {
-    case 'text':
-    case 'lines':
-      // Titles may hold line breaks and supervision orders are one per line: wrap to show them.
-      excelCell.alignment = { vertical: 'top', wrapText: true };
-      break;
-    case 'rate':
-      excelCell.numFmt = RATE_FORMAT;
-      excelCell.alignment = { vertical: 'top', horizontal: 'right' };
-      break;
-    case 'instant':
-      excelCell.numFmt = DATE_TIME_FORMAT;
-      excelCell.alignment = { vertical: 'top' };
-      break;
-    case 'number':
-      excelCell.alignment = { vertical: 'top' };
-      break;
-  }
+  excelCell.style = DATA_CELL_STYLES[cell.type];
 }
 
 /** Widths in Excel's unit (one digit of the default font), where a CJK character needs two. */
