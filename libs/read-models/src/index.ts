@@ -2,7 +2,6 @@ import type { Projection } from './projection';
 import { caseHistoryProjection } from './case-history';
 import { caseListProjection } from './case-list';
 import { caseViewProjection } from './case-view';
-import { timelinessProjection } from './timeliness';
 
 export * from './projection';
 export * from './case-list';
@@ -11,6 +10,5 @@ export * from './case-history';
 
 /** Every read model the case service queries, for one runner to feed. */
 export function caseProjections(): Projection[] {
-  return [caseListProjection(), caseViewProjection(), caseHistoryProjection(), timelinessProjection()];
+  return [caseListProjection(), caseViewProjection(), caseHistoryProjection()];
 }
-export * from './timeliness';

@@ -12,7 +12,7 @@ import {
   type StoredCaseEvent,
 } from '@cases/domain';
 import { EVENT_STORE, type EventStore } from '@cases/event-store';
-import { ProjectionRunner, TIMELINESS_PROJECTION, changedCaseFacts } from '@cases/read-models';
+import { CASE_VIEW_PROJECTION, ProjectionRunner, changedCaseFacts } from '@cases/read-models';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 export interface FactsAtPosition {
@@ -60,7 +60,7 @@ export class TimelinessFactsSource {
   async facts(position?: bigint, onProgress?: ReplayProgress): Promise<FactsAtPosition> {
     const head = await this.store.headPosition();
     if (position !== undefined && position > head) throw new PositionBeyondLogError(position, head);
-    await this.runner.waitForPosition(position ?? head, this.config.readYourWritesTimeoutMs, TIMELINESS_PROJECTION);
+    await this.runner.waitForPosition(position ?? head, this.config.readYourWritesTimeoutMs, CASE_VIEW_PROJECTION);
     // Synchronous from here: the runner applies batches on this thread, so the checkpoint and
     // the rows read together describe the same prefix of the log.
     const current = this.fromReadModel();
@@ -76,7 +76,7 @@ export class TimelinessFactsSource {
   }
 
   private fromReadModel(): FactsAtPosition {
-    const position = this.runner.checkpoint(TIMELINESS_PROJECTION);
+    const position = this.runner.checkpoint(CASE_VIEW_PROJECTION);
     if (position < this.cachedPosition) {
       // The projection was rebuilt from zero meanwhile: start the cache again.
       this.cached.clear();

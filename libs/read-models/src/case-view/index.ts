@@ -1,2 +1,3 @@
 export * from './case-view.projection';
 export * from './get-case-view';
+export * from './changed-case-facts';

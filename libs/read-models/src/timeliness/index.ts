@@ -1,2 +1,0 @@
-export * from './timeliness.projection';
-export * from './changed-case-facts';
