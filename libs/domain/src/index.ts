@@ -10,7 +10,6 @@ export * from './shared/personal-data-masking';
 export * from './cases/case.evolve';
 export * from './cases/case.decide';
 export * from './cases/case.upcasters';
-export * from './cases/case.decider';
 export * from './calendar/business-calendar';
 export * from './calendar/holiday-data';
 export * from './calendar/chinese-days-holidays';

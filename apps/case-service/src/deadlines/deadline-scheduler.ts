@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
-import { SCHEDULER_ACTOR, dueDeadlineAlerts, type CaseEvent, type DeadlinePolicy, type DeadlineAlert } from '@cases/domain';
+import {
+  INITIAL_CASE_STATE,
+  SCHEDULER_ACTOR,
+  dueDeadlineAlerts,
+  evolve,
+  type CaseEvent,
+  type CaseState,
+  type DeadlineAlert,
+  type DeadlinePolicy,
+} from '@cases/domain';
 import { ProjectionRunner } from '@cases/read-models';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CaseCommandPipeline } from '../cases/commands/case-command.pipeline';
@@ -86,6 +95,9 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async alert(caseId: string, now: Date): Promise<number> {
+    // The state as it stands once the alerts are recorded, kept from the decision itself so the
+    // stream is not read again just to know when the case's next alert is due.
+    let after: CaseState = INITIAL_CASE_STATE;
     let recorded = 0;
     const outcome = await this.pipeline.execute(
       caseId,
@@ -93,17 +105,17 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
       { actor: SCHEDULER_ACTOR, correlationId: randomUUID(), causationId: null, requestHash: '' },
       (state) => {
         const alerts = dueDeadlineAlerts(state, now, this.policy);
+        after = alerts.reduce<CaseState>(evolve, state);
         recorded = alerts.length;
         return alerts;
       },
       (event) => alertEventId(caseId, event),
     );
-    const loaded = await this.pipeline.load(caseId);
-    this.known.set(caseId, { revision: outcome.revision, nextAlertAt: this.nextAlertAt(loaded.state) });
+    this.known.set(caseId, { revision: outcome.revision, nextAlertAt: this.nextAlertAt(after) });
     return outcome.replayed ? 0 : recorded;
   }
 
-  private nextAlertAt(state: Parameters<typeof dueDeadlineAlerts>[0]): number | null {
+  private nextAlertAt(state: CaseState): number | null {
     if (state.status === 'none') return null;
     const times = state.deadlines
       .filter((deadline) => deadline.reachedAt === undefined && (deadline.missedVersion ?? 0) < deadline.version)

@@ -6,7 +6,7 @@ import {
   encodeCaseEvent,
   foldCase,
   type CaseEvent,
-  type CaseEventMetadata,
+  type EnvelopeMetadata,
   type CaseState,
   type DeadlinePolicy,
   type DecisionContext,
@@ -103,7 +103,16 @@ export class CaseCommandPipeline {
     alongside?: StreamAppend,
   ): Promise<CommandOutcome> {
     const context = this.context(request);
-    const recordedAt = context.recordedAt;
+    const envelope: EnvelopeMetadata = {
+      orgId: this.config.org.id,
+      caseId,
+      command,
+      recordedAt: context.recordedAt.toISOString(),
+      correlationId: request.correlationId,
+      causationId: request.causationId,
+      ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
+      requestHash: request.requestHash,
+    };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const loaded = await this.load(caseId);
       const replay = this.findReplay(caseId, loaded, request);
@@ -116,16 +125,6 @@ export class CaseCommandPipeline {
         const last = loaded.recorded[loaded.recorded.length - 1];
         return { id: caseId, revision: last.revision, position: last.position, replayed: true };
       }
-      const envelope: Omit<CaseEventMetadata, 'schemaVersion' | 'actor' | 'occurredAt'> = {
-        orgId: this.config.org.id,
-        caseId,
-        command,
-        recordedAt: recordedAt.toISOString(),
-        correlationId: request.correlationId,
-        causationId: request.causationId,
-        ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
-        requestHash: request.requestHash,
-      };
       try {
         const caseAppend: StreamAppend = {
           streamId: caseStreamId(caseId),

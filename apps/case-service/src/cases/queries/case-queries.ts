@@ -17,7 +17,7 @@ import { ProjectionRunner, getCaseHistory, getCaseView, listCases, type CaseList
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
 import type { ListCasesQueryDto } from '../http/dto';
-import { presentCase, presentDeadline } from './case-view.presenter';
+import { presentCase } from './case-view.presenter';
 
 /**
  * Read-your-writes: a query first waits until the read models have applied everything the log
@@ -127,4 +127,3 @@ export class GetCaseHistoryHandler extends ReadModelQueryHandler implements IQue
 }
 
 export const CaseQueryHandlers = [ListCasesHandler, GetCaseHandler, GetCaseHistoryHandler];
-export { presentDeadline };

@@ -5,7 +5,6 @@ export { toHtml } from './monthly-report.html';
 export {
   REPORT_FORMATS,
   REPORT_FORMAT_MEDIA,
-  isReportFormat,
   type ReportFormat,
   type ReportFormatMedia,
 } from './report-formats';

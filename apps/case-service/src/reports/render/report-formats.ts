@@ -15,8 +15,3 @@ export const REPORT_FORMAT_MEDIA: Record<ReportFormat, ReportFormatMedia> = {
   xlsx: { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', extension: 'xlsx' },
   html: { contentType: 'text/html; charset=utf-8', extension: 'html' },
 };
-
-/** Narrows a `?format=` query value. */
-export function isReportFormat(value: string): value is ReportFormat {
-  return (REPORT_FORMATS as readonly string[]).includes(value);
-}

@@ -1,5 +1,5 @@
 import { displayWidth } from './display-width';
-import { isReportFormat, REPORT_FORMAT_MEDIA, REPORT_FORMATS } from './report-formats';
+import { REPORT_FORMAT_MEDIA, REPORT_FORMATS } from './report-formats';
 import { formatMonth, formatRate, formatShanghaiMinute, formatSupervision, shanghaiWallClock } from './report-formatting';
 
 describe('report formatting', () => {
@@ -58,10 +58,5 @@ describe('report formats', () => {
       xlsx: { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', extension: 'xlsx' },
       html: { contentType: 'text/html; charset=utf-8', extension: 'html' },
     });
-  });
-
-  it('recognises a format named in a query', () => {
-    expect(isReportFormat('xlsx')).toBe(true);
-    expect(isReportFormat('pdf')).toBe(false);
   });
 });
