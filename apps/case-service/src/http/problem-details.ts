@@ -1,5 +1,6 @@
 import {
   ParseUUIDPipe,
+  type Type,
   ArgumentsHost,
   Catch,
   HttpException,
@@ -9,6 +10,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { ConfigValidationError, DomainError, type DomainErrorCode } from '@cases/domain';
+import { validateBody } from '../cases/http/dto/validate-body';
 import { ProjectionTimeoutError } from '@cases/read-models';
 import { PositionBeyondLogError } from '../timeliness/timeliness-facts.source';
 import {
@@ -98,6 +100,13 @@ export function toProblem(error: unknown): ProblemDetails {
     return problem(status, `HTTP.${status}`, HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'error', detail);
   }
   return problem(500, 'INTERNAL', 'Internal server error', 'The server failed to handle the request; it has been logged.');
+}
+
+/** The validated DTO, or a 400 naming every bad field: how every controller reads its input. */
+export function validated<T extends object>(cls: Type<T>, input: unknown): T {
+  const result = validateBody(cls, input);
+  if ('errors' in result) throw new RequestValidationError(result.errors);
+  return result.value;
 }
 
 /** Case ids in paths are UUIDs; anything else is a 400 naming the field. */

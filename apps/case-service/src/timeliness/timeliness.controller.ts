@@ -2,16 +2,9 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFil
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { TimelinessDimension } from '@cases/domain';
-import { validateBody } from '../cases/http/dto';
-import { RequestValidationError } from '../http/problem-details';
+import { RequestValidationError, validated } from '../http/problem-details';
 import { MonthlyReportQueryDto, TimelinessQueryDto, WhatIfDto, parseInstant } from './timeliness-query.dto';
 import { TimelinessService, type TimelinessRequest } from './timeliness.service';
-
-function valid<T extends object>(cls: new () => T, input: unknown): T {
-  const result = validateBody(cls, input);
-  if ('errors' in result) throw new RequestValidationError(result.errors);
-  return result.value;
-}
 
 function toRequest(query: TimelinessQueryDto): TimelinessRequest {
   const from = parseInstant(query.from);
@@ -38,7 +31,7 @@ export class TimelinessController {
   })
   @ApiOkResponse({ description: '{ from, to, position, groups: [{ group, kpis }] }' })
   stats(@Query() query: Record<string, unknown>) {
-    return this.timeliness.kpis(toRequest(valid(TimelinessQueryDto, query)));
+    return this.timeliness.kpis(toRequest(validated(TimelinessQueryDto, query)));
   }
 
   @Post('stats/timeliness/what-if')
@@ -49,7 +42,7 @@ export class TimelinessController {
   })
   @ApiBody({ type: WhatIfDto })
   whatIf(@Body() body: unknown) {
-    const dto = valid(WhatIfDto, body);
+    const dto = validated(WhatIfDto, body);
     return this.timeliness.whatIf(toRequest(dto), dto.policy);
   }
 
@@ -64,7 +57,7 @@ export class TimelinessController {
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
       throw new RequestValidationError([{ field: 'month', message: 'expected YYYY-MM' }]);
     }
-    const dto = valid(MonthlyReportQueryDto, query);
+    const dto = validated(MonthlyReportQueryDto, query);
     const report = await this.timeliness.monthlyReport(month, dto.position === undefined ? undefined : BigInt(dto.position));
     const rendered = await this.timeliness.render(report, dto.format ?? 'json');
     res.setHeader('Content-Type', rendered.contentType);

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { LIFECYCLE_ACTIONS, type CaseKind, type LifecycleAction } from '@cases/domain';
 import { RegisterCaseCommand } from '../commands/register-case.command';
 import { RunCaseActionCommand } from '../commands/run-case-action.command';
-import { CASE_ID_PIPE, RequestValidationError } from '../../http/problem-details';
+import { CASE_ID_PIPE, RequestValidationError, validated } from '../../http/problem-details';
 import { CommandRequestFactory, requireJsonBody } from './command-request.factory';
 import {
   LIFECYCLE_DTOS,
@@ -14,7 +14,6 @@ import {
   RegisterPetitionDto,
   toIntakeCommand,
   toLifecycleCommand,
-  validateBody,
 } from './dto';
 
 type DtoClass = new () => object;
@@ -23,12 +22,6 @@ const COMMAND_HEADERS = [
   { name: 'Idempotency-Key', required: false, description: 'Same key and body replays the first answer; same key with another body is 422.' },
   { name: 'X-Correlation-Id', required: false, description: 'Recorded on every event the command writes.' },
 ];
-
-function validated<T extends object>(cls: DtoClass, body: unknown): T {
-  const result = validateBody(cls, body);
-  if ('errors' in result) throw new RequestValidationError(result.errors);
-  return result.value as T;
-}
 
 function occurredAtOf(dto: object): string | undefined {
   return (dto as { occurredAt?: string }).occurredAt;

@@ -2,9 +2,9 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CASE_ID_PIPE, RequestValidationError } from '../../http/problem-details';
+import { CASE_ID_PIPE, RequestValidationError, validated } from '../../http/problem-details';
 import { GetCaseHistoryQuery, GetCaseQuery, ListCasesQuery } from '../queries/case-queries';
-import { ListCasesQueryDto, validateBody } from './dto';
+import { ListCasesQueryDto } from './dto';
 
 @ApiTags('cases')
 @Controller('api/cases')
@@ -18,9 +18,7 @@ export class CaseQueriesController {
   })
   @ApiOkResponse({ description: '{ items, total, page, pageSize }' })
   list(@Query() query: Record<string, unknown>) {
-    const result = validateBody(ListCasesQueryDto, query);
-    if ('errors' in result) throw new RequestValidationError(result.errors);
-    return this.queryBus.execute(new ListCasesQuery(result.value));
+    return this.queryBus.execute(new ListCasesQuery(validated(ListCasesQueryDto, query)));
   }
 
   @Get(':id')
