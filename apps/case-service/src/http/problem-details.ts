@@ -1,23 +1,7 @@
-import {
-  ParseUUIDPipe,
-  type Type,
-  ArgumentsHost,
-  Catch,
-  HttpException,
-  HttpStatus,
-  Logger,
-  type ExceptionFilter,
-} from '@nestjs/common';
+import { ParseUUIDPipe, type Type, ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { ConfigValidationError, DomainError, type DomainErrorCode } from '@cases/domain';
+import { ServiceError } from '@cases/domain';
 import { validateBody } from '../cases/http/dto/validate-body';
-import { ProjectionTimeoutError } from '@cases/read-models';
-import { PositionBeyondLogError } from '../timeliness/timeliness-facts.source';
-import {
-  ConcurrencyRetriesExhaustedError,
-  IdempotencyKeyReusedError,
-  StaleRevisionError,
-} from '../cases/commands/command-errors';
 
 export interface FieldError {
   field: string;
@@ -35,20 +19,18 @@ export interface ProblemDetails {
   [extension: string]: unknown;
 }
 
-/** A request the API refuses before any domain logic runs (bad body, bad header). */
-export class RequestValidationError extends Error {
+/** A request the API refuses before any domain logic runs (bad body, bad header, bad query). */
+export class RequestValidationError extends ServiceError {
   constructor(readonly errors: FieldError[]) {
-    super(`The request is invalid: ${errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ')}`);
-    this.name = 'RequestValidationError';
+    super(
+      'REQUEST.INVALID',
+      400,
+      'Invalid request',
+      `The request is invalid: ${errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ')}`,
+      { errors },
+    );
   }
 }
-
-const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
-  'CASE.ILLEGAL_TRANSITION': HttpStatus.CONFLICT,
-  'CASE.INVALID_COMMAND': HttpStatus.UNPROCESSABLE_ENTITY,
-  'CASE.FORBIDDEN': HttpStatus.FORBIDDEN,
-  'CASE.NOT_FOUND': HttpStatus.NOT_FOUND,
-};
 
 const TYPE_BASE = 'https://cases.example/problems/';
 
@@ -57,38 +39,15 @@ function problem(status: number, code: string, title: string, detail: string, ex
   return { ...extra, type: `${TYPE_BASE}${code.toLowerCase().replace(/[._]/g, '-')}`, title, status, detail, code };
 }
 
+/**
+ * Any error as problem details. Errors raised on purpose carry their code and status
+ * (`ServiceError`); Nest's own HTTP exceptions (unparseable JSON, 415) keep theirs; anything else is
+ * a bug or an outage and answers 500 without a word of its internals.
+ */
 export function toProblem(error: unknown): ProblemDetails {
-  if (error instanceof RequestValidationError) {
-    return problem(400, 'REQUEST.INVALID', 'Invalid request', error.message, { errors: error.errors });
+  if (error instanceof ServiceError) {
+    return problem(error.status, error.code, error.title, error.message, error.details);
   }
-  if (error instanceof DomainError) {
-    const status = DOMAIN_STATUS[error.code];
-    return problem(status, error.code, HttpStatus[status].replace(/_/g, ' ').toLowerCase(), error.message, error.details);
-  }
-  if (error instanceof StaleRevisionError) {
-    return problem(412, 'CASE.STALE_REVISION', 'Precondition failed', error.message, {
-      expectedRevision: error.expected.toString(),
-      currentRevision: error.actual === null ? null : error.actual.toString(),
-    });
-  }
-  if (error instanceof IdempotencyKeyReusedError) {
-    return problem(422, 'REQUEST.IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key reused', error.message);
-  }
-  if (error instanceof ConcurrencyRetriesExhaustedError) {
-    return problem(409, 'CASE.CONCURRENT_UPDATE', 'Concurrent update', error.message);
-  }
-  if (error instanceof ProjectionTimeoutError) {
-    return problem(503, 'READ_MODEL.BEHIND', 'Service unavailable', error.message);
-  }
-  if (error instanceof ConfigValidationError) {
-    return problem(400, 'REQUEST.INVALID', 'Invalid request', error.message, {
-      errors: error.issues.map((issue) => ({ field: issue.path, message: issue.message })),
-    });
-  }
-  if (error instanceof PositionBeyondLogError) {
-    return problem(422, 'REQUEST.POSITION_BEYOND_LOG', 'Position beyond the log', error.message, { head: error.head.toString() });
-  }
-
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();
@@ -121,8 +80,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const body = toProblem(error);
-    if (body.status >= 500 && !(error instanceof ProjectionTimeoutError)) {
-      this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    // A ServiceError is an answer, not a failure (a 503 while read models catch up): only the rest is logged.
+    if (body.status >= 500 && !(error instanceof ServiceError)) {
+      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     }
     response.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }

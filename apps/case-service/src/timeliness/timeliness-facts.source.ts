@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  ServiceError,
   decodeCaseEvent,
   evolve,
   INITIAL_CASE_STATE,
@@ -22,13 +23,14 @@ export interface FactsAtPosition {
 }
 
 /** The position asked for is past the end of the log. */
-export class PositionBeyondLogError extends Error {
+export class PositionBeyondLogError extends ServiceError {
   constructor(
     readonly position: bigint,
     readonly head: bigint,
   ) {
-    super(`Position ${position} is beyond the end of the event log (${head})`);
-    this.name = 'PositionBeyondLogError';
+    super('REQUEST.POSITION_BEYOND_LOG', 422, 'Position beyond the log', `Position ${position} is beyond the end of the event log (${head})`, {
+      head: head.toString(),
+    });
   }
 }
 

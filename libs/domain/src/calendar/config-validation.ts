@@ -1,3 +1,5 @@
+import { ServiceError } from '../shared/errors';
+
 /**
  * Operator-edited configuration (the deadline policy, the holiday override) arrives as untyped
  * JSON. Validation collects every problem with the path of the offending entry, so an operator
@@ -9,13 +11,21 @@ export interface ConfigIssue {
   message: string;
 }
 
-export class ConfigValidationError extends Error {
+/** At start a bad file stops the service; in a request (a what-if policy) it is a 400 naming every entry. */
+export class ConfigValidationError extends ServiceError {
   constructor(
     readonly subject: string,
     readonly issues: readonly ConfigIssue[],
   ) {
-    super(`Invalid ${subject}: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`);
-    this.name = 'ConfigValidationError';
+    super(
+      'REQUEST.INVALID',
+      400,
+      'Invalid request',
+      `Invalid ${subject}: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+      {
+        errors: issues.map((issue) => ({ field: issue.path, message: issue.message })),
+      },
+    );
   }
 }
 

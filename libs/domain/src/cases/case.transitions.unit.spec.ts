@@ -503,7 +503,7 @@ describe('commands refused in the wrong state', () => {
       .when(validBodies[command], { actor: ADMIN })
       .thenThrows(IllegalTransitionError, `Command '${command}' is not allowed when the case is '${status}'`);
 
-    expect(error).toMatchObject({ code: 'CASE.ILLEGAL_TRANSITION', command, status });
+    expect(error).toMatchObject({ code: 'CASE.ILLEGAL_TRANSITION', command, state: status });
   });
 
   it('refuses every lifecycle command on a case that does not exist', () => {

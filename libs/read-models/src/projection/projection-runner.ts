@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
+import { ServiceError } from '@cases/domain';
 import type { Database } from 'better-sqlite3';
 import type { EventStore, RecordedEvent, Subscription } from '@cases/event-store';
 import { createCheckpointTable, readCheckpoint, writeCheckpoint } from './checkpoints';
@@ -52,14 +53,13 @@ export interface RebuildResult {
 }
 
 /** A read-your-writes wait that ran out: the API answers 503 rather than serving a stale model. */
-export class ProjectionTimeoutError extends Error {
+export class ProjectionTimeoutError extends ServiceError {
   constructor(
     readonly position: bigint,
     readonly checkpoint: bigint,
     readonly timeoutMs: number,
   ) {
-    super(`Read models did not reach position ${position} within ${timeoutMs} ms (they are at ${checkpoint})`);
-    this.name = 'ProjectionTimeoutError';
+    super('READ_MODEL.BEHIND', 503, 'Service unavailable', `Read models did not reach position ${position} within ${timeoutMs} ms (they are at ${checkpoint})`);
   }
 }
 

@@ -1,26 +1,47 @@
-/** The client's If-Match named a revision the case has moved past (HTTP 412). */
-export class StaleRevisionError extends Error {
+import { ServiceError } from '@cases/domain';
+
+/** The client's If-Match named a revision the case has moved past. */
+export class StaleRevisionError extends ServiceError {
   constructor(
     readonly expected: bigint,
     readonly actual: bigint | null,
   ) {
-    super(`If-Match revision ${expected} is stale: the case is at revision ${actual ?? 'none'}`);
-    this.name = 'StaleRevisionError';
+    super(
+      'CASE.STALE_REVISION',
+      412,
+      'Precondition failed',
+      `If-Match revision ${expected} is stale: the case is at revision ${actual ?? 'none'}`,
+      {
+        expectedRevision: expected.toString(),
+        currentRevision: actual === null ? null : actual.toString(),
+      },
+    );
   }
 }
 
-/** The same Idempotency-Key was sent earlier with a different request (HTTP 422). */
-export class IdempotencyKeyReusedError extends Error {
+/** The same Idempotency-Key was sent earlier with a different request. */
+export class IdempotencyKeyReusedError extends ServiceError {
   constructor(readonly key: string) {
-    super(`Idempotency-Key '${key}' was already used for a different request`);
-    this.name = 'IdempotencyKeyReusedError';
+    super(
+      'REQUEST.IDEMPOTENCY_KEY_REUSED',
+      422,
+      'Idempotency-Key reused',
+      `Idempotency-Key '${key}' was already used for a different request`,
+    );
   }
 }
 
-/** Kept retrying against fresh state and still lost every race (HTTP 409, safe to retry). */
-export class ConcurrencyRetriesExhaustedError extends Error {
-  constructor(readonly caseId: string, attempts: number) {
-    super(`Case ${caseId} changed concurrently ${attempts} times in a row; retry the command`);
-    this.name = 'ConcurrencyRetriesExhaustedError';
+/** Kept retrying against fresh state and still lost every race (safe to retry). */
+export class ConcurrencyRetriesExhaustedError extends ServiceError {
+  constructor(
+    readonly caseId: string,
+    attempts: number,
+  ) {
+    super(
+      'CASE.CONCURRENT_UPDATE',
+      409,
+      'Concurrent update',
+      `Case ${caseId} changed concurrently ${attempts} times in a row; retry the command`,
+    );
   }
 }
