@@ -54,7 +54,10 @@ describe('occurredAt, the business time of a command (SPEC §2)', () => {
   it("may not lie before the case's previous command", () => {
     given(petitionHistory.dispatched)
       .when({ type: 'sign' }, { occurredAt: '2026-03-04T00:59:59.999Z', actor: UNIT_A_USER })
-      .thenThrows('CASE.INVALID_COMMAND', "occurredAt 2026-03-04T00:59:59.999Z is before the case's previous command at 2026-03-04T01:00:00.000Z");
+      .thenThrows(
+        'CASE.INVALID_COMMAND',
+        "occurredAt 2026-03-04T00:59:59.999Z is before the case's previous command at 2026-03-04T01:00:00.000Z",
+      );
   });
 
   it('may equal the previous command', () => {
@@ -65,10 +68,7 @@ describe('occurredAt, the business time of a command (SPEC §2)', () => {
 
   describe('back-dating beyond the window (7 days here)', () => {
     const eightDaysLater = '2026-03-11T01:00:00.000Z';
-    const acceptedEvents = [
-      event('CaseAccepted', {}, ACCEPTED_AT),
-      deadlineSet('reply', ACCEPTED_AT, '2026-05-02T01:00:00.000Z'),
-    ];
+    const acceptedEvents = [event('CaseAccepted', {}, ACCEPTED_AT), deadlineSet('reply', ACCEPTED_AT, '2026-05-02T01:00:00.000Z')];
 
     it('is forbidden to the desk', () => {
       given(petitionHistory.registered)
@@ -107,7 +107,10 @@ describe('occurredAt, the business time of a command (SPEC §2)', () => {
 
     it('follows the configured window', () => {
       given(petitionHistory.registered)
-        .when({ type: 'accept' }, { occurredAt: ACCEPTED_AT, recordedAt: '2026-03-04T01:00:00.001Z', backdatingWindowMs: 24 * 60 * 60 * 1000 })
+        .when(
+          { type: 'accept' },
+          { occurredAt: ACCEPTED_AT, recordedAt: '2026-03-04T01:00:00.001Z', backdatingWindowMs: 24 * 60 * 60 * 1000 },
+        )
         .thenThrows('CASE.FORBIDDEN', 'needs the supervisor or admin role');
     });
   });

@@ -1,5 +1,5 @@
-import type { Actor, Role } from '../shared/actor';
 import { DomainError, IllegalTransitionError } from '../shared/errors';
+import { assertOccurredAtAllowed } from './business-time';
 import type {
   DecisionContext,
   IntakeCommand,
@@ -9,8 +9,8 @@ import type {
   RegisterDispute,
   RegisterPetition,
 } from './case.commands';
-import type { CaseEvent, CaseResolved, DeadlineSet } from './case.events';
-import type { CaseState, DeadlineState, OpenedCase } from './case.state';
+import type { CaseEvent, CaseResolved } from './case.events';
+import type { CaseIn, CaseState } from './case.state';
 import {
   DISPUTE_OUTCOMES,
   LINK_RELATIONS,
@@ -19,13 +19,32 @@ import {
   REEXAMINATION_DECISIONS,
   RESOLVING_MILESTONE,
   SATISFACTIONS,
-  TERMINAL_STATUSES,
 } from './case.types';
-import type { CaseKind, CaseStatus, Milestone, Urgency } from './case.types';
+import type { CaseKind } from './case.types';
+import {
+  compact,
+  forbidFields,
+  invalid,
+  pendingExtension,
+  requireInstant,
+  requireOneOf,
+  requireText,
+  runningDeadline,
+  stamp,
+  startDeadline,
+} from './decision-helpers';
+import { admit, type AdmittedStatus } from './lifecycle-rules';
+
+/*
+ * The decisions of the closed loop (docs/domain/overview.md): one small pure function per command.
+ * Which command may run in which status, for which kind and role, is not decided here: it is the
+ * table in lifecycle-rules.ts, checked by `admit` before each decision, which then receives the
+ * case narrowed to the statuses its rule allows.
+ */
 
 type Command<Action extends LifecycleAction> = Extract<LifecycleCommand, { type: Action }>;
-
-const OVERSEEING_ROLES: readonly Role[] = ['supervisor', 'admin'];
+/** The case as `admit` hands it to the decision of `Action`. */
+type Admitted<Action extends LifecycleAction> = CaseIn<AdmittedStatus<Action>>;
 
 // ---------------------------------------------------------------------------------------------
 // Entry points
@@ -65,41 +84,41 @@ export function decide(command: LifecycleCommand, state: CaseState, ctx: Decisio
   }
   switch (command.type) {
     case 'accept':
-      return accept(command, state, ctx);
+      return accept(command, admit(command, state, ctx.actor), ctx);
     case 'reject':
-      return reject(command, state, ctx);
+      return reject(command, admit(command, state, ctx.actor), ctx);
     case 'dispatch':
-      return dispatch(command, state, ctx);
+      return dispatch(command, admit(command, state, ctx.actor), ctx);
     case 'sign':
-      return sign(command, state, ctx);
+      return sign(command, admit(command, state, ctx.actor), ctx);
     case 'return':
-      return returnToDesk(command, state, ctx);
+      return returnToDesk(command, admit(command, state, ctx.actor), ctx);
     case 'progress':
-      return recordProgress(command, state, ctx);
+      return recordProgress(command, admit(command, state, ctx.actor), ctx);
     case 'note':
-      return addNote(command, state, ctx);
+      return addNote(command, admit(command, state, ctx.actor), ctx);
     case 'request-extension':
-      return requestExtension(command, state, ctx);
+      return requestExtension(command, admit(command, state, ctx.actor), ctx);
     case 'decide-extension':
-      return decideExtension(command, state, ctx);
+      return decideExtension(command, admit(command, state, ctx.actor), ctx);
     case 'resolve':
-      return resolve(command, state, ctx);
+      return resolve(command, admit(command, state, ctx.actor), ctx);
     case 'review':
-      return review(command, state, ctx);
+      return review(command, admit(command, state, ctx.actor), ctx);
     case 'reopen':
-      return reopen(command, state, ctx);
+      return reopen(command, admit(command, state, ctx.actor), ctx);
     case 'close':
-      return close(command, state, ctx);
+      return close(command, admit(command, state, ctx.actor), ctx);
     case 'supervise':
-      return supervise(command, state, ctx);
+      return supervise(command, admit(command, state, ctx.actor), ctx);
     case 'answer-supervision':
-      return answerSupervision(command, state, ctx);
+      return answerSupervision(command, admit(command, state, ctx.actor), ctx);
     case 'request-reexamination':
-      return requestReexamination(command, state, ctx);
+      return requestReexamination(command, admit(command, state, ctx.actor), ctx);
     case 'decide-reexamination':
-      return decideReexamination(command, state, ctx);
+      return decideReexamination(command, admit(command, state, ctx.actor), ctx);
     case 'link':
-      return link(command, state, ctx);
+      return link(command, admit(command, state, ctx.actor), ctx);
     default: {
       const _exhaustive: never = command;
       throw unknownCommand(_exhaustive);
@@ -111,38 +130,6 @@ export function decide(command: LifecycleCommand, state: CaseState, ctx: Decisio
 function unknownCommand(command: never): DomainError {
   const type = (command as { type?: unknown }).type;
   return new DomainError('CASE.INVALID_COMMAND', `Unknown command '${String(type)}'`, { command: type });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Business time (SPEC §2)
-// ---------------------------------------------------------------------------------------------
-
-function assertOccurredAtAllowed(state: CaseState, ctx: DecisionContext): void {
-  const occurredAt = ctx.occurredAt.getTime();
-  const recordedAt = ctx.recordedAt.getTime();
-  const details = { occurredAt: ctx.occurredAt.toISOString(), recordedAt: ctx.recordedAt.toISOString() };
-  if (occurredAt > recordedAt) {
-    throw new DomainError(
-      'CASE.INVALID_COMMAND',
-      `occurredAt is in the future: ${details.occurredAt} is after ${details.recordedAt}`,
-      details,
-    );
-  }
-  if (state.status !== 'none' && occurredAt < Date.parse(state.lastCommandAt)) {
-    throw new DomainError(
-      'CASE.INVALID_COMMAND',
-      `occurredAt ${details.occurredAt} is before the case's previous command at ${state.lastCommandAt}`,
-      { ...details, lastCommandAt: state.lastCommandAt },
-    );
-  }
-  const earliestWithoutRole = new Date(recordedAt - ctx.backdatingWindowMs).toISOString();
-  if (occurredAt < recordedAt - ctx.backdatingWindowMs && !OVERSEEING_ROLES.includes(ctx.actor.role)) {
-    throw new DomainError(
-      'CASE.FORBIDDEN',
-      `Back-dating to ${details.occurredAt}, before ${earliestWithoutRole}, needs the supervisor or admin role`,
-      { ...details, earliestWithoutRole },
-    );
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,25 +202,19 @@ function registerDispute(command: RegisterDispute, ctx: DecisionContext): CaseEv
 // Triage and dispatch
 // ---------------------------------------------------------------------------------------------
 
-function accept(command: Command<'accept'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireStatus(command, state, ['registered']);
-  requireRole(command, ctx.actor, DESK_ROLES);
+function accept(command: Command<'accept'>, state: Admitted<'accept'>, ctx: DecisionContext): CaseEvent[] {
   return [
     { type: 'CaseAccepted', data: compact({ note: command.note }), ...stamp(ctx) },
     startDeadline(state, RESOLVING_MILESTONE[state.kind], ctx),
   ];
 }
 
-function reject(command: Command<'reject'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireStatus(command, state, ['registered']);
-  requireRole(command, ctx.actor, DESK_ROLES);
+function reject(command: Command<'reject'>, state: Admitted<'reject'>, ctx: DecisionContext): CaseEvent[] {
   const reason = requireText(command.reason, 'reason', command.type);
   return [{ type: 'CaseRejected', data: compact({ reason, referredTo: command.referredTo }), ...stamp(ctx) }];
 }
 
-function dispatch(command: Command<'dispatch'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireStatus(command, state, ['accepted']);
-  requireRole(command, ctx.actor, DESK_ROLES);
+function dispatch(command: Command<'dispatch'>, state: Admitted<'dispatch'>, ctx: DecisionContext): CaseEvent[] {
   const unit = requireText(command.unit, 'unit', command.type);
   const dispatched: CaseEvent = {
     type: 'CaseDispatched',
@@ -243,33 +224,22 @@ function dispatch(command: Command<'dispatch'>, state: OpenedCase, ctx: Decision
   if (state.kind !== 'hotline') {
     return [dispatched];
   }
-  return [
-    dispatched,
-    startDeadline(state, 'sign', ctx),
-    startDeadline(state, 'resolve', ctx, state.platformDeadline),
-  ];
+  return [dispatched, startDeadline(state, 'sign', ctx), startDeadline(state, 'resolve', ctx, state.platformDeadline)];
 }
 
-function sign(command: Command<'sign'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireStatus(command, state, ['dispatched']);
-  requireOwnUnit(state, ctx);
-  const { unit } = currentDispatch(command, state);
-  return [{ type: 'CaseSigned', data: { unit }, ...stamp(ctx) }];
+function sign(command: Command<'sign'>, state: Admitted<'sign'>, ctx: DecisionContext): CaseEvent[] {
+  return [{ type: 'CaseSigned', data: { unit: state.unit }, ...stamp(ctx) }];
 }
 
 /** `return` is a reserved word, hence the longer name: the unit hands the case back to the desk. */
-function returnToDesk(command: Command<'return'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireStatus(command, state, ['dispatched', 'in_progress']);
-  requireOwnUnit(state, ctx);
+function returnToDesk(command: Command<'return'>, state: Admitted<'return'>, ctx: DecisionContext): CaseEvent[] {
   const reason = requireText(command.reason, 'reason', command.type);
-  const { unit, dispatchedAt } = currentDispatch(command, state);
+  const { unit, dispatchedAt } = state;
   const windowEnd = ctx.policy.windowEnd(state.kind, state.urgency, 'return', new Date(dispatchedAt));
   if (windowEnd !== null && ctx.occurredAt.getTime() > windowEnd.getTime()) {
-    throw invalid(
-      command.type,
-      `the return window ended at ${windowEnd.toISOString()} (dispatched at ${dispatchedAt})`,
-      { windowEnd: windowEnd.toISOString() },
-    );
+    throw invalid(command.type, `the return window ended at ${windowEnd.toISOString()} (dispatched at ${dispatchedAt})`, {
+      windowEnd: windowEnd.toISOString(),
+    });
   }
   return [{ type: 'CaseReturned', data: { unit, reason }, ...stamp(ctx) }];
 }
@@ -278,9 +248,7 @@ function returnToDesk(command: Command<'return'>, state: OpenedCase, ctx: Decisi
 // Resolution and review
 // ---------------------------------------------------------------------------------------------
 
-function resolve(command: Command<'resolve'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireStatus(command, state, ['in_progress']);
-  requireOwnUnit(state, ctx);
+function resolve(command: Command<'resolve'>, state: Admitted<'resolve'>, ctx: DecisionContext): CaseEvent[] {
   const resolved: CaseEvent = { type: 'CaseResolved', data: resolutionFor(command, state.kind), ...stamp(ctx) };
   return state.kind === 'hotline' ? [resolved, startDeadline(state, 'callback', ctx)] : [resolved];
 }
@@ -312,9 +280,7 @@ function resolutionFor(command: Command<'resolve'>, kind: CaseKind): CaseResolve
   }
 }
 
-function review(command: Command<'review'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireStatus(command, state, ['resolved']);
-  requireRole(command, ctx.actor, DESK_ROLES);
+function review(command: Command<'review'>, state: Admitted<'review'>, ctx: DecisionContext): CaseEvent[] {
   if (state.kind !== 'hotline') {
     // A follow-up visit (回访) on a petition or dispute has no satisfaction scale and always closes.
     forbidFields(command, ['satisfaction', 'solved'], `a ${state.kind} follow-up`);
@@ -339,12 +305,8 @@ function review(command: Command<'review'>, state: OpenedCase, ctx: DecisionCont
   return [reviewed, { type: 'CaseClosed', data: { by: 'review' }, ...stamp(ctx) }];
 }
 
-function reopen(command: Command<'reopen'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireStatus(command, state, ['resolved']);
-  requireRole(command, ctx.actor, DESK_ROLES);
+function reopen(command: Command<'reopen'>, state: Admitted<'reopen'>, ctx: DecisionContext): CaseEvent[] {
   const reason = requireText(command.reason, 'reason', command.type);
-  // The reopened case goes back to the unit that resolved it (SPEC §2), so there must be one.
-  currentDispatch(command, state);
   return [
     { type: 'CaseReopened', data: { reason }, ...stamp(ctx) },
     // Counted from the reopen, never from the platform's original deadline: the unit gets fresh time.
@@ -352,9 +314,7 @@ function reopen(command: Command<'reopen'>, state: OpenedCase, ctx: DecisionCont
   ];
 }
 
-function close(command: Command<'close'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireStatus(command, state, ['resolved']);
-  requireRole(command, ctx.actor, DESK_ROLES);
+function close(command: Command<'close'>, state: Admitted<'close'>, ctx: DecisionContext): CaseEvent[] {
   return [{ type: 'CaseClosed', data: compact({ note: command.note, by: 'close' as const }), ...stamp(ctx) }];
 }
 
@@ -364,41 +324,28 @@ function close(command: Command<'close'>, state: OpenedCase, ctx: DecisionContex
 
 function requestReexamination(
   command: Command<'request-reexamination'>,
-  state: OpenedCase,
+  state: Admitted<'request-reexamination'>,
   ctx: DecisionContext,
 ): CaseEvent[] {
-  if (state.kind !== 'petition') {
-    throw invalid(command.type, `only petitions can be re-examined, this case is a ${state.kind}`);
-  }
-  requireStatus(command, state, ['resolved', 'closed']);
   if (state.reexamination !== undefined) {
     throw invalid(command.type, `the case was already re-examined (requested at ${state.reexamination.requestedAt})`);
   }
   const reason = requireText(command.reason, 'reason', command.type);
-  const repliedAt = state.resolution?.resolvedAt;
-  if (repliedAt === undefined) {
-    throw invalid(command.type, 'the case has no reply on record to re-examine');
-  }
+  const repliedAt = state.resolution.resolvedAt;
   const windowEnd = ctx.policy.windowEnd(state.kind, state.urgency, 'reexamination-request', new Date(repliedAt));
   if (windowEnd !== null && ctx.occurredAt.getTime() > windowEnd.getTime()) {
-    throw invalid(
-      command.type,
-      `the window to ask for re-examination ended at ${windowEnd.toISOString()} (replied at ${repliedAt})`,
-      { windowEnd: windowEnd.toISOString() },
-    );
+    throw invalid(command.type, `the window to ask for re-examination ended at ${windowEnd.toISOString()} (replied at ${repliedAt})`, {
+      windowEnd: windowEnd.toISOString(),
+    });
   }
-  return [
-    { type: 'ReexaminationRequested', data: { reason }, ...stamp(ctx) },
-    startDeadline(state, 'reexamination', ctx),
-  ];
+  return [{ type: 'ReexaminationRequested', data: { reason }, ...stamp(ctx) }, startDeadline(state, 'reexamination', ctx)];
 }
 
 function decideReexamination(
   command: Command<'decide-reexamination'>,
-  state: OpenedCase,
+  state: Admitted<'decide-reexamination'>,
   ctx: DecisionContext,
 ): CaseEvent[] {
-  requireStatus(command, state, ['reexamination']);
   const decision = requireOneOf(REEXAMINATION_DECISIONS, command.decision, 'decision', command.type);
   const opinion = requireText(command.opinion, 'opinion', command.type);
   return [
@@ -411,22 +358,17 @@ function decideReexamination(
 // Overlays: allowed in every open state, never change the status
 // ---------------------------------------------------------------------------------------------
 
-function recordProgress(command: Command<'progress'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireOpen(command, state);
-  requireOwnUnit(state, ctx);
+function recordProgress(command: Command<'progress'>, state: Admitted<'progress'>, ctx: DecisionContext): CaseEvent[] {
   const text = requireText(command.text, 'text', command.type);
   return [{ type: 'ProgressRecorded', data: { text }, ...stamp(ctx) }];
 }
 
-function addNote(command: Command<'note'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireOpen(command, state);
+function addNote(command: Command<'note'>, state: Admitted<'note'>, ctx: DecisionContext): CaseEvent[] {
   const text = requireText(command.text, 'text', command.type);
   return [{ type: 'NoteAdded', data: { text, internal: command.internal ?? false }, ...stamp(ctx) }];
 }
 
-function requestExtension(command: Command<'request-extension'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireOpen(command, state);
-  requireOwnUnit(state, ctx);
+function requestExtension(command: Command<'request-extension'>, state: Admitted<'request-extension'>, ctx: DecisionContext): CaseEvent[] {
   const milestone = ctx.policy.extendableMilestone(state.kind);
   if (milestone === null) {
     throw invalid(command.type, `${state.kind} deadlines cannot be extended`);
@@ -455,14 +397,10 @@ function requestExtension(command: Command<'request-extension'>, state: OpenedCa
     );
   }
   const reason = requireText(command.reason, 'reason', command.type);
-  return [
-    { type: 'ExtensionRequested', data: { requestId: ctx.newId(), milestone, days: command.days, reason }, ...stamp(ctx) },
-  ];
+  return [{ type: 'ExtensionRequested', data: { requestId: ctx.newId(), milestone, days: command.days, reason }, ...stamp(ctx) }];
 }
 
-function decideExtension(command: Command<'decide-extension'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireOpen(command, state);
-  requireRole(command, ctx.actor, OVERSEEING_ROLES);
+function decideExtension(command: Command<'decide-extension'>, state: Admitted<'decide-extension'>, ctx: DecisionContext): CaseEvent[] {
   const pending = pendingExtension(state);
   if (pending === undefined) {
     throw invalid(command.type, 'there is no extension request waiting for a decision');
@@ -505,19 +443,17 @@ function decideExtension(command: Command<'decide-extension'>, state: OpenedCase
   ];
 }
 
-function supervise(command: Command<'supervise'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireOpen(command, state);
-  requireRole(command, ctx.actor, OVERSEEING_ROLES);
+function supervise(command: Command<'supervise'>, state: Admitted<'supervise'>, ctx: DecisionContext): CaseEvent[] {
   const instruction = requireText(command.instruction, 'instruction', command.type);
   const dueAt = command.dueAt === undefined ? undefined : requireInstant(command.dueAt, 'dueAt', command.type);
-  return [
-    { type: 'SupervisionIssued', data: compact({ supervisionId: ctx.newId(), instruction, dueAt }), ...stamp(ctx) },
-  ];
+  return [{ type: 'SupervisionIssued', data: compact({ supervisionId: ctx.newId(), instruction, dueAt }), ...stamp(ctx) }];
 }
 
-function answerSupervision(command: Command<'answer-supervision'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireOpen(command, state);
-  requireOwnUnit(state, ctx);
+function answerSupervision(
+  command: Command<'answer-supervision'>,
+  state: Admitted<'answer-supervision'>,
+  ctx: DecisionContext,
+): CaseEvent[] {
   const supervision = state.supervisions.find((candidate) => candidate.supervisionId === command.supervisionId);
   if (supervision === undefined) {
     throw invalid(command.type, `supervision order ${command.supervisionId} does not exist on this case`);
@@ -529,8 +465,7 @@ function answerSupervision(command: Command<'answer-supervision'>, state: Opened
   return [{ type: 'SupervisionAnswered', data: { supervisionId: command.supervisionId, answer }, ...stamp(ctx) }];
 }
 
-function link(command: Command<'link'>, state: OpenedCase, ctx: DecisionContext): CaseEvent[] {
-  requireOpen(command, state);
+function link(command: Command<'link'>, state: Admitted<'link'>, ctx: DecisionContext): CaseEvent[] {
   const relation = requireOneOf(LINK_RELATIONS, command.relation, 'relation', command.type);
   const targetId = requireText(command.targetId, 'targetId', command.type);
   if (targetId === state.id) {
@@ -542,151 +477,4 @@ function link(command: Command<'link'>, state: OpenedCase, ctx: DecisionContext)
     return [];
   }
   return [{ type: 'CaseLinked', data: { targetId, relation }, ...stamp(ctx) }];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Guards and helpers
-// ---------------------------------------------------------------------------------------------
-
-function stamp(ctx: DecisionContext): { occurredAt: string; actor: Actor } {
-  return { occurredAt: ctx.occurredAt.toISOString(), actor: ctx.actor };
-}
-
-function requireStatus(command: LifecycleCommand, state: OpenedCase, allowed: readonly CaseStatus[]): void {
-  if (!allowed.includes(state.status)) {
-    throw new IllegalTransitionError(command.type, state.status);
-  }
-}
-
-function requireOpen(command: LifecycleCommand, state: OpenedCase): void {
-  if (TERMINAL_STATUSES.includes(state.status)) {
-    throw new IllegalTransitionError(command.type, state.status);
-  }
-}
-
-/** A handling-unit user acts only on cases dispatched to their own unit. */
-function requireOwnUnit(state: OpenedCase, ctx: DecisionContext): void {
-  const { actor } = ctx;
-  if (actor.role === 'unit' && (actor.unit === undefined || actor.unit !== state.unit)) {
-    throw new DomainError(
-      'CASE.FORBIDDEN',
-      `Unit '${actor.unit ?? '(none)'}' is not the handling unit of case ${state.id}`,
-      { actorUnit: actor.unit, caseUnit: state.unit },
-    );
-  }
-}
-
-/** The desk's steps (triage, dispatch, call-back, reopen, close): never a handling unit's (SPEC §1). */
-const DESK_ROLES: readonly Role[] = ['desk', 'supervisor', 'admin'];
-
-function requireRole(command: LifecycleCommand, actor: Actor, roles: readonly Role[]): void {
-  if (!roles.includes(actor.role)) {
-    throw new DomainError('CASE.FORBIDDEN', `Command '${command.type}' needs one of the roles ${roles.join(', ')}`, {
-      command: command.type,
-      role: actor.role,
-    });
-  }
-}
-
-/** The unit holding the case and when it got it; every state between a dispatch and a return has both. */
-function currentDispatch(command: LifecycleCommand, state: OpenedCase): { unit: string; dispatchedAt: string } {
-  if (state.unit === undefined || state.dispatchedAt === undefined) {
-    throw invalid(command.type, `case ${state.id} has no handling unit on record`);
-  }
-  return { unit: state.unit, dispatchedAt: state.dispatchedAt };
-}
-
-function runningDeadline(state: OpenedCase, milestone: Milestone): DeadlineState | undefined {
-  return state.deadlines.find((deadline) => deadline.milestone === milestone && deadline.reachedAt === undefined);
-}
-
-function pendingExtension(state: OpenedCase) {
-  return state.extensions.find((extension) => extension.decision === undefined);
-}
-
-interface DeadlineSubject {
-  kind: CaseKind;
-  urgency: Urgency;
-  deadlines: readonly DeadlineState[];
-}
-
-/**
- * Starts a milestone's clock at the command's business time. The first version is 'started'; a
- * later one (re-dispatch, reopen, resolving again) is 'restarted' and replaces the previous one.
- */
-function startDeadline(
-  subject: DeadlineSubject,
-  milestone: Milestone,
-  ctx: DecisionContext,
-  platformDeadline?: string,
-): DeadlineSet {
-  const current = subject.deadlines.find((deadline) => deadline.milestone === milestone);
-  const computed = ctx.policy.milestoneDeadline({
-    kind: subject.kind,
-    urgency: subject.urgency,
-    milestone,
-    from: ctx.occurredAt,
-    ...(platformDeadline !== undefined && { platformDeadline: new Date(platformDeadline) }),
-  });
-  return {
-    type: 'DeadlineSet',
-    data: {
-      milestone,
-      version: (current?.version ?? 0) + 1,
-      startedAt: ctx.occurredAt.toISOString(),
-      dueAt: computed.dueAt.toISOString(),
-      provisional: computed.provisional,
-      cause: current === undefined ? 'started' : 'restarted',
-    },
-    ...stamp(ctx),
-  };
-}
-
-function invalid(command: string, problem: string, details: Record<string, unknown> = {}): DomainError {
-  return new DomainError('CASE.INVALID_COMMAND', `Command '${command}': ${problem}`, { command, ...details });
-}
-
-function requireText(value: string | undefined, field: string, command: string): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw invalid(command, `${field} is required`, { field });
-  }
-  return value;
-}
-
-function requireOneOf<Allowed extends string>(
-  allowed: readonly Allowed[],
-  value: unknown,
-  field: string,
-  command: string,
-): Allowed {
-  if (!allowed.includes(value as Allowed)) {
-    throw invalid(command, `${field} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, { field });
-  }
-  return value as Allowed;
-}
-
-/** Normalises an instant to ISO-8601 UTC so stored times compare as strings and as dates alike. */
-function requireInstant(value: string, field: string, command: string): string {
-  const millis = Date.parse(value);
-  if (Number.isNaN(millis)) {
-    throw invalid(command, `${field} is not a valid date-time: ${JSON.stringify(value)}`, { field });
-  }
-  return new Date(millis).toISOString();
-}
-
-/** Refuses fields that belong to another kind's body rather than dropping them silently. */
-function forbidFields<Body extends LifecycleCommand>(
-  command: Body,
-  fields: readonly (keyof Body & string)[],
-  context: string,
-): void {
-  const present = fields.filter((field) => command[field] !== undefined);
-  if (present.length > 0) {
-    throw invalid(command.type, `${present.join(', ')} do not apply to ${context}`, { fields: present });
-  }
-}
-
-/** Drops undefined optional fields so stored events carry no empty keys. */
-function compact<Value extends object>(value: Value): Value {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Value;
 }

@@ -94,22 +94,13 @@ export type CaseResolved = CaseEventBase<
   | { kind: 'hotline'; reply: string }
   | { kind: 'dispute'; outcome: DisputeOutcome; mediationType: MediationType; agreement?: string; referral?: string }
 >;
-export type CaseReviewed = CaseEventBase<
-  'CaseReviewed',
-  { satisfaction?: Satisfaction; solved?: boolean; note?: string }
->;
+export type CaseReviewed = CaseEventBase<'CaseReviewed', { satisfaction?: Satisfaction; solved?: boolean; note?: string }>;
 export type CaseReopened = CaseEventBase<'CaseReopened', { reason: string }>;
 export type CaseClosed = CaseEventBase<'CaseClosed', { note?: string; by: 'review' | 'close' | 'reexamination' }>;
-export type SupervisionIssued = CaseEventBase<
-  'SupervisionIssued',
-  { supervisionId: string; instruction: string; dueAt?: string }
->;
+export type SupervisionIssued = CaseEventBase<'SupervisionIssued', { supervisionId: string; instruction: string; dueAt?: string }>;
 export type SupervisionAnswered = CaseEventBase<'SupervisionAnswered', { supervisionId: string; answer: string }>;
 export type ReexaminationRequested = CaseEventBase<'ReexaminationRequested', { reason: string }>;
-export type ReexaminationDecided = CaseEventBase<
-  'ReexaminationDecided',
-  { decision: ReexaminationDecision; opinion: string }
->;
+export type ReexaminationDecided = CaseEventBase<'ReexaminationDecided', { decision: ReexaminationDecision; opinion: string }>;
 export type CaseLinked = CaseEventBase<'CaseLinked', { targetId: string; relation: LinkRelation }>;
 
 // ---- deadlines (SPEC §3) ----
@@ -124,10 +115,7 @@ export type DeadlineSet = CaseEventBase<
 >;
 export type DeadlineCause = 'started' | 'extended' | 'restarted';
 /** Recorded by the scheduler; not a command, so it never blocks back-dating. */
-export type DeadlineWarningIssued = CaseEventBase<
-  'DeadlineWarningIssued',
-  { milestone: Milestone; version: number; dueAt: string }
->;
+export type DeadlineWarningIssued = CaseEventBase<'DeadlineWarningIssued', { milestone: Milestone; version: number; dueAt: string }>;
 export type DeadlineMissed = CaseEventBase<'DeadlineMissed', { milestone: Milestone; version: number; dueAt: string }>;
 
 export type IntakeEvent = PetitionRegistered | HotlineTicketReceived | DisputeRegistered;

@@ -1,6 +1,6 @@
 import type { CaseEvent, DeadlineSet } from './case.events';
 import { isIntakeEvent, SCHEDULER_EVENT_TYPES } from './case.events';
-import type { CaseState, DeadlineState, OpenedCase } from './case.state';
+import type { Assignment, CaseRecord, CaseState, DeadlineState, OpenedCase, Resolution } from './case.state';
 import { INITIAL_CASE_STATE } from './case.state';
 import type { Milestone } from './case.types';
 import { RESOLVING_MILESTONE } from './case.types';
@@ -75,20 +75,20 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
     case 'DisputeRegistered':
       throw new Error(`Case ${state.id} already has an intake event; cannot apply '${event.type}'`);
     case 'CaseAccepted':
-      return { ...state, status: 'accepted', deadlines: reach(state.deadlines, 'acceptance', at) };
+      return { ...record(state), status: 'accepted', deadlines: reach(state.deadlines, 'acceptance', at) };
     case 'CaseRejected':
       return {
-        ...state,
+        ...record(state),
         status: 'rejected',
         rejection: { ...event.data, rejectedAt: at },
         deadlines: reach(state.deadlines, 'acceptance', at),
       };
     case 'CaseDispatched':
-      return { ...state, status: 'dispatched', unit: event.data.unit, dispatchedAt: at };
+      return { ...record(state), status: 'dispatched', unit: event.data.unit, dispatchedAt: at };
     case 'CaseSigned':
-      return { ...state, status: 'in_progress', deadlines: reach(state.deadlines, 'sign', at) };
+      return { ...record(state), ...assignmentOf(state, event), status: 'in_progress', deadlines: reach(state.deadlines, 'sign', at) };
     case 'CaseReturned':
-      return { ...state, status: 'accepted', unit: undefined, dispatchedAt: undefined };
+      return { ...record(state), status: 'accepted' };
     case 'ProgressRecorded':
     case 'NoteAdded':
       return state;
@@ -102,14 +102,13 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
       const decision = { approved, ...(reason !== undefined && { reason }), decidedAt: at, decidedBy: event.actor };
       return {
         ...state,
-        extensions: state.extensions.map((extension) =>
-          extension.requestId === requestId ? { ...extension, decision } : extension,
-        ),
+        extensions: state.extensions.map((extension) => (extension.requestId === requestId ? { ...extension, decision } : extension)),
       };
     }
     case 'CaseResolved':
       return {
-        ...state,
+        ...record(state),
+        ...assignmentOf(state, event),
         status: 'resolved',
         resolution: { ...event.data, resolvedAt: at },
         deadlines: reach(state.deadlines, RESOLVING_MILESTONE[event.data.kind], at),
@@ -122,11 +121,14 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
       };
     case 'CaseReopened':
       // The earlier resolution stays in the history; the state describes the current one only.
-      return { ...state, status: 'in_progress', resolution: undefined };
+      return { ...record(state), ...assignmentOf(state, event), status: 'in_progress' };
     case 'CaseClosed':
       return {
-        ...state,
+        ...record(state),
+        ...assignmentOf(state, event),
         status: 'closed',
+        resolution: resolutionOf(state, event),
+        ...(state.reexamination !== undefined && { reexamination: state.reexamination }),
         closedAt: at,
         // Closing a hotline ticket without a review (citizen unreachable) also ends the call-back.
         deadlines: state.kind === 'hotline' ? reach(state.deadlines, 'callback', at) : state.deadlines,
@@ -141,28 +143,26 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
       return {
         ...state,
         supervisions: state.supervisions.map((supervision) =>
-          supervision.supervisionId === supervisionId
-            ? { ...supervision, answer, answeredAt: at, answeredBy: event.actor }
-            : supervision,
+          supervision.supervisionId === supervisionId ? { ...supervision, answer, answeredAt: at, answeredBy: event.actor } : supervision,
         ),
       };
     }
     case 'ReexaminationRequested':
       return {
-        ...state,
+        ...record(state),
+        ...assignmentOf(state, event),
         status: 'reexamination',
+        resolution: resolutionOf(state, event),
         reexamination: { reason: event.data.reason, requestedAt: at },
-        closedAt: undefined,
       };
-    case 'ReexaminationDecided':
+    case 'ReexaminationDecided': {
+      if (state.status !== 'reexamination') throw impossible(state, event);
       return {
         ...state,
-        reexamination: state.reexamination && {
-          ...state.reexamination,
-          decision: { ...event.data, decidedAt: at },
-        },
+        reexamination: { ...state.reexamination, decision: { ...event.data, decidedAt: at } },
         deadlines: reach(state.deadlines, 'reexamination', at),
       };
+    }
     case 'CaseLinked':
       return { ...state, links: [...state.links, { ...event.data }] };
     case 'DeadlineSet':
@@ -186,14 +186,34 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
   }
 }
 
+/** The fields every status shares: a status change starts from them and adds what the new status knows. */
+function record(state: OpenedCase): CaseRecord {
+  const { status, unit, dispatchedAt, rejection, resolution, reexamination, closedAt, ...shared } = state;
+  return shared;
+}
+
+/** A recorded event the stream could not hold: a bug or a hand-edited log, never a business refusal. */
+function impossible(state: OpenedCase, event: CaseEvent): Error {
+  return new Error(`Case ${state.id} is '${state.status}': a '${event.type}' event cannot follow`);
+}
+
+/** The unit holding the case; every status from a dispatch to the end of the loop has one. */
+function assignmentOf(state: OpenedCase, event: CaseEvent): Assignment {
+  if (state.unit === undefined) throw impossible(state, event);
+  return { unit: state.unit, dispatchedAt: state.dispatchedAt };
+}
+
+function resolutionOf(state: OpenedCase, event: CaseEvent): Resolution {
+  if (state.resolution === undefined) throw impossible(state, event);
+  return state.resolution;
+}
+
 /**
  * Marks a milestone reached at the reaching event's business time. The first reach counts: a
  * later event (closing after a review) never moves it; a restarted deadline starts unreached.
  */
 function reach(deadlines: readonly DeadlineState[], milestone: Milestone, at: string): DeadlineState[] {
-  return updateDeadline(deadlines, milestone, (deadline) =>
-    deadline.reachedAt === undefined ? { ...deadline, reachedAt: at } : deadline,
-  );
+  return updateDeadline(deadlines, milestone, (deadline) => (deadline.reachedAt === undefined ? { ...deadline, reachedAt: at } : deadline));
 }
 
 /** A new version replaces the milestone's entry: it is unreached and not yet warned about. */
@@ -208,9 +228,7 @@ function replaceDeadline(deadlines: readonly DeadlineState[], set: DeadlineSet['
     provisional: set.provisional,
     extensionsApproved,
   };
-  return current
-    ? deadlines.map((deadline) => (deadline === current ? next : deadline))
-    : [...deadlines, next];
+  return current ? deadlines.map((deadline) => (deadline === current ? next : deadline)) : [...deadlines, next];
 }
 
 function updateDeadline(

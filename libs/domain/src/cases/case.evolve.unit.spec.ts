@@ -114,13 +114,20 @@ describe('evolve', () => {
   it('clears the unit and the dispatch time on a return', () => {
     const state = fold([...petitionHistory.in_progress, event('CaseReturned', { unit: UNIT_A, reason: '不属于本单位' }, NOW, UNIT_A_USER)]);
 
-    expect(state).toMatchObject({ status: 'accepted', unit: undefined, dispatchedAt: undefined });
+    expect(state).toMatchObject({ status: 'accepted' });
+    expect(state).not.toHaveProperty('unit');
+    expect(state).not.toHaveProperty('dispatchedAt');
   });
 
   describe('scheduler events', () => {
     const warned = [
       ...hotlineHistory.dispatched,
-      event('DeadlineWarningIssued', { milestone: 'sign', version: 1, dueAt: '2026-03-05T01:00:00.000Z' }, '2026-03-04T19:00:00.000Z', SCHEDULER),
+      event(
+        'DeadlineWarningIssued',
+        { milestone: 'sign', version: 1, dueAt: '2026-03-05T01:00:00.000Z' },
+        '2026-03-04T19:00:00.000Z',
+        SCHEDULER,
+      ),
     ];
     const missed = [
       ...warned,
@@ -193,7 +200,8 @@ describe('evolve', () => {
       event('CaseReopened', { reason: '重办' }, NOW),
     ]);
 
-    expect(state).toMatchObject({ status: 'in_progress', resolution: undefined, reviews: [{ satisfaction: 'unsatisfied' }] });
+    expect(state).toMatchObject({ status: 'in_progress', reviews: [{ satisfaction: 'unsatisfied' }] });
+    expect(state).not.toHaveProperty('resolution');
   });
 
   it('refuses a stream that does not start with an intake', () => {

@@ -64,9 +64,7 @@ describe('intake', () => {
   });
 
   it('receives a hotline ticket already accepted, with no acceptance milestone', () => {
-    const state = given([])
-      .when(receiveHotlineTicket, { occurredAt: REGISTERED_AT })
-      .then([hotlineTicketReceived()]);
+    const state = given([]).when(receiveHotlineTicket, { occurredAt: REGISTERED_AT }).then([hotlineTicketReceived()]);
 
     expect(state).toMatchObject({ status: 'accepted', kind: 'hotline', deadlines: [] });
   });
@@ -91,9 +89,7 @@ describe('intake', () => {
   });
 
   it('registers a dispute without a deadline: mediation starts at acceptance', () => {
-    const state = given([])
-      .when(registerDispute, { occurredAt: REGISTERED_AT })
-      .then([disputeRegistered()]);
+    const state = given([]).when(registerDispute, { occurredAt: REGISTERED_AT }).then([disputeRegistered()]);
 
     expect(state).toMatchObject({ status: 'registered', kind: 'dispute', deadlines: [] });
   });

@@ -76,7 +76,12 @@ describe('supervision orders', () => {
     const state = given(petitionHistory.in_progress)
       .when({ type: 'supervise', instruction: '三日内办结', dueAt: '2026-03-15T18:00:00+08:00' }, { actor: SUPERVISOR, ids: ['sup-1'] })
       .then([
-        event('SupervisionIssued', { supervisionId: 'sup-1', instruction: '三日内办结', dueAt: '2026-03-15T10:00:00.000Z' }, NOW, SUPERVISOR),
+        event(
+          'SupervisionIssued',
+          { supervisionId: 'sup-1', instruction: '三日内办结', dueAt: '2026-03-15T10:00:00.000Z' },
+          NOW,
+          SUPERVISOR,
+        ),
       ]);
 
     expect(opened(state).supervisions).toEqual([
@@ -111,7 +116,10 @@ describe('supervision orders', () => {
   });
 
   it('refuses a second answer', () => {
-    given([...supervised, event('SupervisionAnswered', { supervisionId: 'sup-1', answer: '已办理' }, '2026-03-11T05:00:00.000Z', UNIT_A_USER)])
+    given([
+      ...supervised,
+      event('SupervisionAnswered', { supervisionId: 'sup-1', answer: '已办理' }, '2026-03-11T05:00:00.000Z', UNIT_A_USER),
+    ])
       .when({ type: 'answer-supervision', supervisionId: 'sup-1', answer: '再次答复' })
       .thenThrows('CASE.INVALID_COMMAND', 'supervision order sup-1 was already answered at 2026-03-11T05:00:00.000Z');
   });
@@ -139,7 +147,10 @@ describe('extensions', () => {
 
   it("requests an extension of the kind's extendable milestone", () => {
     const state = given(petitionHistory.in_progress)
-      .when({ type: 'request-extension', days: 30, reason: '需等待鉴定结论' }, { occurredAt: requestedAt, actor: UNIT_A_USER, ids: ['ext-1'] })
+      .when(
+        { type: 'request-extension', days: 30, reason: '需等待鉴定结论' },
+        { occurredAt: requestedAt, actor: UNIT_A_USER, ids: ['ext-1'] },
+      )
       .then([pendingRequest]);
 
     expect(opened(state).extensions).toEqual([

@@ -42,7 +42,7 @@ describe('re-examination (petitions)', () => {
   it('is refused for a hotline ticket', () => {
     given(hotlineHistory.closed)
       .when({ type: 'request-reexamination', reason: '不服' })
-      .thenThrows('CASE.INVALID_COMMAND', 'only petitions can be re-examined, this case is a hotline');
+      .thenThrows('CASE.INVALID_COMMAND', "Command 'request-reexamination': only petitions can take it, this case is a hotline");
   });
 
   it('is refused without a reason', () => {

@@ -1,28 +1,51 @@
 import type { Actor } from '../shared/actor';
 import type { CaseResolved, ReexaminationDecided } from './case.events';
-import type {
-  CaseKind,
-  CaseStatus,
-  DisputeSource,
-  LinkRelation,
-  Milestone,
-  PetitionChannel,
-  Satisfaction,
-  Urgency,
-} from './case.types';
+import type { CaseKind, CaseStatus, DisputeSource, LinkRelation, Milestone, PetitionChannel, Satisfaction, Urgency } from './case.types';
 
-/** The current version of one milestone's deadline, and whether it was reached. Times are ISO-8601. */
-export interface DeadlineState {
-  milestone: Milestone;
-  version: number;
+/** The step that ended a deadline episode before its milestone was reached (docs/timeliness-rules.md). */
+export type EpisodeEnd = 'return' | 'reopen' | 'restart' | 'late-extension';
+
+/** From `from` on, the handling unit holding the case; without `unit`, none did (not yet dispatched, or returned). */
+export interface CustodyChange {
+  from: string;
+  unit?: string;
+}
+
+/**
+ * One episode of a milestone's deadline (docs/timeliness-rules.md): from the step that started or
+ * restarted its clock to the step that reached the milestone, or to the step that ended it
+ * unreached. Times are ISO-8601 business times.
+ */
+export interface DeadlineEpisode {
+  /** 1 for the milestone's first episode, one more for each restart. */
+  episode: number;
   startedAt: string;
+  /** The episode's deadline: an extension approved before it passed moves it (the final deadline). */
   dueAt: string;
   provisional: boolean;
   reachedAt?: string;
+  /** When a step ended the episode before the milestone was reached, and which step. */
+  endedAt?: string;
+  endedBy?: EpisodeEnd;
+  /** Who held the case while the episode ran, oldest first: the first entry is at `startedAt`. */
+  custody: CustodyChange[];
+}
+
+/**
+ * One milestone's deadline: its current episode (the fields it extends, at the latest version)
+ * and the earlier episodes, which a restart closed and which still count.
+ */
+export interface DeadlineState extends DeadlineEpisode {
+  milestone: Milestone;
+  /** Latest deadline version (`DeadlineSet`), counted across episodes. */
+  version: number;
   /** Highest deadline version the scheduler has warned about / recorded a miss for. */
   warnedVersion?: number;
   missedVersion?: number;
+  /** Approved extensions of the milestone, across its episodes. */
   extensionsApproved: number;
+  /** Earlier episodes, oldest first. */
+  earlierEpisodes: DeadlineEpisode[];
 }
 
 export interface ExtensionState {
@@ -53,13 +76,26 @@ export interface ReviewState {
   reviewedAt: string;
 }
 
-/** A case folded from its events. `personal` is never part of state: deciders do not need it. */
-export interface OpenedCase {
+/** The handling unit holding a case and when it got it: the return window counts from `dispatchedAt`. */
+export interface Assignment {
+  unit: string;
+  dispatchedAt: string;
+}
+
+export type Resolution = CaseResolved['data'] & { resolvedAt: string };
+
+export interface Reexamination {
+  reason: string;
+  requestedAt: string;
+  decision?: ReexaminationDecided['data'] & { decidedAt: string };
+}
+
+/** What every case knows whatever its status. `personal` is never part of state: deciders do not need it. */
+export interface CaseRecord {
   id: string;
   orgId: string;
   kind: CaseKind;
   number: string;
-  status: CaseStatus;
   title: string;
   description: string;
   community: string;
@@ -69,29 +105,58 @@ export interface OpenedCase {
   source?: DisputeSource;
   platformTicketNo?: string;
   platformDeadline?: string;
-  /** The handling unit the case is dispatched to (kept after resolve; cleared by a return). */
-  unit?: string;
-  /** `occurredAt` of the dispatch to `unit`: the return window counts from it. Cleared by a return. */
-  dispatchedAt?: string;
   registeredAt: string;
-  /** `occurredAt` of the latest command event; scheduler events do not count (SPEC §2). */
+  /** `occurredAt` of the latest command event; scheduler events do not count (docs/domain/overview.md, business time). */
   lastCommandAt: string;
   deadlines: DeadlineState[];
   extensions: ExtensionState[];
   supervisions: SupervisionState[];
   links: { targetId: string; relation: LinkRelation }[];
-  rejection?: { reason: string; referredTo?: string; rejectedAt: string };
-  resolution?: CaseResolved['data'] & { resolvedAt: string };
   reviews: ReviewState[];
-  reexamination?: {
-    reason: string;
-    requestedAt: string;
-    decision?: ReexaminationDecided['data'] & { decidedAt: string };
-  };
-  closedAt?: string;
   /** Number of events folded: the stream revision + 1. */
   eventCount: number;
 }
+
+/** The fields only some statuses have; a status that lacks one says so, so the union narrows on `status`. */
+interface Unassigned {
+  unit?: undefined;
+  dispatchedAt?: undefined;
+}
+interface Unresolved {
+  resolution?: undefined;
+  closedAt?: undefined;
+  rejection?: undefined;
+  reexamination?: undefined;
+}
+
+/**
+ * A case folded from its events, one shape per status (docs/domain/state-machine.md): the type says
+ * what is known in each. A dispatched, in-progress or resolved case has its handling unit; a
+ * resolved or closed one has its resolution; a rejected one its rejection.
+ */
+export type OpenedCase =
+  | (CaseRecord & Unassigned & Unresolved & { status: 'registered' })
+  | (CaseRecord & Unassigned & Unresolved & { status: 'accepted' })
+  | (CaseRecord &
+      Unassigned &
+      Omit<Unresolved, 'rejection'> & { status: 'rejected'; rejection: { reason: string; referredTo?: string; rejectedAt: string } })
+  | (CaseRecord & Assignment & Unresolved & { status: 'dispatched' })
+  | (CaseRecord & Assignment & Unresolved & { status: 'in_progress' })
+  | (CaseRecord &
+      Assignment & { status: 'resolved'; resolution: Resolution; closedAt?: undefined; rejection?: undefined; reexamination?: undefined })
+  | (CaseRecord &
+      Assignment & {
+        status: 'reexamination';
+        resolution: Resolution;
+        reexamination: Reexamination;
+        closedAt?: undefined;
+        rejection?: undefined;
+      })
+  | (CaseRecord &
+      Assignment & { status: 'closed'; resolution: Resolution; closedAt: string; reexamination?: Reexamination; rejection?: undefined });
+
+/** The case in one of the given statuses. */
+export type CaseIn<Status extends CaseStatus> = Extract<OpenedCase, { status: Status }>;
 
 export type CaseState = { status: 'none' } | OpenedCase;
 export const INITIAL_CASE_STATE: CaseState = { status: 'none' };

@@ -131,7 +131,10 @@ describe('dispatch (accepted → dispatched)', () => {
   it('restarts the hotline deadlines as new versions on a re-dispatch after a return', () => {
     const returnedAt = '2026-03-05T01:00:00.000Z';
     const redispatchedAt = '2026-03-05T06:00:00.000Z';
-    const state = given([...hotlineHistory.dispatched, event('CaseReturned', { unit: UNIT_A, reason: '不属于本社区' }, returnedAt, UNIT_A_USER)])
+    const state = given([
+      ...hotlineHistory.dispatched,
+      event('CaseReturned', { unit: UNIT_A, reason: '不属于本社区' }, returnedAt, UNIT_A_USER),
+    ])
       .when({ type: 'dispatch', unit: UNIT_B }, { occurredAt: redispatchedAt })
       .then([
         event('CaseDispatched', { unit: UNIT_B }, redispatchedAt),
@@ -293,22 +296,62 @@ describe('resolve (in_progress → resolved)', () => {
         { occurredAt: RESOLVED_AT, actor: UNIT_A_USER },
       )
       .then([
-        event('CaseResolved', { kind: 'dispute', outcome: 'failed', mediationType: 'joint', referral: 'litigation' }, RESOLVED_AT, UNIT_A_USER),
+        event(
+          'CaseResolved',
+          { kind: 'dispute', outcome: 'failed', mediationType: 'joint', referral: 'litigation' },
+          RESOLVED_AT,
+          UNIT_A_USER,
+        ),
       ]);
   });
 
   it.each<[string, OpenedCase['kind'], LifecycleCommand, string]>([
     ['petition outcome not in the list', 'petition', { type: 'resolve', outcome: 'mediated', reply: '答复' }, 'outcome must be one of'],
     ['petition without reply', 'petition', { type: 'resolve', outcome: 'supported' }, 'reply is required'],
-    ['petition with mediation fields', 'petition', { type: 'resolve', outcome: 'supported', reply: '答复', mediationType: 'people' }, 'mediationType do not apply to a petition reply'],
+    [
+      'petition with mediation fields',
+      'petition',
+      { type: 'resolve', outcome: 'supported', reply: '答复', mediationType: 'people' },
+      'mediationType do not apply to a petition reply',
+    ],
     ['hotline without reply', 'hotline', { type: 'resolve' }, 'reply is required'],
-    ['hotline with an outcome', 'hotline', { type: 'resolve', reply: '已处理', outcome: 'supported' }, 'outcome do not apply to a hotline reply'],
-    ['dispute with a petition outcome', 'dispute', { type: 'resolve', outcome: 'supported', mediationType: 'people' }, 'outcome must be one of mediated, failed'],
+    [
+      'hotline with an outcome',
+      'hotline',
+      { type: 'resolve', reply: '已处理', outcome: 'supported' },
+      'outcome do not apply to a hotline reply',
+    ],
+    [
+      'dispute with a petition outcome',
+      'dispute',
+      { type: 'resolve', outcome: 'supported', mediationType: 'people' },
+      'outcome must be one of mediated, failed',
+    ],
     ['dispute without mediation type', 'dispute', { type: 'resolve', outcome: 'mediated' }, 'mediationType must be one of'],
-    ['failed mediation without referral', 'dispute', { type: 'resolve', outcome: 'failed', mediationType: 'people' }, 'referral is required'],
-    ['failed mediation with an agreement', 'dispute', { type: 'resolve', outcome: 'failed', mediationType: 'people', referral: 'arbitration', agreement: '协议' }, 'agreement do not apply to a failed mediation'],
-    ['successful mediation with a referral', 'dispute', { type: 'resolve', outcome: 'mediated', mediationType: 'people', referral: 'litigation' }, 'referral do not apply to a successful mediation'],
-    ['dispute with a reply', 'dispute', { type: 'resolve', outcome: 'mediated', mediationType: 'people', reply: '答复' }, 'reply do not apply to a mediation outcome'],
+    [
+      'failed mediation without referral',
+      'dispute',
+      { type: 'resolve', outcome: 'failed', mediationType: 'people' },
+      'referral is required',
+    ],
+    [
+      'failed mediation with an agreement',
+      'dispute',
+      { type: 'resolve', outcome: 'failed', mediationType: 'people', referral: 'arbitration', agreement: '协议' },
+      'agreement do not apply to a failed mediation',
+    ],
+    [
+      'successful mediation with a referral',
+      'dispute',
+      { type: 'resolve', outcome: 'mediated', mediationType: 'people', referral: 'litigation' },
+      'referral do not apply to a successful mediation',
+    ],
+    [
+      'dispute with a reply',
+      'dispute',
+      { type: 'resolve', outcome: 'mediated', mediationType: 'people', reply: '答复' },
+      'reply do not apply to a mediation outcome',
+    ],
   ])('refuses a body of the wrong shape: %s', (_label, kind, command, message) => {
     const history = { petition: petitionHistory, hotline: hotlineHistory, dispute: disputeHistory }[kind].in_progress;
     given(history).when(command, { actor: UNIT_A_USER }).thenThrows('CASE.INVALID_COMMAND', message);
@@ -521,7 +564,7 @@ describe('steps reserved to the desk (SPEC §1)', () => {
     ['close', hotlineHistory.resolved, { type: 'close', note: '无法联系' }],
   ];
 
-  it.each(deskSteps)('refuses %s by a handling unit, even the case\'s own', (action, history, command) => {
+  it.each(deskSteps)("refuses %s by a handling unit, even the case's own", (action, history, command) => {
     given(history)
       .when(command, { actor: UNIT_A_USER })
       .thenThrows('CASE.FORBIDDEN', `Command '${action}' needs one of the roles desk, supervisor, admin`);

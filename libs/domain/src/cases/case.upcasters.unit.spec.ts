@@ -87,7 +87,9 @@ describe('case event upcasters', () => {
   });
 
   it('refuses a version newer than this release reads', () => {
-    expect(() => upcast('CaseDispatched', 2, {}, null)).toThrow('Cannot upcast CaseDispatched from schema version 2: this release reads 1 to 1');
+    expect(() => upcast('CaseDispatched', 2, {}, null)).toThrow(
+      'Cannot upcast CaseDispatched from schema version 2: this release reads 1 to 1',
+    );
   });
 
   it('refuses a type that is not a case event', () => {

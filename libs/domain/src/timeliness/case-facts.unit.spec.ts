@@ -141,14 +141,15 @@ describe('timelinessFacts', () => {
   });
 
   it('a first-time petition without re-examination, never dispatched: no unit anywhere', () => {
-    const state: OpenedCase = {
+    // Hand-built: a closed case always has a unit in the fold; the facts must still cope without one.
+    const state = {
       ...repeatPetitionState(),
       unit: undefined,
       dispatchedAt: undefined,
       links: [{ targetId: 'case-related', relation: 'related' }],
       reexamination: undefined,
       supervisions: [],
-    };
+    } as unknown as OpenedCase;
     const facts = timelinessFacts(state);
     expect(facts).not.toHaveProperty('unit');
     expect(facts.milestones.map((milestone) => milestone.unit)).toEqual([undefined, undefined, undefined]);
