@@ -166,7 +166,7 @@ export const LIFECYCLE_RULES = {
 export type AdmittedStatus<A extends LifecycleAction> = (typeof LIFECYCLE_RULES)[A]['from'][number];
 
 /**
- * Checks a command against its rule (kind, status, role, the unit's own case) and returns the case
+ * Checks a command against its rule (status, kind, role, the unit's own case, in that order) and returns the case
  * narrowed to the statuses the rule allows, so the decision that follows can rely on what those
  * statuses know. Throws the refusal otherwise.
  */
@@ -177,6 +177,9 @@ export function admit<A extends LifecycleAction>(
 ): CaseIn<AdmittedStatus<A>> {
   const action: A = command.type as A;
   const rule: LifecycleRule = LIFECYCLE_RULES[action];
+  if (!rule.from.includes(state.status)) {
+    throw new IllegalTransitionError(action, state.status);
+  }
   if (!rule.kinds.includes(state.kind)) {
     throw new DomainError(
       'CASE.INVALID_COMMAND',
@@ -186,9 +189,6 @@ export function admit<A extends LifecycleAction>(
         kind: state.kind,
       },
     );
-  }
-  if (!rule.from.includes(state.status)) {
-    throw new IllegalTransitionError(action, state.status);
   }
   if (!rule.roles.includes(actor.role)) {
     throw new DomainError('CASE.FORBIDDEN', `Command '${action}' needs one of the roles ${rule.roles.join(', ')}`, {
