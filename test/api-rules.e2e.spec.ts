@@ -1,3 +1,4 @@
+import { LIFECYCLE_ACTIONS } from '@cases/domain';
 /**
  * SPEC §6, "Rules every endpoint keeps", through the real HTTP stack and SQLite store: validation,
  * state conflicts, optimistic concurrency, idempotency, addressing, business time, temporal
@@ -107,17 +108,16 @@ describe('API rules (SPEC §6)', () => {
       const res = await t.http.post('/api/petitions').set('Content-Type', 'text/plain').send('张三来访反映楼道堆物');
       expectProblem(res, 415, 'HTTP.415');
       const array = await t.post('/api/petitions', [petitionBody()]);
-      expect(expectProblem(array, 400, 'REQUEST.INVALID').errors).toEqual([{ field: '', message: 'the request body must be a JSON object' }]);
+      expect(expectProblem(array, 400, 'REQUEST.INVALID').errors).toEqual([
+        { field: '', message: 'the request body must be a JSON object' },
+      ]);
       expect(await written()).toEqual(before);
     });
 
     it('a body that is not JSON is refused on a lifecycle command, and nothing is written', async () => {
       const { body } = await t.intake('petition', petitionBody());
       const before = await written();
-      const res = await t.http
-        .post(`/api/cases/${body.id}/accept`)
-        .set('Content-Type', 'text/plain')
-        .send('同意受理');
+      const res = await t.http.post(`/api/cases/${body.id}/accept`).set('Content-Type', 'text/plain').send('同意受理');
       expect(res.status).toBe(415);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(await written()).toEqual(before);
@@ -152,9 +152,13 @@ describe('API rules (SPEC §6)', () => {
       const id = await hotlineInProgress();
       const before = await written();
       const review = await t.act(id, 'review', { satisfaction: 'satisfied', solved: true });
-      expect(expectProblem(review, 409, 'CASE.ILLEGAL_TRANSITION').detail).toBe("Command 'review' is not allowed when the case is 'in_progress'");
+      expect(expectProblem(review, 409, 'CASE.ILLEGAL_TRANSITION').detail).toBe(
+        "Command 'review' is not allowed when the case is 'in_progress'",
+      );
       const accept = await t.act(id, 'accept', {});
-      expect(expectProblem(accept, 409, 'CASE.ILLEGAL_TRANSITION').detail).toBe("Command 'accept' is not allowed when the case is 'in_progress'");
+      expect(expectProblem(accept, 409, 'CASE.ILLEGAL_TRANSITION').detail).toBe(
+        "Command 'accept' is not allowed when the case is 'in_progress'",
+      );
       expect(await written()).toEqual(before);
     });
   });
@@ -166,7 +170,7 @@ describe('API rules (SPEC §6)', () => {
       expect(intake.headers.etag).toBe('"1"');
       const noted = await t.ok(id, 'note', { text: '来电补充说明' }, { ifMatch: '"1"' });
       expect(noted.headers.etag).toBe('"2"');
-      expect(noted.body).toEqual({ id, revision: 2 });
+      expect(noted.body).toEqual({ id, revision: 2, position: expect.any(String) });
 
       const before = await written();
       const stale = await t.act(id, 'accept', {}, { ifMatch: '"1"' });
@@ -178,15 +182,23 @@ describe('API rules (SPEC §6)', () => {
       expect(current.headers.etag).toBe('"2"');
       const fresh = await t.act(id, 'accept', {}, { ifMatch: current.headers.etag });
       expectStatus(fresh, 200);
-      expect(fresh.body).toEqual({ id, revision: 4 });
+      expect(fresh.body).toEqual({ id, revision: 4, position: expect.any(String) });
       expect(fresh.headers.etag).toBe('"4"');
       const after = await t.get(`/api/cases/${id}`);
       expect(after.headers.etag).toBe('"4"');
       expect(after.body).toMatchObject({ status: 'accepted', revision: 4 });
 
       // A weak tag and a bare number name the same revision; anything else is a bad header.
-      expect((await t.ok(id, 'note', { text: '弱校验' }, { ifMatch: 'W/"4"' })).body).toEqual({ id, revision: 5 });
-      expect((await t.ok(id, 'note', { text: '裸修订号' }, { ifMatch: '5' })).body).toEqual({ id, revision: 6 });
+      expect((await t.ok(id, 'note', { text: '弱校验' }, { ifMatch: 'W/"4"' })).body).toEqual({
+        id,
+        revision: 5,
+        position: expect.any(String),
+      });
+      expect((await t.ok(id, 'note', { text: '裸修订号' }, { ifMatch: '5' })).body).toEqual({
+        id,
+        revision: 6,
+        position: expect.any(String),
+      });
       const bad = await t.act(id, 'note', { text: '坏的头' }, { ifMatch: 'latest' });
       expect(fieldsOf(expectProblem(bad, 400, 'REQUEST.INVALID'))).toEqual(['If-Match']);
       expect(await t.history(id)).toHaveLength(7);
@@ -222,7 +234,7 @@ describe('API rules (SPEC §6)', () => {
     it('same key and body replays the first answer and writes nothing; same key with another body or action gets 422', async () => {
       const id = await hotlineInProgress();
       const first = await t.ok(id, 'progress', { text: '已联系供电部门' }, { as: SHIZHENG, idempotencyKey: 'progress-key-1' });
-      expect(first.body).toEqual({ id, revision: 5 });
+      expect(first.body).toEqual({ id, revision: 5, position: expect.any(String) });
       const before = await written();
 
       const replay = await t.ok(id, 'progress', { text: '已联系供电部门' }, { as: SHIZHENG, idempotencyKey: 'progress-key-1' });
@@ -234,7 +246,7 @@ describe('API rules (SPEC §6)', () => {
       // Still the first answer after the case has moved on.
       await t.ok(id, 'note', { text: '另一条备注' });
       const later = await t.ok(id, 'progress', { text: '已联系供电部门' }, { as: SHIZHENG, idempotencyKey: 'progress-key-1' });
-      expect(later.body).toEqual({ id, revision: 5 });
+      expect(later.body).toEqual({ id, revision: 5, position: expect.any(String) });
 
       const afterNote = await written();
       const otherBody = await t.act(id, 'progress', { text: '另一段进展' }, { as: SHIZHENG, idempotencyKey: 'progress-key-1' });
@@ -250,7 +262,12 @@ describe('API rules (SPEC §6)', () => {
       const first = await t.intake('petition', petitionBody({ title: '幂等登记' }), { idempotencyKey: 'intake-key-1' });
       const second = await t.intake('petition', petitionBody({ title: '幂等登记' }), { idempotencyKey: 'intake-key-1' });
       expect(second.body).toEqual(first.body);
-      expect(first.body).toEqual({ id: first.body.id, number: expect.stringMatching(/^XF2026-\d{4}$/), revision: 1 });
+      expect(first.body).toEqual({
+        id: first.body.id,
+        number: expect.stringMatching(/^XF2026-\d{4}$/),
+        revision: 1,
+        position: expect.any(String),
+      });
       const after = await written();
       expect(after.cases).toBe(before.cases + 1);
       expect((await t.list({ text: '幂等登记' })).items.map((item: any) => item.id)).toEqual([first.body.id]);
@@ -266,7 +283,9 @@ describe('API rules (SPEC §6)', () => {
       const sequence = Number(previous.slice(-4));
       const before = await written();
       const answers = await Promise.all(
-        Array.from({ length: 5 }, () => t.post('/api/petitions', petitionBody({ title: '并发重复提交' }), { idempotencyKey: 'double-click-1' })),
+        Array.from({ length: 5 }, () =>
+          t.post('/api/petitions', petitionBody({ title: '并发重复提交' }), { idempotencyKey: 'double-click-1' }),
+        ),
       );
       for (const res of answers) expectStatus(res, 201);
       const expected = `XF2026-${String(sequence + 1).padStart(4, '0')}`;
@@ -288,28 +307,33 @@ describe('API rules (SPEC §6)', () => {
       expect(again.body).toEqual(first.body);
       const changed = await t.post('/api/hotline-tickets', { ...ticket, title: '平台重复推送（标题变了）' });
       expectStatus(changed, 200);
-      expect(changed.body).toEqual({ id: first.body.id, number: first.body.number, revision: 0 });
+      expect(changed.body).toEqual({ id: first.body.id, number: first.body.number, revision: 0, position: expect.any(String) });
       expect(await written()).toEqual(before);
 
       const listed = await t.list({ text: 'GD-DUP-20260302-0001' });
       expect(listed.total).toBe(1);
-      expect(listed.items[0]).toMatchObject({ id: first.body.id, number: first.body.number, title: '路灯不亮', platformTicketNo: 'GD-DUP-20260302-0001' });
+      expect(listed.items[0]).toMatchObject({
+        id: first.body.id,
+        number: first.body.number,
+        title: '路灯不亮',
+        platformTicketNo: 'GD-DUP-20260302-0001',
+      });
       expect(await t.history(first.body.id)).toHaveLength(1);
 
       // Once the ticket has moved on, a repeat still answers with the same case at its current revision.
       await t.ok(first.body.id, 'dispatch', { unit: '市政所' });
       const later = await t.post('/api/hotline-tickets', ticket);
       expectStatus(later, 200);
-      expect(later.body).toEqual({ id: first.body.id, number: first.body.number, revision: 3 });
+      expect(later.body).toEqual({ id: first.body.id, number: first.body.number, revision: 3, position: expect.any(String) });
     });
   });
 
   describe('addressing', () => {
-    it('an unknown action is 400 naming the action, and nothing is written', async () => {
+    it('an unknown action has no route: 404 problem details, and nothing is written', async () => {
       const { body } = await t.intake('petition', petitionBody());
       const before = await written();
       const res = await t.act(body.id, 'approve', {});
-      expect(fieldsOf(expectProblem(res, 400, 'REQUEST.INVALID'))).toEqual(['action']);
+      expectProblem(res, 404, 'HTTP.404');
       expect(await written()).toEqual(before);
     });
 
@@ -380,7 +404,11 @@ describe('API rules (SPEC §6)', () => {
         ['CaseAccepted', 'supervisor', '2026-03-04T01:00:00.000Z', '2026-03-14T01:00:00.000Z'],
         ['DeadlineSet', 'supervisor', '2026-03-04T01:00:00.000Z', '2026-03-14T01:00:00.000Z'],
       ]);
-      expect(history[3].data).toMatchObject({ milestone: 'reply', startedAt: '2026-03-04T01:00:00.000Z', dueAt: '2026-05-03T01:00:00.000Z' });
+      expect(history[3].data).toMatchObject({
+        milestone: 'reply',
+        startedAt: '2026-03-04T01:00:00.000Z',
+        dueAt: '2026-05-03T01:00:00.000Z',
+      });
       const view = await t.view(id);
       expect(view.deadlines).toEqual([
         { milestone: 'acceptance', dueAt: '2026-03-17T01:00:00.000Z', reachedAt: '2026-03-04T01:00:00.000Z', state: 'met', version: 1 },
@@ -394,19 +422,29 @@ describe('API rules (SPEC §6)', () => {
       expect(expectProblem(beforePrevious, 422, 'CASE.INVALID_COMMAND')).toMatchObject({ lastCommandAt: '2026-03-08T01:00:00.000Z' });
       history = await t.history(id);
       expect(history).toHaveLength(5);
-      expect(history[4]).toMatchObject({ type: 'CaseDispatched', occurredAt: '2026-03-08T01:00:00.000Z', recordedAt: '2026-03-14T01:00:00.000Z' });
+      expect(history[4]).toMatchObject({
+        type: 'CaseDispatched',
+        occurredAt: '2026-03-08T01:00:00.000Z',
+        recordedAt: '2026-03-14T01:00:00.000Z',
+      });
     });
 
     it('an intake back-dated past the window is allowed for a supervisor, and the case counts from occurredAt', async () => {
       t.clock.set('2026-03-14T09:00:00+08:00');
-      const res = await t.intake('petition', petitionBody({ occurredAt: '2026-03-04T09:00:00+08:00', channel: 'letter' }), { as: SUPERVISOR });
+      const res = await t.intake('petition', petitionBody({ occurredAt: '2026-03-04T09:00:00+08:00', channel: 'letter' }), {
+        as: SUPERVISOR,
+      });
       const view = await t.view(res.body.id);
       expect(view).toMatchObject({ registeredAt: '2026-03-04T01:00:00.000Z', channel: 'letter' });
       expect(view.deadlines).toEqual([
         { milestone: 'acceptance', dueAt: '2026-03-19T01:00:00.000Z', state: 'pending', version: 1, remainingHours: 120 },
       ]);
       const [registered] = await t.history(res.body.id);
-      expect(registered).toMatchObject({ occurredAt: '2026-03-04T01:00:00.000Z', recordedAt: '2026-03-14T01:00:00.000Z', actor: { role: 'supervisor' } });
+      expect(registered).toMatchObject({
+        occurredAt: '2026-03-04T01:00:00.000Z',
+        recordedAt: '2026-03-14T01:00:00.000Z',
+        actor: { role: 'supervisor' },
+      });
     });
   });
 
@@ -490,7 +528,7 @@ describe('API rules (SPEC §6)', () => {
       ['post', '/api/petitions'],
       ['post', '/api/hotline-tickets'],
       ['post', '/api/disputes'],
-      ['post', '/api/cases/{id}/{action}'],
+      ...LIFECYCLE_ACTIONS.map((action): [string, string] => ['post', `/api/cases/{id}/${action}`]),
       ['get', '/api/cases'],
       ['get', '/api/cases/{id}'],
       ['get', '/api/cases/{id}/history'],
@@ -572,10 +610,24 @@ describe('case numbers (SPEC §2): XF/RX/JF + year + 4-digit sequence, unique an
       expect(second.body.number).toBe('XF2027-0002');
       // 2027's holidays are not published yet (chinese-days 1.5.7): deadlines there are provisional.
       expect((await other.view(newYear.body.id)).deadlines).toEqual([
-        { milestone: 'acceptance', dueAt: '2027-01-15T16:30:00.000Z', state: 'pending', version: 1, provisional: true, remainingHours: 360 },
+        {
+          milestone: 'acceptance',
+          dueAt: '2027-01-15T16:30:00.000Z',
+          state: 'pending',
+          version: 1,
+          provisional: true,
+          remainingHours: 360,
+        },
       ]);
       expect((await other.view(lastYear.body.id)).deadlines).toEqual([
-        { milestone: 'acceptance', dueAt: '2027-01-15T15:50:00.000Z', state: 'pending', version: 1, provisional: true, remainingHours: 359.33 },
+        {
+          milestone: 'acceptance',
+          dueAt: '2027-01-15T15:50:00.000Z',
+          state: 'pending',
+          version: 1,
+          provisional: true,
+          remainingHours: 359.33,
+        },
       ]);
     } finally {
       await other.stop();

@@ -66,7 +66,12 @@ describe('closed loop (SPEC §2)', () => {
       // Intake: registered, the acceptance decision due in 15 calendar days.
       const t0 = at('2026-03-02T09:00:00');
       const intake = await t.intake('petition', petitionBody(), { as: DESK });
-      expect(intake.body).toEqual({ id: expect.stringMatching(UUID), number: expect.stringMatching(/^XF2026-\d{4}$/), revision: 1 });
+      expect(intake.body).toEqual({
+        id: expect.stringMatching(UUID),
+        number: expect.stringMatching(/^XF2026-\d{4}$/),
+        revision: 1,
+        position: expect.any(String),
+      });
       expect(intake.headers.location).toBe(`/api/cases/${intake.body.id}`);
       const id: string = intake.body.id;
 
@@ -94,7 +99,7 @@ describe('closed loop (SPEC §2)', () => {
       // Accept (受理): acceptance met; the 60-day reply clock starts (due 1 May, a holiday, not moved by default).
       const t1 = at('2026-03-02T10:00:00');
       const accepted = await t.ok(id, 'accept', { note: '符合受理条件' }, { as: DESK });
-      expect(accepted.body).toEqual({ id, revision: 3 });
+      expect(accepted.body).toEqual({ id, revision: 3, position: expect.any(String) });
       expect(accepted.headers.etag).toBe('"3"');
       view = await t.view(id);
       expect(view).toMatchObject({ status: 'accepted', revision: 3 });
@@ -139,7 +144,7 @@ describe('closed loop (SPEC §2)', () => {
       // Review (回访) closes it.
       const t6 = at('2026-03-05T10:00:00');
       const reviewed = await t.ok(id, 'review', { note: '回访群众表示满意' }, { as: DESK });
-      expect(reviewed.body).toEqual({ id, revision: 9 });
+      expect(reviewed.body).toEqual({ id, revision: 9, position: expect.any(String) });
       view = await t.view(id);
       expect(view).toMatchObject({
         status: 'closed',
@@ -180,7 +185,16 @@ describe('closed loop (SPEC §2)', () => {
       expect(history[6].data).toEqual({ text: '已现场核实，正在协调物业清理' });
       expect(history[9].data).toEqual({ by: 'review' });
 
-      expect(await listed(id)).toMatchObject({ id, number: intake.body.number, kind: 'petition', status: 'closed', unit: '小寨社区', revision: 9, nextDeadline: null, overdue: false });
+      expect(await listed(id)).toMatchObject({
+        id,
+        number: intake.body.number,
+        kind: 'petition',
+        status: 'closed',
+        unit: '小寨社区',
+        revision: 9,
+        nextDeadline: null,
+        overdue: false,
+      });
       await expectMaskedEverywhere(id);
     });
 
@@ -194,7 +208,7 @@ describe('closed loop (SPEC §2)', () => {
         { reason: '已经或者依法应当通过诉讼途径解决', referredTo: '雁塔区人民法院' },
         { as: DESK },
       );
-      expect(rejected.body).toEqual({ id: body.id, revision: 2 });
+      expect(rejected.body).toEqual({ id: body.id, revision: 2, position: expect.any(String) });
 
       const view = await t.view(body.id);
       expect(view).toMatchObject({
@@ -216,7 +230,9 @@ describe('closed loop (SPEC §2)', () => {
       // Rejected is terminal: neither a lifecycle step nor an overlay is accepted, and nothing is written.
       at('2026-03-02T10:00:00');
       const accept = await t.act(body.id, 'accept', {}, { as: DESK });
-      expect(expectProblem(accept, 409, 'CASE.ILLEGAL_TRANSITION').detail).toBe("Command 'accept' is not allowed when the case is 'rejected'");
+      expect(expectProblem(accept, 409, 'CASE.ILLEGAL_TRANSITION').detail).toBe(
+        "Command 'accept' is not allowed when the case is 'rejected'",
+      );
       const note = await t.act(body.id, 'note', { text: '补充材料' }, { as: DESK });
       expect(expectProblem(note, 409, 'CASE.ILLEGAL_TRANSITION').detail).toBe("Command 'note' is not allowed when the case is 'rejected'");
       expect(await t.history(body.id)).toHaveLength(3);
@@ -235,9 +251,13 @@ describe('closed loop (SPEC §2)', () => {
       // Request (复查申请) a week later: the 30-day re-examination clock starts.
       const requested = at('2026-03-10T10:00:00');
       const request = await t.ok(id, 'request-reexamination', { reason: '对答复意见不服' }, { as: DESK });
-      expect(request.body).toEqual({ id, revision: 10 });
+      expect(request.body).toEqual({ id, revision: 10, position: expect.any(String) });
       let view = await t.view(id);
-      expect(view).toMatchObject({ status: 'reexamination', revision: 10, reexamination: { reason: '对答复意见不服', requestedAt: requested } });
+      expect(view).toMatchObject({
+        status: 'reexamination',
+        revision: 10,
+        reexamination: { reason: '对答复意见不服', requestedAt: requested },
+      });
       expect(view).not.toHaveProperty('closedAt');
       expect(view.deadlines.find((d: any) => d.milestone === 'reexamination')).toEqual({
         milestone: 'reexamination',
@@ -326,7 +346,7 @@ describe('closed loop (SPEC §2)', () => {
       const repeat = (await t.intake('petition', petitionBody({ channel: 'phone' }))).body;
       const linkedAt = at('2026-03-09T09:05:00');
       const linked = await t.ok(repeat.id, 'link', { targetId: original.id, relation: 'repeat-of' }, { as: DESK });
-      expect(linked.body).toEqual({ id: repeat.id, revision: 2 });
+      expect(linked.body).toEqual({ id: repeat.id, revision: 2, position: expect.any(String) });
 
       const view = await t.view(repeat.id);
       expect(view.links).toEqual([{ targetId: original.id, relation: 'repeat-of' }]);
@@ -343,7 +363,7 @@ describe('closed loop (SPEC §2)', () => {
 
       // Linking the same pair again is a double click: answered, nothing new written.
       const again = await t.ok(repeat.id, 'link', { targetId: original.id, relation: 'repeat-of' }, { as: DESK });
-      expect(again.body).toEqual({ id: repeat.id, revision: 2 });
+      expect(again.body).toEqual({ id: repeat.id, revision: 2, position: expect.any(String) });
       expect(await t.history(repeat.id)).toHaveLength(3);
 
       // A case cannot be its own repeat.
@@ -369,10 +389,22 @@ describe('closed loop (SPEC §2)', () => {
       const t0 = at('2026-03-02T09:00:00');
       const ticket = hotlineBody({ platformTicketNo: 'GD2026030212345001', caller: { name: '李四', phone: '13912345678' } });
       const intake = await t.intake('hotline', ticket, { as: DESK });
-      expect(intake.body).toEqual({ id: expect.stringMatching(UUID), number: expect.stringMatching(/^RX2026-\d{4}$/), revision: 0 });
+      expect(intake.body).toEqual({
+        id: expect.stringMatching(UUID),
+        number: expect.stringMatching(/^RX2026-\d{4}$/),
+        revision: 0,
+        position: expect.any(String),
+      });
       const id: string = intake.body.id;
       let view = await t.view(id);
-      expect(view).toMatchObject({ kind: 'hotline', status: 'accepted', urgency: 'normal', platformTicketNo: 'GD2026030212345001', revision: 0, deadlines: [] });
+      expect(view).toMatchObject({
+        kind: 'hotline',
+        status: 'accepted',
+        urgency: 'normal',
+        platformTicketNo: 'GD2026030212345001',
+        revision: 0,
+        deadlines: [],
+      });
       expect(view.personal).toEqual({ caller: { name: '李*', phone: '139****5678' } });
 
       // Dispatch (派单) at 09:30: sign due in 2 working hours (11:30), resolve in 5 working days (Mon 9 March 18:00).
@@ -388,7 +420,13 @@ describe('closed loop (SPEC §2)', () => {
       // At 12:00 nobody has signed: the sign milestone is overdue, in the view and in the list.
       at('2026-03-02T12:00:00');
       view = await t.view(id);
-      expect(view.deadlines[0]).toEqual({ milestone: 'sign', dueAt: '2026-03-02T03:30:00.000Z', state: 'overdue', version: 1, overdueHours: 0.5 });
+      expect(view.deadlines[0]).toEqual({
+        milestone: 'sign',
+        dueAt: '2026-03-02T03:30:00.000Z',
+        state: 'overdue',
+        version: 1,
+        overdueHours: 0.5,
+      });
       expect(await listed(id)).toMatchObject({ overdue: true, nextDeadline: { milestone: 'sign', dueAt: '2026-03-02T03:30:00.000Z' } });
       expect((await t.list({ overdue: true, kind: 'hotline', pageSize: 100 })).items.map((i: any) => i.id)).toContain(id);
 
@@ -404,7 +442,11 @@ describe('closed loop (SPEC §2)', () => {
       const t3 = at('2026-03-03T10:00:00');
       await t.ok(id, 'resolve', { reply: '已更换路灯灯泡，恢复照明。' }, { as: SHIZHENG });
       view = await t.view(id);
-      expect(view).toMatchObject({ status: 'resolved', revision: 6, resolution: { kind: 'hotline', reply: '已更换路灯灯泡，恢复照明。', resolvedAt: t3 } });
+      expect(view).toMatchObject({
+        status: 'resolved',
+        revision: 6,
+        resolution: { kind: 'hotline', reply: '已更换路灯灯泡，恢复照明。', resolvedAt: t3 },
+      });
       expect(view.deadlines).toEqual([
         { milestone: 'sign', dueAt: '2026-03-02T03:30:00.000Z', reachedAt: t2, state: 'late', version: 1 },
         { milestone: 'resolve', dueAt: '2026-03-09T10:00:00.000Z', reachedAt: t3, state: 'met', version: 1 },
@@ -420,7 +462,13 @@ describe('closed loop (SPEC §2)', () => {
         revision: 7,
         reviews: [{ satisfaction: 'unsatisfied', solved: false, note: '群众反映仍有一盏路灯不亮', reviewedAt: t4 }],
       });
-      expect(view.deadlines[2]).toEqual({ milestone: 'callback', dueAt: '2026-03-05T10:00:00.000Z', reachedAt: t4, state: 'met', version: 1 });
+      expect(view.deadlines[2]).toEqual({
+        milestone: 'callback',
+        dueAt: '2026-03-05T10:00:00.000Z',
+        reachedAt: t4,
+        state: 'met',
+        version: 1,
+      });
       expect((await t.list({ status: 'resolved', pageSize: 100 })).items.map((i: any) => i.id)).toContain(id);
 
       // Reopen (重办): back to in_progress at the same unit with a fresh resolve deadline (Tue 10 March 18:00).
@@ -429,7 +477,13 @@ describe('closed loop (SPEC §2)', () => {
       view = await t.view(id);
       expect(view).toMatchObject({ status: 'in_progress', unit: '市政所', revision: 9 });
       expect(view).not.toHaveProperty('resolution');
-      expect(view.deadlines[1]).toEqual({ milestone: 'resolve', dueAt: '2026-03-10T10:00:00.000Z', state: 'pending', version: 2, remainingHours: 170 });
+      expect(view.deadlines[1]).toEqual({
+        milestone: 'resolve',
+        dueAt: '2026-03-10T10:00:00.000Z',
+        state: 'pending',
+        version: 2,
+        remainingHours: 170,
+      });
 
       // Resolve again: the new resolve deadline is met, a new call-back deadline (Fri 6 March 18:00) starts.
       const t6 = at('2026-03-04T10:00:00');
@@ -450,7 +504,13 @@ describe('closed loop (SPEC §2)', () => {
         { satisfaction: 'unsatisfied', solved: false, note: '群众反映仍有一盏路灯不亮', reviewedAt: t4 },
         { satisfaction: 'satisfied', solved: true, reviewedAt: t7 },
       ]);
-      expect(view.deadlines[2]).toEqual({ milestone: 'callback', dueAt: '2026-03-06T10:00:00.000Z', reachedAt: t7, state: 'met', version: 2 });
+      expect(view.deadlines[2]).toEqual({
+        milestone: 'callback',
+        dueAt: '2026-03-06T10:00:00.000Z',
+        reachedAt: t7,
+        state: 'met',
+        version: 2,
+      });
       expect(view.personal).toEqual({ caller: { name: '李*', phone: '139****5678' } });
 
       const history = await t.history(id);
@@ -481,7 +541,13 @@ describe('closed loop (SPEC §2)', () => {
       });
       expect(history[7].data).toEqual({ satisfaction: 'unsatisfied', solved: false, note: '群众反映仍有一盏路灯不亮' });
 
-      expect(await listed(id)).toMatchObject({ kind: 'hotline', status: 'closed', unit: '市政所', platformTicketNo: 'GD2026030212345001', revision: 13 });
+      expect(await listed(id)).toMatchObject({
+        kind: 'hotline',
+        status: 'closed',
+        unit: '市政所',
+        platformTicketNo: 'GD2026030212345001',
+        revision: 13,
+      });
       await expectMaskedEverywhere(id);
     });
   });
@@ -583,10 +649,22 @@ describe('closed loop (SPEC §2)', () => {
     it('goes accept → dispatch → sign → mediated with an agreement → follow-up review → closed', async () => {
       const t0 = at('2026-03-02T09:00:00');
       const intake = await t.intake('dispute', disputeBody(), { as: DESK });
-      expect(intake.body).toEqual({ id: expect.stringMatching(UUID), number: expect.stringMatching(/^JF2026-\d{4}$/), revision: 0 });
+      expect(intake.body).toEqual({
+        id: expect.stringMatching(UUID),
+        number: expect.stringMatching(/^JF2026-\d{4}$/),
+        revision: 0,
+        position: expect.any(String),
+      });
       const id: string = intake.body.id;
       let view = await t.view(id);
-      expect(view).toMatchObject({ kind: 'dispute', status: 'registered', source: 'screening', community: '大雁塔社区', revision: 0, deadlines: [] });
+      expect(view).toMatchObject({
+        kind: 'dispute',
+        status: 'registered',
+        source: 'screening',
+        community: '大雁塔社区',
+        revision: 0,
+        deadlines: [],
+      });
       expect(view.personal).toEqual({
         parties: [
           { name: '王*', phone: '137****5678', role: '申请人' },
@@ -628,7 +706,12 @@ describe('closed loop (SPEC §2)', () => {
       const t5 = at('2026-03-17T10:00:00');
       await t.ok(id, 'review', { note: '回访双方均已履行协议' }, { as: DESK });
       view = await t.view(id);
-      expect(view).toMatchObject({ status: 'closed', closedAt: t5, revision: 7, reviews: [{ note: '回访双方均已履行协议', reviewedAt: t5 }] });
+      expect(view).toMatchObject({
+        status: 'closed',
+        closedAt: t5,
+        revision: 7,
+        reviews: [{ note: '回访双方均已履行协议', reviewedAt: t5 }],
+      });
 
       const history = await t.history(id);
       expectHistory(history, [
@@ -665,12 +748,18 @@ describe('closed loop (SPEC §2)', () => {
       let view = await t.view(body.id);
       expect(view).toMatchObject({
         status: 'resolved',
-        resolution: { kind: 'dispute', outcome: 'failed', mediationType: 'administrative', referral: '引导当事人向雁塔区人民法院提起诉讼', resolvedAt: failedAt },
+        resolution: {
+          kind: 'dispute',
+          outcome: 'failed',
+          mediationType: 'administrative',
+          referral: '引导当事人向雁塔区人民法院提起诉讼',
+          resolvedAt: failedAt,
+        },
       });
 
       const closedAt = at('2026-03-21T10:00:00');
       const closed = await t.ok(body.id, 'close', { note: '已引导诉讼，结案' }, { as: DESK });
-      expect(closed.body).toEqual({ id: body.id, revision: 6 });
+      expect(closed.body).toEqual({ id: body.id, revision: 6, position: expect.any(String) });
       view = await t.view(body.id);
       expect(view).toMatchObject({ status: 'closed', closedAt, revision: 6, reviews: [] });
       const history = await t.history(body.id);
@@ -690,7 +779,12 @@ describe('closed loop (SPEC §2)', () => {
         recordedAt: closedAt,
         data: { note: '已引导诉讼，结案', by: 'close' },
       });
-      expect(history[5].data).toEqual({ kind: 'dispute', outcome: 'failed', mediationType: 'administrative', referral: '引导当事人向雁塔区人民法院提起诉讼' });
+      expect(history[5].data).toEqual({
+        kind: 'dispute',
+        outcome: 'failed',
+        mediationType: 'administrative',
+        referral: '引导当事人向雁塔区人民法院提起诉讼',
+      });
       await expectMaskedEverywhere(body.id);
     });
   });
@@ -706,8 +800,13 @@ describe('closed loop (SPEC §2)', () => {
       expect(await t.history(id)).toHaveLength(before.length);
 
       const issuedAt = at('2026-03-03T09:05:00');
-      const issued = await t.ok(id, 'supervise', { instruction: '请于本周内办结并报送结果', dueAt: '2026-03-06T18:00:00+08:00' }, { as: SUPERVISOR });
-      expect(issued.body).toEqual({ id, revision: before.length });
+      const issued = await t.ok(
+        id,
+        'supervise',
+        { instruction: '请于本周内办结并报送结果', dueAt: '2026-03-06T18:00:00+08:00' },
+        { as: SUPERVISOR },
+      );
+      expect(issued.body).toEqual({ id, revision: before.length, position: expect.any(String) });
       let view = await t.view(id);
       expect(view.status).toBe('in_progress');
       expect(view.supervisions).toEqual([
@@ -739,7 +838,18 @@ describe('closed loop (SPEC §2)', () => {
       expect(view.status).toBe('in_progress');
 
       const history = await t.history(id);
-      expect(history.slice(before.length).map((e: any) => ({ type: e.type, command: e.command, actor: e.actor, occurredAt: e.occurredAt, recordedAt: e.recordedAt, data: e.data }))).toEqual([
+      expect(
+        history
+          .slice(before.length)
+          .map((e: any) => ({
+            type: e.type,
+            command: e.command,
+            actor: e.actor,
+            occurredAt: e.occurredAt,
+            recordedAt: e.recordedAt,
+            data: e.data,
+          })),
+      ).toEqual([
         {
           type: 'SupervisionIssued',
           command: 'supervise',
@@ -762,7 +872,12 @@ describe('closed loop (SPEC §2)', () => {
       at('2026-03-05T16:30:00');
       const twice = await t.act(id, 'answer-supervision', { supervisionId, answer: '再次回复' }, { as: XIAOZHAI });
       expectProblem(twice, 422, 'CASE.INVALID_COMMAND');
-      const unknown = await t.act(id, 'answer-supervision', { supervisionId: '00000000-0000-4000-8000-000000000001', answer: '回复' }, { as: XIAOZHAI });
+      const unknown = await t.act(
+        id,
+        'answer-supervision',
+        { supervisionId: '00000000-0000-4000-8000-000000000001', answer: '回复' },
+        { as: XIAOZHAI },
+      );
       expectProblem(unknown, 422, 'CASE.INVALID_COMMAND');
       expect(await t.history(id)).toHaveLength(before.length + 2);
     });
@@ -798,8 +913,17 @@ describe('closed loop (SPEC §2)', () => {
       const refused = at('2026-03-10T11:30:00');
       await t.ok(id, 'decide-extension', { approved: false, reason: '理由不充分' }, { as: SUPERVISOR });
       view = await t.view(id);
-      expect(view.extensions[0].decision).toEqual({ approved: false, reason: '理由不充分', decidedAt: refused, decidedBy: { id: SUPERVISOR.id, role: 'supervisor' } });
-      expect(view.deadlines.find((d: any) => d.milestone === 'reply')).toMatchObject({ dueAt: '2026-05-01T01:10:00.000Z', version: 1, state: 'pending' });
+      expect(view.extensions[0].decision).toEqual({
+        approved: false,
+        reason: '理由不充分',
+        decidedAt: refused,
+        decidedBy: { id: SUPERVISOR.id, role: 'supervisor' },
+      });
+      expect(view.deadlines.find((d: any) => d.milestone === 'reply')).toMatchObject({
+        dueAt: '2026-05-01T01:10:00.000Z',
+        version: 1,
+        state: 'pending',
+      });
 
       // Asked again for 20 days and approved: the reply deadline moves to 21 May, version 2.
       const asked2 = at('2026-03-12T10:00:00');
@@ -841,7 +965,9 @@ describe('closed loop (SPEC §2)', () => {
         cause: 'extended',
       });
       const all = await t.history(id);
-      const replyVersions = all.filter((e: any) => e.type === 'DeadlineSet' && e.data.milestone === 'reply').map((e: any) => [e.data.version, e.data.dueAt]);
+      const replyVersions = all
+        .filter((e: any) => e.type === 'DeadlineSet' && e.data.milestone === 'reply')
+        .map((e: any) => [e.data.version, e.data.dueAt]);
       expect(replyVersions).toEqual([
         [1, '2026-05-01T01:10:00.000Z'],
         [2, '2026-05-21T01:10:00.000Z'],
@@ -955,7 +1081,11 @@ describe('closed loop (SPEC §2)', () => {
     const anonymous = await t.http.post(`/api/cases/${body.id}/note`).send({ text: '系统默认身份备注' });
     expect(anonymous.status).toBe(200);
     const last = (await t.history(body.id)).at(-1);
-    expect(last).toMatchObject({ type: 'NoteAdded', command: 'note', actor: { id: 'desk', role: 'admin' }, data: { text: '系统默认身份备注', internal: false } });
+    expect(last).toMatchObject({
+      type: 'NoteAdded',
+      command: 'note',
+      actor: { id: 'desk', role: 'admin' },
+      data: { text: '系统默认身份备注', internal: false },
+    });
   });
 });
-

@@ -36,7 +36,7 @@ describe('read-your-writes', () => {
       const text = `第${round}条${action === 'note' ? '备注' : '进展'}`;
       const command = await t.ok(id, action, { text }, { as: SHIZHENG });
       const revision = 4 + round;
-      expect(command.body).toEqual({ id, revision });
+      expect(command.body).toEqual({ id, revision, position: expect.any(String) });
 
       const view = await t.get(`/api/cases/${id}`);
       expectStatus(view, 200);

@@ -5,6 +5,7 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import type { Clock } from './infrastructure/clock';
 import { ProblemDetailsFilter } from './http/problem-details';
+import { ProblemValidationPipe } from './http/validation.pipe';
 
 /** Builds the HTTP application; `main.ts` listens with it and the end-to-end tests drive it with supertest. */
 export async function createApp(config: AppConfig, options: { clock?: Clock; logger?: false } = {}): Promise<NestExpressApplication> {
@@ -19,6 +20,7 @@ export async function createApp(config: AppConfig, options: { clock?: Clock; log
     typeof value === 'bigint' ? (value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString()) : value,
   );
   app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalPipes(new ProblemValidationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

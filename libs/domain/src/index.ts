@@ -9,6 +9,7 @@ export * from './cases/case.codec';
 export * from './shared/personal-data-masking';
 export * from './cases/case.evolve';
 export * from './cases/case.decide';
+export * from './cases/lifecycle-rules';
 export * from './cases/case.upcasters';
 export * from './calendar/business-calendar';
 export * from './calendar/holiday-data';

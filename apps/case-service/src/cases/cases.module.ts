@@ -3,17 +3,19 @@ import { CaseCommandPipeline } from './commands/case-command.pipeline';
 import { CaseNumberAllocator } from './commands/case-number.allocator';
 import { RegisterCaseHandler } from './commands/register-case.command';
 import { RunCaseActionHandler } from './commands/run-case-action.command';
-import { CaseCommandsController } from './http/case-commands.controller';
+import { CaseActionsController } from './http/case-actions.controller';
+import { IntakeController } from './http/intake.controller';
 import { CaseQueriesController } from './http/case-queries.controller';
-import { CommandRequestFactory } from './http/command-request.factory';
+import { CommandRequestFactory, JsonBodyGuard } from './http/command-request.factory';
 import { CaseQueryHandlers } from './queries/case-queries';
 
 @Module({
-  controllers: [CaseCommandsController, CaseQueriesController],
+  controllers: [IntakeController, CaseActionsController, CaseQueriesController],
   providers: [
     CaseCommandPipeline,
     CaseNumberAllocator,
     CommandRequestFactory,
+    JsonBodyGuard,
     RegisterCaseHandler,
     RunCaseActionHandler,
     ...CaseQueryHandlers,

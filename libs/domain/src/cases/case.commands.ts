@@ -2,6 +2,7 @@ import type { Actor } from '../shared/actor';
 import type { DeadlinePolicy } from '../deadlines/deadline-policy';
 import type { Caller, DisputeParty, Petitioner } from './case.events';
 import type {
+  CaseKind,
   DisputeOutcome,
   DisputeSource,
   LinkRelation,
@@ -42,6 +43,27 @@ export interface RegisterDispute extends IntakeBase {
 }
 export type IntakeCommand = RegisterPetition | ReceiveHotlineTicket | RegisterDispute;
 
+/** What the intake handler allocates before deciding: the number is per organisation, kind and year. */
+export interface IntakeIds {
+  caseId: string;
+  orgId: string;
+  number: string;
+}
+
+/** An intake as a caller states it, before the handler allocates its ids: plain data, one shape per kind. */
+export type IntakeDetails = IntakeCommand extends infer Command
+  ? Command extends IntakeCommand
+    ? Omit<Command, keyof IntakeIds>
+    : never
+  : never;
+
+/** The kind of case each intake opens. */
+export const INTAKE_KIND: { readonly [Type in IntakeCommand['type']]: CaseKind } = {
+  'register-petition': 'petition',
+  'receive-hotline-ticket': 'hotline',
+  'register-dispute': 'dispute',
+};
+
 // ---- lifecycle: `type` is the URL action of SPEC §6 ----
 export type LifecycleCommand =
   | { type: 'accept'; note?: string }
@@ -70,26 +92,6 @@ export type LifecycleCommand =
   | { type: 'decide-reexamination'; decision: ReexaminationDecision; opinion: string }
   | { type: 'link'; targetId: string; relation: LinkRelation };
 export type LifecycleAction = LifecycleCommand['type'];
-export const LIFECYCLE_ACTIONS: readonly LifecycleAction[] = [
-  'accept',
-  'reject',
-  'dispatch',
-  'sign',
-  'return',
-  'progress',
-  'request-extension',
-  'decide-extension',
-  'resolve',
-  'review',
-  'reopen',
-  'close',
-  'supervise',
-  'answer-supervision',
-  'request-reexamination',
-  'decide-reexamination',
-  'link',
-  'note',
-];
 
 export type CaseCommand = IntakeCommand | LifecycleCommand;
 

@@ -162,6 +162,9 @@ export const LIFECYCLE_RULES = {
   },
 } as const satisfies { readonly [A in LifecycleAction]: LifecycleRule };
 
+/** Every lifecycle command, in the table's order; complete because the table must be. */
+export const LIFECYCLE_ACTIONS = Object.keys(LIFECYCLE_RULES) as readonly LifecycleAction[];
+
 /** The statuses `action` may run in, as a type. */
 export type AdmittedStatus<A extends LifecycleAction> = (typeof LIFECYCLE_RULES)[A]['from'][number];
 

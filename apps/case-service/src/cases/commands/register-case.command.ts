@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { v5 as uuidv5 } from 'uuid';
-import { IllegalTransitionError, decideIntake, type CaseKind, type IntakeCommand, type OpenedCase } from '@cases/domain';
+import {
+  INTAKE_KIND,
+  IllegalTransitionError,
+  decideIntake,
+  type IntakeCommand,
+  type IntakeDetails,
+  type IntakeIds,
+  type OpenedCase,
+} from '@cases/domain';
 import { WrongExpectedVersionError } from '@cases/event-store';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
@@ -18,25 +26,16 @@ const MAX_NUMBER_ATTEMPTS = 20;
 /** Namespace for case ids derived from natural keys (a platform ticket number, an Idempotency-Key). */
 const CASE_ID_NAMESPACE = '5b0f7f4e-8f0e-4c55-9a52-2f1f4f3c7d11';
 
-/** The identifiers the handler assigns before deciding: the case id and its human-readable number. */
-export interface IntakeIds {
-  caseId: string;
-  orgId: string;
-  number: string;
-}
-
 export interface IntakeOutcome extends CommandOutcome {
   number: string;
   /** The ticket number was already on file: nothing was written and the existing case is returned. */
   existing: boolean;
 }
 
+/** An intake of any kind, as plain data: the handler allocates the case id and number. */
 export class RegisterCaseCommand extends Command<IntakeOutcome> {
   constructor(
-    readonly kind: CaseKind,
-    readonly intake: (ids: IntakeIds) => IntakeCommand,
-    /** The 12345 platform's ticket number: a hotline ticket's natural key. */
-    readonly platformTicketNo: string | undefined,
+    readonly intake: IntakeDetails,
     readonly request: CommandRequest,
   ) {
     super();
@@ -60,13 +59,15 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ kind, intake, platformTicketNo, request }: RegisterCaseCommand): Promise<IntakeOutcome> {
+  async execute({ intake, request }: RegisterCaseCommand): Promise<IntakeOutcome> {
     const orgId = this.config.org.id;
+    // A hotline ticket's natural key is the 12345 platform's ticket number.
+    const platformTicketNo = intake.type === 'receive-hotline-ticket' ? intake.platformTicketNo : undefined;
     const caseId = this.caseIdFor(orgId, platformTicketNo, request);
     // Identical intakes (a double click, a platform resend) queue behind each other here, so only
     // the first takes a case number and the others are answered from the case it created.
     const previous = this.inFlight.get(caseId) ?? Promise.resolve();
-    const current = previous.catch(() => undefined).then(() => this.register(caseId, kind, intake, platformTicketNo, request));
+    const current = previous.catch(() => undefined).then(() => this.register(caseId, intake, platformTicketNo, request));
     this.inFlight.set(caseId, current);
     try {
       return await current;
@@ -77,8 +78,7 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
 
   private async register(
     caseId: string,
-    kind: CaseKind,
-    intake: (ids: IntakeIds) => IntakeCommand,
+    intake: IntakeDetails,
     platformTicketNo: string | undefined,
     request: CommandRequest,
   ): Promise<IntakeOutcome> {
@@ -89,12 +89,12 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
 
     // Refusals (a future occurredAt, back-dating without the role) must not use up a number.
     this.pipeline.check(loaded, request, (state, context) =>
-      decideIntake(intake({ caseId, orgId, number: UNALLOCATED_NUMBER }), state, context),
+      decideIntake(withIds(intake, { caseId, orgId, number: UNALLOCATED_NUMBER }), state, context),
     );
     const occurredAt = request.occurredAt ? new Date(request.occurredAt) : this.clock.now();
     for (let attempt = 1; attempt <= MAX_NUMBER_ATTEMPTS; attempt++) {
-      const reservation = await this.numbers.reserve(orgId, kind, occurredAt, caseId);
-      const command = intake({ caseId, orgId, number: reservation.number });
+      const reservation = await this.numbers.reserve(orgId, INTAKE_KIND[intake.type], occurredAt, caseId);
+      const command = withIds(intake, { caseId, orgId, number: reservation.number });
       try {
         const outcome = await this.pipeline.execute(
           caseId,
@@ -144,4 +144,8 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
     const last = loaded.recorded[loaded.recorded.length - 1];
     return { id: caseId, number, revision: last.revision, position: last.position, replayed: true, existing: true };
   }
+}
+
+function withIds(intake: IntakeDetails, ids: IntakeIds): IntakeCommand {
+  return { ...intake, ...ids } as IntakeCommand;
 }

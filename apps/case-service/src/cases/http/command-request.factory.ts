@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable, UnsupportedMediaTypeException } from '@nestjs/common';
+import { Inject, Injectable, UnsupportedMediaTypeException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import stringify from 'safe-stable-stringify';
 import { ROLES, type Actor, type Role } from '@cases/domain';
@@ -19,12 +19,18 @@ export function parseIfMatch(header: string | undefined): bigint | undefined {
 
 /**
  * A command's body must be JSON. Express parses only JSON bodies; anything else would reach the
- * command as "no body" and run it with defaults, so it is refused before anything happens.
+ * command as "no body" and run it with defaults, so it is refused (415) before validation runs:
+ * guards run before pipes.
  */
-export function requireJsonBody(request: Request): void {
-  const hasBody = Number(request.header('content-length') ?? 0) > 0 || request.header('transfer-encoding') !== undefined;
-  if (hasBody && !request.is('application/json')) {
-    throw new UnsupportedMediaTypeException(`Command bodies must be application/json, not '${request.header('content-type') ?? 'none'}'`);
+@Injectable()
+export class JsonBodyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<Request>();
+    const hasBody = Number(request.header('content-length') ?? 0) > 0 || request.header('transfer-encoding') !== undefined;
+    if (hasBody && !request.is('application/json')) {
+      throw new UnsupportedMediaTypeException(`Command bodies must be application/json, not '${request.header('content-type') ?? 'none'}'`);
+    }
+    return true;
   }
 }
 
@@ -48,7 +54,9 @@ export class CommandRequestFactory {
       correlationId: request.header('x-correlation-id') || randomUUID(),
       causationId: request.header('x-causation-id') || null,
       ...(idempotencyKey ? { idempotencyKey } : {}),
-      requestHash: createHash('sha256').update(`${action}\n${stringify(body ?? null)}`).digest('hex'),
+      requestHash: createHash('sha256')
+        .update(`${action}\n${stringify(body ?? null)}`)
+        .digest('hex'),
       ...(occurredAt ? { occurredAt: new Date(occurredAt).toISOString() } : {}),
       expectedRevision: parseIfMatch(request.header('if-match')),
     };
@@ -60,7 +68,9 @@ export class CommandRequestFactory {
     if (!id) return this.config.defaultActor;
     const role = request.header('x-actor-role') ?? 'desk';
     if (!(ROLES as readonly string[]).includes(role) || role === 'system') {
-      throw new RequestValidationError([{ field: 'X-Actor-Role', message: `expected one of ${ROLES.filter((r) => r !== 'system').join(', ')}` }]);
+      throw new RequestValidationError([
+        { field: 'X-Actor-Role', message: `expected one of ${ROLES.filter((r) => r !== 'system').join(', ')}` },
+      ]);
     }
     const unit = request.header('x-actor-unit');
     return { id, role: role as Role, ...(unit ? { unit: decodeURIComponent(unit) } : {}) };

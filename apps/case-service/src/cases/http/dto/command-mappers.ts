@@ -1,5 +1,6 @@
 import type {
   CaseKind,
+  IntakeIds,
   Caller,
   DisputeParty,
   LifecycleAction,
@@ -10,14 +11,7 @@ import type {
   RegisterPetition,
 } from '@cases/domain';
 import type { Type } from '@nestjs/common';
-import {
-  CallerDto,
-  DisputePartyDto,
-  PetitionerDto,
-  ReceiveHotlineTicketDto,
-  RegisterDisputeDto,
-  RegisterPetitionDto,
-} from './intake.dto';
+import { CallerDto, DisputePartyDto, PetitionerDto, ReceiveHotlineTicketDto, RegisterDisputeDto, RegisterPetitionDto } from './intake.dto';
 import {
   AcceptDto,
   AnswerSupervisionDto,
@@ -76,40 +70,11 @@ export interface IntakeDtos {
 
 export type LifecycleCommandOf<A extends LifecycleAction> = Extract<LifecycleCommand, { type: A }>;
 
-export interface IntakeCommands {
-  petition: RegisterPetition;
-  hotline: ReceiveHotlineTicket;
-  dispute: RegisterDispute;
-}
-
-/** What the intake handler allocates before deciding (SPEC §2: the number is per org, kind and year). */
-export interface IntakeIds {
-  caseId: string;
-  orgId: string;
-  number: string;
-}
-
-/** The class `POST /api/cases/{id}/{action}` validates its body with. */
-export const LIFECYCLE_DTOS: { readonly [A in LifecycleAction]: Type<LifecycleDtos[A]> } = {
-  accept: AcceptDto,
-  reject: RejectDto,
-  dispatch: DispatchDto,
-  sign: SignDto,
-  return: ReturnDto,
-  progress: ProgressDto,
-  note: NoteDto,
-  'request-extension': RequestExtensionDto,
-  'decide-extension': DecideExtensionDto,
-  resolve: ResolveDto,
-  review: ReviewDto,
-  reopen: ReopenDto,
-  close: CloseDto,
-  supervise: SuperviseDto,
-  'answer-supervision': AnswerSupervisionDto,
-  'request-reexamination': RequestReexaminationDto,
-  'decide-reexamination': DecideReexaminationDto,
-  link: LinkDto,
-};
+/** An intake of each kind as the body gives it: the handler adds the case id, organisation and number. */
+export type IntakeDetailsOf<K extends CaseKind> = Omit<
+  { petition: RegisterPetition; hotline: ReceiveHotlineTicket; dispute: RegisterDispute }[K],
+  keyof IntakeIds
+>;
 
 /** The class each intake endpoint validates its body with. */
 export const INTAKE_DTOS: { readonly [K in CaseKind]: Type<IntakeDtos[K]> } = {
@@ -121,47 +86,6 @@ export const INTAKE_DTOS: { readonly [K in CaseKind]: Type<IntakeDtos[K]> } = {
 /** Optional fields the body left out are dropped, so no command carries `key: undefined`. */
 function withoutUndefined<T extends object>(fields: T): T {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
-}
-
-const LIFECYCLE_MAPPERS: { readonly [A in LifecycleAction]: (dto: LifecycleDtos[A]) => LifecycleCommandOf<A> } = {
-  accept: (dto) => withoutUndefined({ type: 'accept', note: dto.note }),
-  reject: (dto) => withoutUndefined({ type: 'reject', reason: dto.reason, referredTo: dto.referredTo }),
-  dispatch: (dto) => withoutUndefined({ type: 'dispatch', unit: dto.unit, instructions: dto.instructions }),
-  sign: () => ({ type: 'sign' }),
-  return: (dto) => ({ type: 'return', reason: dto.reason }),
-  progress: (dto) => ({ type: 'progress', text: dto.text }),
-  note: (dto) => withoutUndefined({ type: 'note', text: dto.text, internal: dto.internal }),
-  'request-extension': (dto) => ({ type: 'request-extension', days: dto.days, reason: dto.reason }),
-  'decide-extension': (dto) =>
-    withoutUndefined({ type: 'decide-extension', approved: dto.approved, reason: dto.reason }),
-  resolve: (dto) =>
-    withoutUndefined({
-      type: 'resolve',
-      outcome: dto.outcome,
-      reply: dto.reply,
-      mediationType: dto.mediationType,
-      agreement: dto.agreement,
-      referral: dto.referral,
-    }),
-  review: (dto) =>
-    withoutUndefined({ type: 'review', satisfaction: dto.satisfaction, solved: dto.solved, note: dto.note }),
-  reopen: (dto) => ({ type: 'reopen', reason: dto.reason }),
-  close: (dto) => withoutUndefined({ type: 'close', note: dto.note }),
-  supervise: (dto) => withoutUndefined({ type: 'supervise', instruction: dto.instruction, dueAt: dto.dueAt }),
-  'answer-supervision': (dto) => ({
-    type: 'answer-supervision',
-    supervisionId: dto.supervisionId,
-    answer: dto.answer,
-  }),
-  'request-reexamination': (dto) => ({ type: 'request-reexamination', reason: dto.reason }),
-  'decide-reexamination': (dto) => ({ type: 'decide-reexamination', decision: dto.decision, opinion: dto.opinion }),
-  link: (dto) => ({ type: 'link', targetId: dto.targetId, relation: dto.relation }),
-};
-
-/** The lifecycle command for `action`, from a body validated with `LIFECYCLE_DTOS[action]`. */
-export function toLifecycleCommand<A extends LifecycleAction>(action: A, dto: LifecycleDtos[A]): LifecycleCommandOf<A> {
-  const toCommand = LIFECYCLE_MAPPERS[action];
-  return toCommand(dto);
 }
 
 function toPetitioner(dto: PetitionerDto): Petitioner {
@@ -178,11 +102,8 @@ function toDisputeParty(dto: DisputePartyDto): DisputeParty {
 
 type IntakeBody = IntakeDtos[CaseKind];
 
-function intakeFields(dto: IntakeBody, ids: IntakeIds) {
+function intakeFields(dto: IntakeBody) {
   return {
-    caseId: ids.caseId,
-    orgId: ids.orgId,
-    number: ids.number,
     title: dto.title,
     description: dto.description,
     community: dto.community,
@@ -190,34 +111,107 @@ function intakeFields(dto: IntakeBody, ids: IntakeIds) {
   };
 }
 
-const INTAKE_MAPPERS: { readonly [K in CaseKind]: (dto: IntakeDtos[K], ids: IntakeIds) => IntakeCommands[K] } = {
-  petition: (dto, ids) =>
+const INTAKE_MAPPERS: { readonly [K in CaseKind]: (dto: IntakeDtos[K]) => IntakeDetailsOf<K> } = {
+  petition: (dto) =>
     withoutUndefined({
       type: 'register-petition',
-      ...intakeFields(dto, ids),
+      ...intakeFields(dto),
       channel: dto.channel,
       petitioner: toPetitioner(dto.petitioner),
     }),
-  hotline: (dto, ids) =>
+  hotline: (dto) =>
     withoutUndefined({
       type: 'receive-hotline-ticket',
-      ...intakeFields(dto, ids),
+      ...intakeFields(dto),
       platformTicketNo: dto.platformTicketNo,
       urgency: dto.urgency,
       caller: dto.caller && toCaller(dto.caller),
       platformDeadline: dto.platformDeadline,
     }),
-  dispute: (dto, ids) =>
+  dispute: (dto) =>
     withoutUndefined({
       type: 'register-dispute',
-      ...intakeFields(dto, ids),
+      ...intakeFields(dto),
       source: dto.source,
       parties: dto.parties.map(toDisputeParty),
     }),
 };
 
-/** The intake command for a case of `kind`, from a body validated with `INTAKE_DTOS[kind]`. */
-export function toIntakeCommand<K extends CaseKind>(kind: K, dto: IntakeDtos[K], ids: IntakeIds): IntakeCommands[K] {
-  const toCommand = INTAKE_MAPPERS[kind];
-  return toCommand(dto, ids);
+/** The intake of a case of `kind`, from a body validated with `INTAKE_DTOS[kind]`; the handler adds the ids. */
+export function toIntake<K extends CaseKind>(kind: K, dto: IntakeDtos[K]): IntakeDetailsOf<K> {
+  const toDetails = INTAKE_MAPPERS[kind];
+  return toDetails(dto);
+}
+
+/** A lifecycle command's HTTP side: the body its route validates and how that body becomes the domain command. */
+export interface CaseAction<A extends LifecycleAction> {
+  body: Type<LifecycleDtos[A]>;
+  toCommand: (dto: LifecycleDtos[A]) => LifecycleCommandOf<A>;
+}
+
+/**
+ * One entry per lifecycle command. The mapped type makes the compiler prove every action of the
+ * domain has exactly one; the routes (case-actions.controller.ts) and their OpenAPI operations are
+ * generated from it, and the rule the command obeys is LIFECYCLE_RULES[action] in the domain.
+ */
+export const CASE_ACTIONS: { readonly [A in LifecycleAction]: CaseAction<A> } = {
+  accept: { body: AcceptDto, toCommand: (dto) => withoutUndefined({ type: 'accept', note: dto.note }) },
+  reject: { body: RejectDto, toCommand: (dto) => withoutUndefined({ type: 'reject', reason: dto.reason, referredTo: dto.referredTo }) },
+  dispatch: {
+    body: DispatchDto,
+    toCommand: (dto) => withoutUndefined({ type: 'dispatch', unit: dto.unit, instructions: dto.instructions }),
+  },
+  sign: { body: SignDto, toCommand: () => ({ type: 'sign' }) },
+  return: { body: ReturnDto, toCommand: (dto) => ({ type: 'return', reason: dto.reason }) },
+  progress: { body: ProgressDto, toCommand: (dto) => ({ type: 'progress', text: dto.text }) },
+  note: { body: NoteDto, toCommand: (dto) => withoutUndefined({ type: 'note', text: dto.text, internal: dto.internal }) },
+  'request-extension': {
+    body: RequestExtensionDto,
+    toCommand: (dto) => ({ type: 'request-extension', days: dto.days, reason: dto.reason }),
+  },
+  'decide-extension': {
+    body: DecideExtensionDto,
+    toCommand: (dto) => withoutUndefined({ type: 'decide-extension', approved: dto.approved, reason: dto.reason }),
+  },
+  resolve: {
+    body: ResolveDto,
+    toCommand: (dto) =>
+      withoutUndefined({
+        type: 'resolve',
+        outcome: dto.outcome,
+        reply: dto.reply,
+        mediationType: dto.mediationType,
+        agreement: dto.agreement,
+        referral: dto.referral,
+      }),
+  },
+  review: {
+    body: ReviewDto,
+    toCommand: (dto) => withoutUndefined({ type: 'review', satisfaction: dto.satisfaction, solved: dto.solved, note: dto.note }),
+  },
+  reopen: { body: ReopenDto, toCommand: (dto) => ({ type: 'reopen', reason: dto.reason }) },
+  close: { body: CloseDto, toCommand: (dto) => withoutUndefined({ type: 'close', note: dto.note }) },
+  supervise: {
+    body: SuperviseDto,
+    toCommand: (dto) => withoutUndefined({ type: 'supervise', instruction: dto.instruction, dueAt: dto.dueAt }),
+  },
+  'answer-supervision': {
+    body: AnswerSupervisionDto,
+    toCommand: (dto) => ({ type: 'answer-supervision', supervisionId: dto.supervisionId, answer: dto.answer }),
+  },
+  'request-reexamination': {
+    body: RequestReexaminationDto,
+    toCommand: (dto) => ({ type: 'request-reexamination', reason: dto.reason }),
+  },
+  'decide-reexamination': {
+    body: DecideReexaminationDto,
+    toCommand: (dto) => ({ type: 'decide-reexamination', decision: dto.decision, opinion: dto.opinion }),
+  },
+  link: { body: LinkDto, toCommand: (dto) => ({ type: 'link', targetId: dto.targetId, relation: dto.relation }) },
+};
+
+/** The lifecycle command for `action`, from a body validated with `CASE_ACTIONS[action].body`. */
+export function toLifecycleCommand<A extends LifecycleAction>(action: A, dto: LifecycleDtos[A]): LifecycleCommandOf<A> {
+  const { toCommand } = CASE_ACTIONS[action];
+  return toCommand(dto);
 }

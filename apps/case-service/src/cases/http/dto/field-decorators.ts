@@ -196,10 +196,7 @@ export function NestedField(nestedType: () => Type<object>, options: FieldOption
 }
 
 /** An array of objects, each validated against `itemType`; errors name the index (`parties.0.name`). */
-export function NestedArrayField(
-  itemType: () => Type<object>,
-  options: FieldOptions & { minItems: number },
-): PropertyDecorator {
+export function NestedArrayField(itemType: () => Type<object>, options: FieldOptions & { minItems: number }): PropertyDecorator {
   return applyDecorators(
     presence(options),
     IsArray({ message: '$property must be an array' }),

@@ -1,10 +1,15 @@
 import { CASE_KINDS } from '@cases/domain';
-import { INTAKE_DTOS, toIntakeCommand } from './command-mappers';
+import { INTAKE_DTOS, toIntake, type IntakeDtos } from './command-mappers';
 import { ReceiveHotlineTicketDto, RegisterDisputeDto, RegisterPetitionDto } from './intake.dto';
 import { validateBody, type FieldError } from './validate-body';
 
 const OCCURRED_AT = '2026-03-02T09:30:00+08:00';
 const IDS = { caseId: '0195a2b4-7c1e-7d3a-9f00-2b6f5c1e8a41', orgId: 'org-dayanta', number: 'XF2026-0001' };
+
+/** The command the intake handler decides on: the body's details with the ids it allocates. */
+function toIntakeCommand<K extends keyof IntakeDtos>(kind: K, dto: IntakeDtos[K], ids: typeof IDS) {
+  return { ...toIntake(kind, dto), ...ids };
+}
 
 const petitionBody = {
   title: '楼道堆物',
@@ -132,14 +137,11 @@ describe('intake bodies', () => {
         'phone must be a mainland phone number: a mobile (11 digits starting with 13-19) or a landline with its area code; digits and "-" only',
     });
 
-    it.each(['13812341234', '199-1234-5678', '029-88881234', '02988881234', '0917-3212345', '010-66668888-801'])(
-      'accepts %s',
-      (phone) => {
-        expect(validateBody(ReceiveHotlineTicketDto, { ...minimalHotlineBody, caller: { phone } })).toEqual({
-          value: expect.any(ReceiveHotlineTicketDto),
-        });
-      },
-    );
+    it.each(['13812341234', '199-1234-5678', '029-88881234', '02988881234', '0917-3212345', '010-66668888-801'])('accepts %s', (phone) => {
+      expect(validateBody(ReceiveHotlineTicketDto, { ...minimalHotlineBody, caller: { phone } })).toEqual({
+        value: expect.any(ReceiveHotlineTicketDto),
+      });
+    });
 
     it.each([
       ['ten digits', '1381234123'],
@@ -162,7 +164,13 @@ describe('intake bodies', () => {
     });
 
     it('checks the phone of every party, by index', () => {
-      const body = { ...minimalDisputeBody, parties: [{ name: '王五', phone: '123' }, { name: '赵六', phone: '13912345678' }] };
+      const body = {
+        ...minimalDisputeBody,
+        parties: [
+          { name: '王五', phone: '123' },
+          { name: '赵六', phone: '13912345678' },
+        ],
+      };
 
       expect(errorsOf(RegisterDisputeDto, body)).toEqual([phoneError('parties.0.phone')]);
     });
@@ -176,9 +184,7 @@ describe('intake bodies', () => {
     });
 
     it('stores a lower-case check character as X', () => {
-      expect(valueOf(RegisterPetitionDto, withIdNumber('61011319900101123x')).petitioner.idNumber).toBe(
-        '61011319900101123X',
-      );
+      expect(valueOf(RegisterPetitionDto, withIdNumber('61011319900101123x')).petitioner.idNumber).toBe('61011319900101123X');
     });
 
     it.each([
@@ -206,9 +212,7 @@ describe('intake bodies', () => {
     it.each(['2026-03-09T18:00:00+08:00', '2026-03-09T10:00:00Z', '2026-03-09T10:00:00.123Z', '2028-02-29T00:00:00+08:00'])(
       'accepts %s',
       (platformDeadline) => {
-        expect(valueOf(ReceiveHotlineTicketDto, { ...minimalHotlineBody, platformDeadline }).platformDeadline).toBe(
-          platformDeadline,
-        );
+        expect(valueOf(ReceiveHotlineTicketDto, { ...minimalHotlineBody, platformDeadline }).platformDeadline).toBe(platformDeadline);
       },
     );
 
@@ -278,9 +282,7 @@ describe('intake bodies', () => {
 
   describe('optional fields', () => {
     it('may be absent but not null: a command never carries null', () => {
-      expect(
-        errorsOf(ReceiveHotlineTicketDto, { ...minimalHotlineBody, category: null, caller: null, platformDeadline: null }),
-      ).toEqual([
+      expect(errorsOf(ReceiveHotlineTicketDto, { ...minimalHotlineBody, category: null, caller: null, platformDeadline: null })).toEqual([
         { field: 'caller', message: 'caller must be an object' },
         { field: 'category', message: 'category must be a string' },
         {
@@ -330,12 +332,7 @@ describe('intake bodies', () => {
         parties: [{ name: '王五', phone: 'x' }, { name: '赵六' }, { name: '', role: 7 }],
       };
 
-      expect(fieldsOf(errorsOf(RegisterDisputeDto, body))).toEqual([
-        'parties.0.phone',
-        'parties.2.name',
-        'parties.2.role',
-        'title',
-      ]);
+      expect(fieldsOf(errorsOf(RegisterDisputeDto, body))).toEqual(['parties.0.phone', 'parties.2.name', 'parties.2.role', 'title']);
     });
   });
 
@@ -405,9 +402,17 @@ describe('intake bodies', () => {
         channel: 'visit',
         petitioner: { name: '张三' },
       });
-      expect(Object.keys(toIntakeCommand('hotline', valueOf(ReceiveHotlineTicketDto, minimalHotlineBody), IDS)).sort()).toEqual(
-        ['caseId', 'community', 'description', 'number', 'orgId', 'platformTicketNo', 'title', 'type', 'urgency'],
-      );
+      expect(Object.keys(toIntakeCommand('hotline', valueOf(ReceiveHotlineTicketDto, minimalHotlineBody), IDS)).sort()).toEqual([
+        'caseId',
+        'community',
+        'description',
+        'number',
+        'orgId',
+        'platformTicketNo',
+        'title',
+        'type',
+        'urgency',
+      ]);
     });
 
     it('copies no property the DTO does not declare, at any depth (no mass assignment)', () => {

@@ -1,5 +1,5 @@
 import { LIFECYCLE_ACTIONS, type LifecycleAction } from '@cases/domain';
-import { LIFECYCLE_DTOS, toLifecycleCommand } from './command-mappers';
+import { CASE_ACTIONS, toLifecycleCommand } from './command-mappers';
 import {
   AnswerSupervisionDto,
   DecideExtensionDto,
@@ -54,7 +54,7 @@ const requiredPart = (action: LifecycleAction) =>
   Object.fromEntries(BODIES[action].required.map((field) => [field, BODIES[action].full[field]]));
 
 function valueOf(action: LifecycleAction, body: unknown): object {
-  const result = validateBody(LIFECYCLE_DTOS[action], body);
+  const result = validateBody(CASE_ACTIONS[action].body, body);
   if ('errors' in result) throw new Error(`expected a valid body, got ${JSON.stringify(result.errors)}`);
   return result.value;
 }
@@ -70,13 +70,13 @@ function errorsOf(cls: new () => object, body: unknown): FieldError[] {
 const commandFor = (action: LifecycleAction, dto: object) => toLifecycleCommand(action, dto as never);
 
 describe('lifecycle bodies', () => {
-  it('LIFECYCLE_DTOS gives a body class for every action of SPEC §6', () => {
-    expect(Object.keys(LIFECYCLE_DTOS).sort()).toEqual([...LIFECYCLE_ACTIONS].sort());
-    expect(new Set(Object.values(LIFECYCLE_DTOS)).size).toBe(LIFECYCLE_ACTIONS.length);
+  it('CASE_ACTIONS gives a body class for every action of SPEC §6', () => {
+    expect(Object.keys(CASE_ACTIONS).sort()).toEqual([...LIFECYCLE_ACTIONS].sort());
+    expect(new Set(Object.values(CASE_ACTIONS).map((action) => action.body)).size).toBe(LIFECYCLE_ACTIONS.length);
   });
 
   describe.each([...LIFECYCLE_ACTIONS])('%s', (action) => {
-    const cls = LIFECYCLE_DTOS[action];
+    const cls = CASE_ACTIONS[action].body;
     const { full } = BODIES[action];
 
     it('accepts a body with every field and occurredAt', () => {
@@ -122,7 +122,7 @@ describe('lifecycle bodies', () => {
     const actionsWithRequiredFields = LIFECYCLE_ACTIONS.filter((action) => BODIES[action].required.length > 0);
 
     it.each(actionsWithRequiredFields)('%s', (action) => {
-      expect(errorsOf(LIFECYCLE_DTOS[action], {})).toEqual(
+      expect(errorsOf(CASE_ACTIONS[action].body, {})).toEqual(
         [...BODIES[action].required].sort().map((field) => ({ field, message: `${field} is required` })),
       );
     });
@@ -153,7 +153,7 @@ describe('lifecycle bodies', () => {
       ],
       [
         'reexamination decision',
-        LIFECYCLE_DTOS['decide-reexamination'],
+        CASE_ACTIONS['decide-reexamination'].body,
         { decision: 'overturned', opinion: '意见' },
         'decision',
         'decision must be one of: upheld, changed, revoked, remanded',
@@ -226,7 +226,7 @@ describe('lifecycle bodies', () => {
     ['resolve reply', 'resolve', 'reply'],
     ['reject reason', 'reject', 'reason'],
   ] as const)('limits %s to 10000 characters', (_label, action, field) => {
-    const cls: new () => object = LIFECYCLE_DTOS[action];
+    const cls: new () => object = CASE_ACTIONS[action].body;
 
     expect(validateBody(cls, { ...requiredPart(action), [field]: '字'.repeat(10_000) })).toEqual({ value: expect.any(cls) });
     expect(errorsOf(cls, { ...requiredPart(action), [field]: '字'.repeat(10_001) })).toEqual([
@@ -235,7 +235,7 @@ describe('lifecycle bodies', () => {
   });
 
   it('limits the dispatch unit to 100 characters', () => {
-    expect(errorsOf(LIFECYCLE_DTOS.dispatch, { unit: '单'.repeat(101) })).toEqual([
+    expect(errorsOf(CASE_ACTIONS.dispatch.body, { unit: '单'.repeat(101) })).toEqual([
       { field: 'unit', message: 'unit must be at most 100 characters long' },
     ]);
   });

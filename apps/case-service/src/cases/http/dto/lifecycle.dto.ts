@@ -13,15 +13,7 @@ import {
   type Satisfaction,
 } from '@cases/domain';
 import { CommandBodyDto } from './command-body.dto';
-import {
-  BooleanField,
-  DateTimeField,
-  EnumField,
-  IntegerField,
-  MAX_LENGTH,
-  TextField,
-  UuidField,
-} from './field-decorators';
+import { BooleanField, DateTimeField, EnumField, IntegerField, MAX_LENGTH, TextField, UuidField } from './field-decorators';
 
 /**
  * Bodies of `POST /api/cases/{id}/{action}`, one class per action of SPEC §6. They check types,
@@ -182,7 +174,12 @@ export class ReviewDto extends CommandBodyDto {
   })
   readonly solved?: boolean;
 
-  @TextField({ optional: true, maxLength: MAX_LENGTH.text, description: 'Note on the call-back or follow-up visit (回访情况)', example: '群众表示满意' })
+  @TextField({
+    optional: true,
+    maxLength: MAX_LENGTH.text,
+    description: 'Note on the call-back or follow-up visit (回访情况)',
+    example: '群众表示满意',
+  })
   readonly note?: string;
 }
 
@@ -194,7 +191,12 @@ export class ReopenDto extends CommandBodyDto {
 
 /** `close`: 结案 without a review. */
 export class CloseDto extends CommandBodyDto {
-  @TextField({ optional: true, maxLength: MAX_LENGTH.text, description: 'Why the case is closed (结案说明)', example: '多次联系群众未接通' })
+  @TextField({
+    optional: true,
+    maxLength: MAX_LENGTH.text,
+    description: 'Why the case is closed (结案说明)',
+    example: '多次联系群众未接通',
+  })
   readonly note?: string;
 }
 
@@ -218,7 +220,11 @@ export class AnswerSupervisionDto extends CommandBodyDto {
 
 /** `request-reexamination`: 复查申请. */
 export class RequestReexaminationDto extends CommandBodyDto {
-  @TextField({ maxLength: MAX_LENGTH.text, description: 'Why the petitioner asks for a re-examination (复查请求及理由)', example: '对答复意见不服' })
+  @TextField({
+    maxLength: MAX_LENGTH.text,
+    description: 'Why the petitioner asks for a re-examination (复查请求及理由)',
+    example: '对答复意见不服',
+  })
   readonly reason: string;
 }
 
@@ -231,7 +237,11 @@ export class DecideReexaminationDto extends CommandBodyDto {
   })
   readonly decision: ReexaminationDecision;
 
-  @TextField({ maxLength: MAX_LENGTH.text, description: 'The re-examination opinion (复查意见书)', example: '原处理意见事实清楚，予以维持。' })
+  @TextField({
+    maxLength: MAX_LENGTH.text,
+    description: 'The re-examination opinion (复查意见书)',
+    example: '原处理意见事实清楚，予以维持。',
+  })
   readonly opinion: string;
 }
 

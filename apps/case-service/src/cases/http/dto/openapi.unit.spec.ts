@@ -2,7 +2,7 @@ import { Module, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type SchemaObject } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
-import { INTAKE_DTOS, LIFECYCLE_DTOS } from './command-mappers';
+import { CASE_ACTIONS, INTAKE_DTOS } from './command-mappers';
 import { CallerDto, DisputePartyDto, PetitionerDto } from './intake.dto';
 
 @Module({})
@@ -10,7 +10,7 @@ class EmptyModule {}
 
 const BODY_CLASSES: Type<object>[] = [
   ...Object.values(INTAKE_DTOS),
-  ...Object.values(LIFECYCLE_DTOS),
+  ...Object.values(CASE_ACTIONS).map((action) => action.body),
   PetitionerDto,
   CallerDto,
   DisputePartyDto,
@@ -91,28 +91,15 @@ describe('OpenAPI description of the bodies', () => {
 
   it('gives the Chinese term in the descriptions', () => {
     expect(propertiesOf(PetitionerDto).name.description).toContain('信访人');
-    expect(propertiesOf(LIFECYCLE_DTOS.return).reason.description).toContain('退单');
+    expect(propertiesOf(CASE_ACTIONS.return.body).reason.description).toContain('退单');
   });
 
   it('lists enumeration values from the domain, as named schemas clients can reuse', () => {
     expect(propertiesOf(INTAKE_DTOS.petition).channel).toMatchObject({
       allOf: [{ $ref: '#/components/schemas/PetitionChannel' }],
     });
-    expect(schemas.PetitionChannel.enum).toEqual([
-      'visit',
-      'letter',
-      'phone',
-      'online',
-      'transferred',
-    ]);
-    expect(schemas.ResolveOutcome.enum).toEqual([
-      'supported',
-      'partially-supported',
-      'explained',
-      'not-supported',
-      'mediated',
-      'failed',
-    ]);
+    expect(schemas.PetitionChannel.enum).toEqual(['visit', 'letter', 'phone', 'online', 'transferred']);
+    expect(schemas.ResolveOutcome.enum).toEqual(['supported', 'partially-supported', 'explained', 'not-supported', 'mediated', 'failed']);
   });
 
   it('resolves nested bodies to their schemas', () => {
@@ -128,9 +115,9 @@ describe('OpenAPI description of the bodies', () => {
   });
 
   it('documents formats and limits', () => {
-    expect(propertiesOf(LIFECYCLE_DTOS.sign).occurredAt).toMatchObject({ type: 'string', format: 'date-time' });
-    expect(propertiesOf(LIFECYCLE_DTOS.link).targetId).toMatchObject({ type: 'string', format: 'uuid' });
-    expect(propertiesOf(LIFECYCLE_DTOS['request-extension']).days).toMatchObject({ type: 'integer', minimum: 1, maximum: 365 });
+    expect(propertiesOf(CASE_ACTIONS.sign.body).occurredAt).toMatchObject({ type: 'string', format: 'date-time' });
+    expect(propertiesOf(CASE_ACTIONS.link.body).targetId).toMatchObject({ type: 'string', format: 'uuid' });
+    expect(propertiesOf(CASE_ACTIONS['request-extension'].body).days).toMatchObject({ type: 'integer', minimum: 1, maximum: 365 });
     expect(propertiesOf(INTAKE_DTOS.petition).title).toMatchObject({ type: 'string', minLength: 1, maxLength: 200 });
     expect(propertiesOf(PetitionerDto).idNumber).toMatchObject({ type: 'string', pattern: '^\\d{17}[\\dX]$' });
   });

@@ -15,7 +15,7 @@ export type BodyValidation<T> = { value: T } | { errors: FieldError[] };
  * prototype (its class, hence its rules), and `constructor`/`prototype` are skipped or clash with
  * the class. JSON.parse gives them as ordinary keys, so they are taken out and reported as unknown.
  */
-const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Validates a request body against a DTO class (SPEC §6: a bad body gets every field error named;
@@ -30,16 +30,13 @@ export function validateBody<T extends object>(cls: Type<T>, body: unknown): Bod
   const data = withoutReservedKeys(body, '', reservedKeyErrors);
   const value = plainToInstance(cls, data);
   const errors = [
-    ...flatten(
-      validateSync(value, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }),
-      '',
-    ),
+    ...flatten(validateSync(value, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }), ''),
     ...reservedKeyErrors,
   ];
   return errors.length > 0 ? { errors } : { value };
 }
 
-function isJsonObject(value: unknown): value is Record<string, unknown> {
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -48,7 +45,7 @@ function joinPath(parent: string, key: string): string {
 }
 
 /** A copy of `value` without reserved keys at any depth; each one removed is recorded as an error. */
-function withoutReservedKeys(value: unknown, path: string, errors: FieldError[]): unknown {
+export function withoutReservedKeys(value: unknown, path: string, errors: FieldError[]): unknown {
   if (Array.isArray(value)) {
     return value.map((item, index) => withoutReservedKeys(item, joinPath(path, String(index)), errors));
   }
@@ -67,7 +64,7 @@ function withoutReservedKeys(value: unknown, path: string, errors: FieldError[])
   return copy;
 }
 
-function flatten(errors: ValidationError[], parentPath: string): FieldError[] {
+export function flatten(errors: ValidationError[], parentPath = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = joinPath(parentPath, error.property);
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));

@@ -82,21 +82,16 @@ describe('validateBody', () => {
   it('names unknown fields inside a nested object', () => {
     const body = { ...petition, petitioner: { name: '张三', gender: '男' } };
 
-    expect(errorsOf(RegisterPetitionDto, body)).toEqual([
-      { field: 'petitioner.gender', message: 'property gender should not exist' },
-    ]);
+    expect(errorsOf(RegisterPetitionDto, body)).toEqual([{ field: 'petitioner.gender', message: 'property gender should not exist' }]);
   });
 
   it('rejects a body with only unknown fields even when the class has no required field', () => {
-    expect(errorsOf(SignDto, { unit: '小寨社区' })).toEqual([
-      { field: 'unit', message: 'property unit should not exist' },
-    ]);
+    expect(errorsOf(SignDto, { unit: '小寨社区' })).toEqual([{ field: 'unit', message: 'property unit should not exist' }]);
   });
 
   it('rejects __proto__ and constructor keys, which the transformer would otherwise swallow silently', () => {
     const body = JSON.parse(
-      '{"__proto__": {"isAdmin": true}, "constructor": {"name": "x"}, "text": "进展", ' +
-        '"nested": {"__proto__": {}}}',
+      '{"__proto__": {"isAdmin": true}, "constructor": {"name": "x"}, "text": "进展", ' + '"nested": {"__proto__": {}}}',
     );
 
     expect(errorsOf(ProgressDto, body)).toEqual([

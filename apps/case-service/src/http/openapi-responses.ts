@@ -1,0 +1,42 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+
+/** One problem with a request, named by its dotted path (`parties.0.name`); '' for the request as a whole. */
+export class FieldErrorDto {
+  @ApiProperty({ example: 'parties.0.name' })
+  field: string;
+
+  @ApiProperty({ example: 'name should not be empty' })
+  message: string;
+}
+
+/** RFC 9457 problem details: every error of the API has this shape, plus members named by its code. */
+export class ProblemDetailsDto {
+  @ApiProperty({ description: 'URI naming the problem type', example: 'https://cases.example/problems/case-illegal-transition' })
+  type: string;
+
+  @ApiProperty({ example: 'Not allowed in this state' })
+  title: string;
+
+  @ApiProperty({ example: 409 })
+  status: number;
+
+  @ApiProperty({ example: "Command 'sign' is not allowed when the case is 'accepted'" })
+  detail: string;
+
+  @ApiProperty({ description: 'Stable code a client can switch on', example: 'CASE.ILLEGAL_TRANSITION' })
+  code: string;
+
+  @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Every bad field, for a 400' })
+  errors?: FieldErrorDto[];
+}
+
+const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } };
+
+/** Documents the listed error statuses with the problem-details shape. */
+export function ApiProblems(...statuses: { status: number; description: string }[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(...statuses.map(({ status, description }) => ApiResponse({ status, description, content: PROBLEM_CONTENT })));
+}
+
+export const BAD_REQUEST = { status: 400, description: 'Invalid request: every bad field is named in `errors`' };
+export const NOT_FOUND = { status: 404, description: 'No such case' };
