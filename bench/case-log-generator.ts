@@ -3,6 +3,7 @@ import {
   ConfiguredDeadlinePolicy,
   DEFAULT_POLICY_CONFIG,
   TERMINAL_STATUSES,
+  caseNumberStreamId,
   caseStreamId,
   createBusinessCalendar,
   createDefaultPolicy,
@@ -177,7 +178,7 @@ export class CaseLogGenerator {
    * in the same group commit or an earlier one.
    */
   private allocateNumber(inProgress: CaseInProgress): { number: string; appended: Promise<unknown> } {
-    const streamId = `case-numbers-${ORG_ID}-${inProgress.kind}-${YEAR}`;
+    const streamId = caseNumberStreamId(ORG_ID, inProgress.kind, YEAR);
     const previous = this.counterRevisions.get(streamId);
     const revision = previous === undefined ? 0n : previous + 1n;
     this.counterRevisions.set(streamId, revision);
@@ -525,7 +526,7 @@ export class TimelinessLogGenerator {
     const sequence = (this.nextSequence.get(kind) ?? 0) + 1;
     this.nextSequence.set(kind, sequence);
     const counter: StreamAppend = {
-      streamId: `case-numbers-${this.orgId}-${kind}-${TIMELINESS_YEAR}`,
+      streamId: caseNumberStreamId(this.orgId, kind, TIMELINESS_YEAR),
       events: [
         {
           id: randomUUID(),

@@ -164,6 +164,19 @@ describe('API rules (SPEC §6)', () => {
   });
 
   describe('optimistic concurrency', () => {
+    it('50 concurrent writers on one case without If-Match all succeed, each with its own revision, none lost', async () => {
+      const id = (await t.intake('petition', petitionBody())).body.id;
+      const texts = Array.from({ length: 50 }, (_, index) => `并发备注 ${index}`);
+
+      const answers = await Promise.all(texts.map((text) => t.act(id, 'note', { text })));
+
+      for (const answer of answers) expectStatus(answer, 200);
+      const revisions = answers.map((answer) => answer.body.revision as number).sort((a, b) => a - b);
+      expect(revisions).toEqual(Array.from({ length: 50 }, (_, index) => index + 2));
+      const noted = (await t.history(id)).filter((event) => event.type === 'NoteAdded').map((event) => event.data.text);
+      expect(noted.sort()).toEqual([...texts].sort());
+    });
+
     it('a stale If-Match gets 412 and writes nothing; a fresh one gets 200 and the new ETag', async () => {
       const intake = await t.intake('petition', petitionBody());
       const id = intake.body.id;

@@ -1,4 +1,4 @@
-import { decodeCaseEvent, evolve, INITIAL_CASE_STATE, type CaseState, type StoredCaseEvent } from '@cases/domain';
+import { decodeCaseEvent, evolve, INITIAL_CASE_STATE, isCaseStream, type CaseState } from '@cases/domain';
 import type { EventStore } from '@cases/event-store';
 
 export interface LogVerification {
@@ -10,8 +10,6 @@ export interface LogVerification {
 }
 
 const BATCH = 5000;
-/** Streams that are not cases: the per-organisation case-number sequences. */
-const NUMBER_STREAM_PREFIX = 'case-numbers-';
 
 /**
  * Reads the whole global log once and checks what the service relies on: positions strictly
@@ -39,9 +37,9 @@ export async function verifyEventLog(store: EventStore, onProgress?: (processed:
         problems.push(`stream ${event.streamId}: revision ${event.revision} where ${expected} was expected`);
       }
       nextRevision.set(event.streamId, event.revision + 1n);
-      if (event.streamId.startsWith(NUMBER_STREAM_PREFIX) || !event.streamId.startsWith('case-')) continue;
+      if (!isCaseStream(event.streamId)) continue;
       try {
-        const decoded = decodeCaseEvent(event as unknown as StoredCaseEvent);
+        const decoded = decodeCaseEvent(event);
         const state = evolve(caseStates.get(event.streamId) ?? INITIAL_CASE_STATE, decoded);
         caseStates.set(event.streamId, state);
         if (event.revision === 0n && state.status !== 'none') {
@@ -50,7 +48,9 @@ export async function verifyEventLog(store: EventStore, onProgress?: (processed:
           numbers.set(state.number, event.streamId);
         }
       } catch (error) {
-        problems.push(`stream ${event.streamId} revision ${event.revision} (${event.type}): ${error instanceof Error ? error.message : String(error)}`);
+        problems.push(
+          `stream ${event.streamId} revision ${event.revision} (${event.type}): ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
     onProgress?.(events, head);

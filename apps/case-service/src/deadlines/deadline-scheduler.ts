@@ -1,16 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
-import {
-  INITIAL_CASE_STATE,
-  SCHEDULER_ACTOR,
-  dueDeadlineAlerts,
-  evolve,
-  type CaseEvent,
-  type CaseState,
-  type DeadlineAlert,
-  type DeadlinePolicy,
-} from '@cases/domain';
+import { SCHEDULER_ACTOR, dueDeadlineAlerts, type CaseEvent, type CaseState, type DeadlineAlert, type DeadlinePolicy } from '@cases/domain';
 import { ProjectionRunner } from '@cases/read-models';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CaseCommandPipeline } from '../cases/commands/case-command.pipeline';
@@ -95,23 +86,21 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async alert(caseId: string, now: Date): Promise<number> {
-    // The state as it stands once the alerts are recorded, kept from the decision itself so the
-    // stream is not read again just to know when the case's next alert is due.
-    let after: CaseState = INITIAL_CASE_STATE;
     let recorded = 0;
-    const outcome = await this.pipeline.execute(
+    const outcome = await this.pipeline.execute({
       caseId,
-      'scheduler',
-      { actor: SCHEDULER_ACTOR, correlationId: randomUUID(), causationId: null, requestHash: '' },
-      (state) => {
+      command: 'scheduler',
+      request: { actor: SCHEDULER_ACTOR, correlationId: randomUUID(), causationId: null, requestHash: '' },
+      decide: (state) => {
         const alerts = dueDeadlineAlerts(state, now, this.policy);
-        after = alerts.reduce<CaseState>(evolve, state);
         recorded = alerts.length;
         return alerts;
       },
-      (event) => alertEventId(caseId, event),
-    );
-    this.known.set(caseId, { revision: outcome.revision, nextAlertAt: this.nextAlertAt(after) });
+      eventId: (event) => alertEventId(caseId, event),
+    });
+    // The pipeline hands back the state the alerts left, so the stream is not read again just to
+    // know when the case's next alert is due.
+    this.known.set(caseId, { revision: outcome.revision, nextAlertAt: this.nextAlertAt(outcome.state) });
     return outcome.replayed ? 0 : recorded;
   }
 

@@ -1,5 +1,6 @@
 import type { Actor } from '../shared/actor';
 import type { CaseEvent, CaseEventType } from './case.events';
+import type { CaseKind } from './case.types';
 import { CURRENT_SCHEMA_VERSIONS, upcast } from './case.upcasters';
 
 /**
@@ -31,10 +32,37 @@ export interface StoredCaseEvent {
   metadata: CaseEventMetadata;
 }
 
+/** Any event as a store hands it back (the event store's RecordedEvent is one): metadata untyped. */
+export interface StoredEvent {
+  type: string;
+  data: unknown;
+  personal: unknown | null;
+  metadata: object;
+}
+
 export type EnvelopeMetadata = Omit<CaseEventMetadata, 'schemaVersion' | 'actor' | 'occurredAt'>;
 
+/*
+ * Stream names (docs/architecture.md, "Streams"). Each case is one stream in the `case` category;
+ * the per-organisation case-number sequences live in their own `casenumbers` category, so "is
+ * this a case stream" is a question about the category alone. Names hold ids only, never
+ * anything personal.
+ */
+const CASE_CATEGORY = 'case';
+const CASE_NUMBER_CATEGORY = 'casenumbers';
+
 export function caseStreamId(caseId: string): string {
-  return `case-${caseId}`;
+  return `${CASE_CATEGORY}-${caseId}`;
+}
+
+/** The one rule for "is this a case's stream" (as opposed to a number sequence or another category). */
+export function isCaseStream(streamId: string): boolean {
+  return streamId.startsWith(`${CASE_CATEGORY}-`);
+}
+
+/** The sequence stream that hands out an organisation's case numbers for one kind and year. */
+export function caseNumberStreamId(orgId: string, kind: CaseKind, year: number): string {
+  return `${CASE_NUMBER_CATEGORY}-${orgId}-${kind}-${year}`;
 }
 
 export function encodeCaseEvent(event: CaseEvent, envelope: EnvelopeMetadata): StoredCaseEvent {
@@ -51,8 +79,14 @@ export function encodeCaseEvent(event: CaseEvent, envelope: EnvelopeMetadata): S
   };
 }
 
+/** A stored case event's envelope, typed: what encodeCaseEvent wrote. */
+export function caseEventMetadata(stored: StoredEvent): CaseEventMetadata {
+  return stored.metadata as unknown as CaseEventMetadata;
+}
+
 /** Reads a stored event back as today's shape, upcasting older schema versions. */
-export function decodeCaseEvent(stored: StoredCaseEvent): CaseEvent {
+export function decodeCaseEvent(recorded: StoredEvent): CaseEvent {
+  const stored = { ...recorded, metadata: caseEventMetadata(recorded) };
   const { data, personal } = upcast(stored.type, stored.metadata.schemaVersion ?? 1, stored.data, stored.personal);
   const event = {
     type: stored.type as CaseEventType,

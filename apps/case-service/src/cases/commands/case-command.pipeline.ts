@@ -1,32 +1,32 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   caseStreamId,
   decodeCaseEvent,
   encodeCaseEvent,
+  evolve,
   foldCase,
   type CaseEvent,
-  type EnvelopeMetadata,
   type CaseState,
   type DeadlinePolicy,
   type DecisionContext,
-  type StoredCaseEvent,
+  type EnvelopeMetadata,
 } from '@cases/domain';
-import {
-  EVENT_STORE,
-  WrongExpectedVersionError,
-  type EventStore,
-  type RecordedEvent,
-  type StreamAppend,
-} from '@cases/event-store';
+import { EVENT_STORE, WrongExpectedVersionError, type EventStore, type RecordedEvent, type StreamAppend } from '@cases/event-store';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
 import { DEADLINE_POLICY } from '../../infrastructure/deadline-policy.provider';
 import { ConcurrencyRetriesExhaustedError, IdempotencyKeyReusedError, StaleRevisionError } from './command-errors';
 import type { CommandOutcome, CommandRequest } from './command-request';
+import { KeyedQueue } from './keyed-queue';
 
-const MAX_ATTEMPTS = 5;
+/** Attempts against fresh state when another instance keeps winning the race for a case. */
+const MAX_ATTEMPTS = 8;
+/** Full-jitter exponential backoff between attempts: a random wait up to min(cap, base·2^attempt). */
+const BACKOFF = { baseMs: 5, capMs: 200 };
 
+/** A case's stream as the store holds it, decoded and folded: the one way the service reads a case's log. */
 export interface LoadedCase {
   state: CaseState;
   recorded: RecordedEvent[];
@@ -34,17 +34,44 @@ export interface LoadedCase {
   revision: bigint | null;
 }
 
+export type Decision = (state: CaseState, context: DecisionContext) => CaseEvent[];
+
+export interface CommandExecution {
+  caseId: string;
+  /** The command's name as the envelope records it (the action, 'intake', 'scheduler'). */
+  command: string;
+  request: CommandRequest;
+  decide: Decision;
+  /**
+   * Deterministic ids where a step must be recorded once however many times (or instances) try it:
+   * the store keeps an append whose ids it already holds only once. Random otherwise.
+   */
+  eventId?: (event: CaseEvent) => string;
+  /** Appended atomically with the case's events (an intake's case number); a conflict on it is the caller's. */
+  alongside?: StreamAppend;
+}
+
+export interface CommandResult extends CommandOutcome {
+  /** The case as the command left it. */
+  state: CaseState;
+}
+
 /**
- * The one command-handling pipeline (every intake and lifecycle command goes through it):
- *  1. read the case's stream and fold it;
- *  2. replay the first answer if this Idempotency-Key was seen on this case;
- *  3. check If-Match;
- *  4. decide (pure);
- *  5. append with the revision just read (or the client's);
- *  6. on a concurrent write: with If-Match answer 412, otherwise start again from fresh state.
+ * The one command-handling pipeline (every intake, lifecycle command and scheduler record goes
+ * through it):
+ *  1. wait for this case's earlier commands in this instance (a keyed queue);
+ *  2. read the case's stream and fold it;
+ *  3. replay the first answer if this Idempotency-Key was seen on this case;
+ *  4. check If-Match;
+ *  5. decide (pure);
+ *  6. append with the revision just read (or the client's);
+ *  7. when another instance wrote first: with If-Match answer 412, otherwise back off with jitter
+ *     and start again from fresh state.
  */
 @Injectable()
 export class CaseCommandPipeline {
+  private readonly queue = new KeyedQueue();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -52,28 +79,16 @@ export class CaseCommandPipeline {
     @Inject(DEADLINE_POLICY) private readonly policy: DeadlinePolicy,
   ) {}
 
-  /** Runs a decision on a loaded case without writing: throws exactly what `execute` would refuse with. */
-  check(loaded: LoadedCase, request: CommandRequest, decide: (state: CaseState, context: DecisionContext) => CaseEvent[]): void {
-    decide(loaded.state, this.context(request));
-  }
-
-  private context(request: CommandRequest): DecisionContext {
-    const recordedAt = this.clock.now();
-    return {
-      actor: request.actor,
-      recordedAt,
-      occurredAt: request.occurredAt ? new Date(request.occurredAt) : recordedAt,
-      backdatingWindowMs: this.config.backdatingWindowMs,
-      policy: this.policy,
-      newId: randomUUID,
-    };
-  }
-
   async load(caseId: string): Promise<LoadedCase> {
     const recorded = await this.store.readStream(caseStreamId(caseId));
-    const state = foldCase(recorded.map((event) => decodeCaseEvent(event as unknown as StoredCaseEvent)));
+    const state = foldCase(recorded.map(decodeCaseEvent));
     const revision = recorded.length === 0 ? null : recorded[recorded.length - 1].revision;
     return { state, recorded, revision };
+  }
+
+  /** Runs a decision on a loaded case without writing: throws exactly what `execute` would refuse with. */
+  check(loaded: LoadedCase, request: CommandRequest, decide: Decision): void {
+    decide(loaded.state, this.context(request));
   }
 
   /** The first answer given to this Idempotency-Key on this case, or null when the key is new here. */
@@ -88,20 +103,18 @@ export class CaseCommandPipeline {
     return { id: caseId, revision: last.revision, position: last.position, replayed: true };
   }
 
-  /**
-   * `eventId` gives events deterministic ids where a step must be recorded once however many
-   * times (or instances) try it: the store keeps an append whose ids it already holds only once.
-   * `alongside` is appended atomically with the case's events (an intake's case number); a
-   * conflict on it is the caller's to handle and is thrown as is.
-   */
-  async execute(
-    caseId: string,
-    command: string,
-    request: CommandRequest,
-    decide: (state: CaseState, context: DecisionContext) => CaseEvent[],
-    eventId: (event: CaseEvent) => string = () => randomUUID(),
-    alongside?: StreamAppend,
-  ): Promise<CommandOutcome> {
+  execute(execution: CommandExecution): Promise<CommandResult> {
+    return this.queue.run(execution.caseId, () => this.attempt(execution));
+  }
+
+  private async attempt({
+    caseId,
+    command,
+    request,
+    decide,
+    eventId = () => randomUUID(),
+    alongside,
+  }: CommandExecution): Promise<CommandResult> {
     const context = this.context(request);
     const envelope: EnvelopeMetadata = {
       orgId: this.config.org.id,
@@ -116,34 +129,48 @@ export class CaseCommandPipeline {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const loaded = await this.load(caseId);
       const replay = this.findReplay(caseId, loaded, request);
-      if (replay) return replay;
+      if (replay) return { ...replay, state: loaded.state };
       if (request.expectedRevision !== undefined && request.expectedRevision !== loaded.revision) {
         throw new StaleRevisionError(request.expectedRevision, loaded.revision);
       }
       const events = decide(loaded.state, context);
       if (events.length === 0) {
         const last = loaded.recorded[loaded.recorded.length - 1];
-        return { id: caseId, revision: last.revision, position: last.position, replayed: true };
+        return { id: caseId, revision: last.revision, position: last.position, replayed: true, state: loaded.state };
       }
+      const caseAppend: StreamAppend = {
+        streamId: caseStreamId(caseId),
+        events: events.map((event) => {
+          const stored = encodeCaseEvent(event, envelope);
+          return { id: eventId(event), ...stored, metadata: { ...stored.metadata } };
+        }),
+        expectedRevision: loaded.revision ?? 'no_stream',
+      };
       try {
-        const caseAppend: StreamAppend = {
-          streamId: caseStreamId(caseId),
-          events: events.map((event) => {
-            const stored = encodeCaseEvent(event, envelope);
-            return { id: eventId(event), ...stored, metadata: { ...stored.metadata } };
-          }),
-          expectedRevision: loaded.revision ?? 'no_stream',
-        };
         const results = await this.store.appendMultiple(alongside ? [alongside, caseAppend] : [caseAppend]);
         const result = results[results.length - 1];
-        return { id: caseId, revision: result.nextExpectedRevision, position: result.position, replayed: false };
+        const state = events.reduce(evolve, loaded.state);
+        return { id: caseId, revision: result.nextExpectedRevision, position: result.position, replayed: false, state };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || error.streamId !== caseStreamId(caseId)) throw error;
         if (request.expectedRevision !== undefined) {
           throw new StaleRevisionError(request.expectedRevision, error.actual === 'no_stream' ? null : error.actual);
         }
+        await sleep(Math.random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** attempt));
       }
     }
     throw new ConcurrencyRetriesExhaustedError(caseId, MAX_ATTEMPTS);
+  }
+
+  private context(request: CommandRequest): DecisionContext {
+    const recordedAt = this.clock.now();
+    return {
+      actor: request.actor,
+      recordedAt,
+      occurredAt: request.occurredAt ? new Date(request.occurredAt) : recordedAt,
+      backdatingWindowMs: this.config.backdatingWindowMs,
+      policy: this.policy,
+      newId: randomUUID,
+    };
   }
 }

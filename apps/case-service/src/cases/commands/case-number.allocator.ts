@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { formatCaseNumber, type CaseKind } from '@cases/domain';
+import { caseNumberStreamId, formatCaseNumber, type CaseKind } from '@cases/domain';
 import { EVENT_STORE, type EventStore, type StreamAppend, type WrongExpectedVersionError } from '@cases/event-store';
 
 const CHINA_OFFSET_MS = 8 * 3_600_000;
@@ -36,7 +36,7 @@ export class CaseNumberAllocator {
 
   async reserve(orgId: string, kind: CaseKind, occurredAt: Date, caseId: string): Promise<NumberReservation> {
     const year = chinaYear(occurredAt);
-    const streamId = numberStreamId(orgId, kind, year);
+    const streamId = caseNumberStreamId(orgId, kind, year);
     if (!this.nextSequence.has(streamId)) {
       const fromStore = await this.sequenceAfterLast(streamId);
       // Another reservation may have filled the cache while this one read the store.
@@ -77,8 +77,4 @@ export class CaseNumberAllocator {
     const events = await this.store.readStream(streamId);
     return BigInt(events.length) + 1n;
   }
-}
-
-function numberStreamId(orgId: string, kind: CaseKind, year: number): string {
-  return `case-numbers-${orgId}-${kind}-${year}`;
 }

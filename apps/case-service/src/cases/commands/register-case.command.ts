@@ -96,14 +96,13 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
       const reservation = await this.numbers.reserve(orgId, INTAKE_KIND[intake.type], occurredAt, caseId);
       const command = withIds(intake, { caseId, orgId, number: reservation.number });
       try {
-        const outcome = await this.pipeline.execute(
+        const outcome = await this.pipeline.execute({
           caseId,
-          'intake',
+          command: 'intake',
           request,
-          (state, context) => decideIntake(command, state, context),
-          undefined,
-          reservation.append,
-        );
+          decide: (state, context) => decideIntake(command, state, context),
+          alongside: reservation.append,
+        });
         if (!outcome.replayed) return { ...outcome, number: reservation.number, existing: false };
         break;
       } catch (error) {

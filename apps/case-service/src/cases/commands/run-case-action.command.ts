@@ -21,9 +21,17 @@ export class RunCaseActionHandler implements ICommandHandler<RunCaseActionComman
     if (command.type === 'link' && command.targetId !== caseId) {
       const target = await this.pipeline.load(command.targetId);
       if (target.state.status === 'none') {
-        throw new DomainError('CASE.INVALID_COMMAND', `Cannot link to case ${command.targetId}: no such case`, { targetId: command.targetId });
+        throw new DomainError('CASE.INVALID_COMMAND', `Cannot link to case ${command.targetId}: no such case`, {
+          targetId: command.targetId,
+        });
       }
     }
-    return this.pipeline.execute(caseId, command.type, request, (state, context) => decide(command, state, context));
+    const { id, revision, position, replayed } = await this.pipeline.execute({
+      caseId,
+      command: command.type,
+      request,
+      decide: (state, context) => decide(command, state, context),
+    });
+    return { id, revision, position, replayed };
   }
 }
