@@ -15,5 +15,11 @@ node -e "new (require('better-sqlite3'))(':memory:').close()" || {
   exit 1
 }
 
+# The PostgreSQL suites create and drop their own databases on the local server (unless TEST_DATABASE_URL names another).
+if [ -z "${TEST_DATABASE_URL:-}" ] && ! pg_isready -q -h 127.0.0.1; then
+  start_pg="pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql 2>/dev/null) main start"
+  if [ "$(id -u)" -eq 0 ]; then $start_pg; else echo "PostgreSQL is not running on 127.0.0.1:5432: run 'sudo $start_pg'" >&2; exit 1; fi
+fi
+
 # The crash-recovery suite runs the real service as a child process, from the compiled output.
 npx nest build
