@@ -32,6 +32,9 @@ const DOMAIN_ERRORS = {
   /** The actor may not do this (wrong unit, wrong role, back-dating without the role). */
   'CASE.FORBIDDEN': { status: 403, title: 'Forbidden' },
   'CASE.NOT_FOUND': { status: 404, title: 'Case not found' },
+  /** A unit code or username the directory already holds. */
+  'DIRECTORY.ALREADY_EXISTS': { status: 409, title: 'Already exists' },
+  'DIRECTORY.NOT_FOUND': { status: 404, title: 'Not found' },
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERRORS;
