@@ -839,16 +839,14 @@ describe('closed loop (SPEC §2)', () => {
 
       const history = await t.history(id);
       expect(
-        history
-          .slice(before.length)
-          .map((e: any) => ({
-            type: e.type,
-            command: e.command,
-            actor: e.actor,
-            occurredAt: e.occurredAt,
-            recordedAt: e.recordedAt,
-            data: e.data,
-          })),
+        history.slice(before.length).map((e: any) => ({
+          type: e.type,
+          command: e.command,
+          actor: e.actor,
+          occurredAt: e.occurredAt,
+          recordedAt: e.recordedAt,
+          data: e.data,
+        })),
       ).toEqual([
         {
           type: 'SupervisionIssued',
@@ -1076,16 +1074,10 @@ describe('closed loop (SPEC §2)', () => {
       { id: MEDIATION.id, role: 'unit', unit: '大雁塔社区人民调解委员会' },
     ]);
 
-    // Without X-Actor-Id the configured default actor (id 'desk', role admin) acts.
+    // Without a token nobody acts: 401, and nothing is written.
     at('2026-03-02T09:20:00');
-    const anonymous = await t.http.post(`/api/cases/${body.id}/note`).send({ text: '系统默认身份备注' });
-    expect(anonymous.status).toBe(200);
-    const last = (await t.history(body.id)).at(-1);
-    expect(last).toMatchObject({
-      type: 'NoteAdded',
-      command: 'note',
-      actor: { id: 'desk', role: 'admin' },
-      data: { text: '系统默认身份备注', internal: false },
-    });
+    const anonymous = await t.http.post(`/api/cases/${body.id}/note`).send({ text: '匿名备注' });
+    expectProblem(anonymous, 401, 'AUTH.UNAUTHENTICATED');
+    expect(await t.history(body.id)).toHaveLength(history.length);
   });
 });

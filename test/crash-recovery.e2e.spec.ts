@@ -87,33 +87,29 @@ describe('crash recovery (SIGKILL under load)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it(
-    'keeps every acknowledged command and catches the read models up exactly, across two kills in a row',
-    async () => {
-      const ledger: Ledger = { intakes: [], progress: [] };
+  it('keeps every acknowledged command and catches the read models up exactly, across two kills in a row', async () => {
+    const ledger: Ledger = { intakes: [], progress: [] };
+    service = await ChildService.start({ dataDir });
+
+    for (let round = 1; round <= ROUNDS; round++) {
+      const load = await runLoadUntilKilled(service, round, ledger);
+      expect(load.unexpectedAnswers).toEqual([]);
+      expect(load.inFlightAtKill).toBeGreaterThan(0);
+      expect((await service.exited).signal).toBe('SIGKILL');
+
       service = await ChildService.start({ dataDir });
-
-      for (let round = 1; round <= ROUNDS; round++) {
-        const load = await runLoadUntilKilled(service, round, ledger);
-        expect(load.unexpectedAnswers).toEqual([]);
-        expect(load.inFlightAtKill).toBeGreaterThan(0);
-        expect((await service.exited).signal).toBe('SIGKILL');
-
-        service = await ChildService.start({ dataDir });
-        await service.waitUntilReadModelsCaughtUp(CATCH_UP_TIMEOUT_MS);
-        const snapshot = await readModelSnapshot(service);
-        expectAcknowledgedCommandsIn(snapshot.histories, ledger);
-        expectConsistentReadModels(snapshot);
-      }
-
+      await service.waitUntilReadModelsCaughtUp(CATCH_UP_TIMEOUT_MS);
       const snapshot = await readModelSnapshot(service);
-      await service.stop();
-      const streams = await caseStreamsInLog(join(dataDir, 'events.db'));
-      expectAcknowledgedCommandsIn(logAsHistories(streams), ledger);
-      expectReadModelsMatchLog(snapshot, streams);
-    },
-    180_000,
-  );
+      expectAcknowledgedCommandsIn(snapshot.histories, ledger);
+      expectConsistentReadModels(snapshot);
+    }
+
+    const snapshot = await readModelSnapshot(service);
+    await service.stop();
+    const streams = await caseStreamsInLog(join(dataDir, 'events.db'));
+    expectAcknowledgedCommandsIn(logAsHistories(streams), ledger);
+    expectReadModelsMatchLog(snapshot, streams);
+  }, 180_000);
 });
 
 /**
@@ -145,7 +141,7 @@ async function runLoadUntilKilled(service: ChildService, round: number, ledger: 
     try {
       const response = await fetch(`${service.url}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...service.authorization },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
@@ -206,7 +202,10 @@ async function runLoadUntilKilled(service: ChildService, round: number, ledger: 
 }
 
 async function getJson<T>(service: ChildService, path: string): Promise<T> {
-  const response = await fetch(`${service.url}${path}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const response = await fetch(`${service.url}${path}`, {
+    headers: service.authorization,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
   if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as T;
 }
@@ -229,7 +228,10 @@ async function readModelSnapshot(service: ChildService): Promise<ReadModelSnapsh
 /** The case's history; empty when the history read model has no event of it (404), so the comparison shows the gap. */
 async function historyOf(service: ChildService, caseId: string): Promise<HistoryEntry[]> {
   const path = `/api/cases/${caseId}/history`;
-  const response = await fetch(`${service.url}${path}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const response = await fetch(`${service.url}${path}`, {
+    headers: service.authorization,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
   if (response.status === 404) return [];
   if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { events: HistoryEntry[] }).events;
@@ -250,7 +252,9 @@ function expectAcknowledgedCommandsIn(histories: Map<string, HistoryEntry[]>, le
       opened.data.number !== intake.number ||
       opened.data.platformTicketNo !== intake.platformTicketNo
     ) {
-      missing.push(`intake ${intake.platformTicketNo} (${intake.caseId} revision ${intake.revision}): ${history.length} events, first ${JSON.stringify(opened)}`);
+      missing.push(
+        `intake ${intake.platformTicketNo} (${intake.caseId} revision ${intake.revision}): ${history.length} events, first ${JSON.stringify(opened)}`,
+      );
     }
   }
   for (const progress of ledger.progress) {
@@ -281,7 +285,7 @@ async function caseStreamsInLog(file: string): Promise<Map<string, RecordedEvent
   const store = SqliteEventStore.open(file);
   try {
     const streams = new Map<string, RecordedEvent[]>();
-    for (let after = 0n; ; ) {
+    for (let after = 0n; ;) {
       const events = await store.readAll({ after, maxCount: READ_ALL_PAGE });
       if (events.length === 0) return streams;
       for (const event of events) {

@@ -18,6 +18,8 @@ const HEALTH_REQUEST_TIMEOUT_MS = 2_000;
 const OUTPUT_TAIL_CHARS = 20_000;
 /** Attempts at starting on a free port: another process may take the port between our check and the child's bind. */
 const PORT_ATTEMPTS = 3;
+/** The admin password every child service is started with; the harness signs in with it. */
+export const CHILD_ADMIN_PASSWORD = 'child-service-admin-password';
 
 export interface ChildServiceOptions {
   dataDir: string;
@@ -104,12 +106,20 @@ export class ChildService {
       const port = await freePort();
       const child = spawn(process.execPath, [entryPoint], {
         cwd: repositoryRoot(),
-        env: { ...process.env, ...options.env, PORT: String(port), DATA_DIR: options.dataDir, NO_COLOR: '1' },
+        env: {
+          ...process.env,
+          CASES_ADMIN_PASSWORD: CHILD_ADMIN_PASSWORD,
+          ...options.env,
+          PORT: String(port),
+          DATA_DIR: options.dataDir,
+          NO_COLOR: '1',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const service = new ChildService(child, port, options.dataDir);
       try {
         await service.waitUntilHealthy(options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+        await service.signIn();
         return service;
       } catch (error) {
         await service.kill();
@@ -118,6 +128,25 @@ export class ChildService {
       }
     }
     throw lastFailure ?? new Error('The service did not start');
+  }
+
+  private accessToken = '';
+
+  /** Signs in as `admin`: every API call of the harness carries this header. */
+  private async signIn(): Promise<void> {
+    const response = await fetch(`${this.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: CHILD_ADMIN_PASSWORD }),
+      signal: AbortSignal.timeout(HEALTH_REQUEST_TIMEOUT_MS * 5),
+    });
+    if (response.status !== 200) throw new Error(`Sign-in as admin answered ${response.status}: ${await response.text()}`);
+    this.accessToken = ((await response.json()) as { accessToken: string }).accessToken;
+  }
+
+  /** The Authorization header of the signed-in admin. */
+  get authorization(): Record<string, string> {
+    return { authorization: `Bearer ${this.accessToken}` };
   }
 
   get url(): string {
@@ -214,9 +243,7 @@ export class ChildService {
       last = await this.health();
       if (last !== null && reached(last)) return last.body;
       if (Date.now() >= deadline) {
-        throw new Error(
-          `The service did not ${goal} within ${timeoutMs} ms (last answer: ${JSON.stringify(last)})\n${this.outputTail}`,
-        );
+        throw new Error(`The service did not ${goal} within ${timeoutMs} ms (last answer: ${JSON.stringify(last)})\n${this.outputTail}`);
       }
       // Wakes on the interval or as soon as the process exits, whichever is first.
       await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_INTERVAL_MS))]);

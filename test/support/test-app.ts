@@ -1,19 +1,38 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
-import type { Response } from 'supertest';
+import type { Response, Test } from 'supertest';
+import { registerUnit, registerUser, type Actor } from '@cases/domain';
+import { DirectoryService } from '../../apps/case-service/src/auth/directory.service';
 import { createApp } from '../../apps/case-service/src/bootstrap';
 import { loadConfig } from '../../apps/case-service/src/config/app-config';
 import { TestClock } from './test-clock';
 
-/** Who a request acts as (sent as the trusted X-Actor-* headers). */
+/** Who a request acts as: the test signs in as this user (a token minted for it, see `TestApp.tokenFor`). */
 export interface TestActor {
   id: string;
   role: 'desk' | 'unit' | 'supervisor' | 'admin';
   unit?: string;
 }
+
+/** The units the suites dispatch to, seeded as the directory of every test service (code = name). */
+export const TEST_UNITS = [
+  '小寨社区',
+  '市政所',
+  '大雁塔社区',
+  '大雁塔社区人民调解委员会',
+  '曲江社区',
+  '城市管理科',
+  '司法所',
+  '城管执法中队',
+];
+export const TEST_ADMIN_PASSWORD = 'test-admin-password';
+/** Test users never sign in with a password: they get minted tokens. */
+const UNUSABLE_PASSWORD_HASH = 'none';
+const TEST_SETUP: Actor = { id: 'test-setup', role: 'system' };
 
 export const DESK: TestActor = { id: 'desk-wang', role: 'desk' };
 export const SUPERVISOR: TestActor = { id: 'leader-li', role: 'supervisor' };
@@ -45,15 +64,70 @@ export class TestApp {
     const clock = options.clock ?? new TestClock('2026-03-02T09:00:00+08:00');
     // The deadline scheduler (a 30-second timer by default) is off unless a suite asks for it, so
     // warnings and misses it would record at an arbitrary moment never change a history under test.
+    const unitsFile = join(dataDir, 'units.json');
+    writeFileSync(unitsFile, JSON.stringify({ units: TEST_UNITS.map((name) => ({ code: name, name, type: 'community' })) }));
     const config = loadConfig({
       DATA_DIR: dataDir,
-      TRUST_ACTOR_HEADERS: 'true',
       SCHEDULER_INTERVAL_MS: '0',
+      UNITS_FILE: unitsFile,
+      CASES_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       ...(options.env ?? {}),
     });
     const app = await createApp(config, { clock, logger: false });
     await app.init();
-    return new TestApp(app, clock, dataDir);
+    const testApp = new TestApp(app, clock, dataDir);
+    // The usual actors exist from the start, so creating one never shows up inside a test's own
+    // before/after comparison of the log.
+    for (const actor of [DESK, SUPERVISOR, ADMIN, ...TEST_UNITS.map((unit) => unitUser(unit))]) await testApp.tokenFor(actor);
+    return testApp;
+  }
+
+  private readonly provisioned = new Map<string, Promise<void>>();
+
+  /**
+   * A valid access token for `actor`, as sign-in would issue it: the user (and a unit user's unit)
+   * is created in the directory the first time, through the same directory service the admin API
+   * uses, and the token is signed with the service's own key.
+   */
+  async tokenFor(actor: TestActor): Promise<string> {
+    let provisioning = this.provisioned.get(actor.id);
+    if (provisioning === undefined) {
+      provisioning = this.provision(actor);
+      this.provisioned.set(actor.id, provisioning);
+    }
+    await provisioning;
+    const user = (await this.app.get(DirectoryService).fresh()).users.get(actor.id);
+    if (user === undefined) throw new Error(`test user ${actor.id} was not created`);
+    return this.app
+      .get(JwtService)
+      .sign(
+        { sub: user.username, role: user.role, ...(user.unit !== undefined && { unit: user.unit }), ep: user.sessionEpoch, typ: 'access' },
+        { expiresIn: 3600 },
+      );
+  }
+
+  /** The Authorization header of `as`, for a raw request built on `http`. */
+  async authorization(as: TestActor = DESK): Promise<Record<string, string>> {
+    return { Authorization: `Bearer ${await this.tokenFor(as)}` };
+  }
+
+  private async provision(actor: TestActor): Promise<void> {
+    const directory = this.app.get(DirectoryService);
+    const unit = actor.unit;
+    await directory.change(TEST_SETUP, (current) => [
+      ...(unit !== undefined && !current.units.has(unit) ? registerUnit(current, { code: unit, name: unit, type: 'community' }) : []),
+    ]);
+    await directory.change(TEST_SETUP, (current) =>
+      current.users.has(actor.id)
+        ? []
+        : registerUser(current, {
+            username: actor.id,
+            displayName: actor.id,
+            role: actor.role,
+            unit,
+            passwordHash: UNUSABLE_PASSWORD_HASH,
+          }),
+    );
   }
 
   async stop(): Promise<void> {
@@ -65,13 +139,15 @@ export class TestApp {
     return request(this.app.getHttpServer());
   }
 
-  /** POST with JSON body, actor headers and the optional command headers. */
+  /** POST with JSON body, signed in as `options.as` (the desk by default), with the optional command headers. */
   post(path: string, body: unknown, options: CommandOptions = {}) {
-    let req = this.http.post(path).set(actorHeaders(options.as ?? DESK));
-    if (options.ifMatch !== undefined) req = req.set('If-Match', options.ifMatch);
-    if (options.idempotencyKey !== undefined) req = req.set('Idempotency-Key', options.idempotencyKey);
-    if (options.correlationId !== undefined) req = req.set('X-Correlation-Id', options.correlationId);
-    return body === undefined ? req : req.send(body as object);
+    return new SignedRequest(this.tokenFor(options.as ?? DESK), (token) => {
+      let req = this.http.post(path).set('Authorization', `Bearer ${token}`);
+      if (options.ifMatch !== undefined) req = req.set('If-Match', options.ifMatch);
+      if (options.idempotencyKey !== undefined) req = req.set('Idempotency-Key', options.idempotencyKey);
+      if (options.correlationId !== undefined) req = req.set('X-Correlation-Id', options.correlationId);
+      return body === undefined ? req : req.send(body as object);
+    });
   }
 
   /** POST /api/cases/{id}/{action}. */
@@ -93,7 +169,7 @@ export class TestApp {
   }
 
   get(path: string, as: TestActor = DESK) {
-    return this.http.get(path).set(actorHeaders(as));
+    return new SignedRequest(this.tokenFor(as), (token) => this.http.get(path).set('Authorization', `Bearer ${token}`));
   }
 
   async view(caseId: string, as: TestActor = DESK): Promise<any> {
@@ -127,21 +203,58 @@ export const INTAKE_PATH = {
   dispute: '/api/disputes',
 } as const;
 
-export function actorHeaders(actor: TestActor): Record<string, string> {
-  return {
-    'X-Actor-Id': actor.id,
-    'X-Actor-Role': actor.role,
-    ...(actor.unit !== undefined ? { 'X-Actor-Unit': encodeURIComponent(actor.unit) } : {}),
-  };
+/**
+ * A supertest request that is sent once the actor's token is ready. It offers the builder calls
+ * the suites use (`query`, `set`, `send`, `buffer`, `parse`) and is awaited like supertest's own.
+ */
+export class SignedRequest implements PromiseLike<Response> {
+  private readonly steps: ((test: Test) => Test)[] = [];
+
+  constructor(
+    private readonly token: Promise<string>,
+    private readonly build: (token: string) => Test,
+  ) {}
+
+  query(value: string | object): this {
+    this.steps.push((test) => test.query(value));
+    return this;
+  }
+
+  set(field: string, value: string): this {
+    this.steps.push((test) => test.set(field, value));
+    return this;
+  }
+
+  send(body: string | object): this {
+    this.steps.push((test) => test.send(body));
+    return this;
+  }
+
+  buffer(value = true): this {
+    this.steps.push((test) => test.buffer(value));
+    return this;
+  }
+
+  parse(parser: Parameters<Test['parse']>[0]): this {
+    this.steps.push((test) => test.parse(parser));
+    return this;
+  }
+
+  then<Result = Response, Failure = never>(
+    onFulfilled?: ((response: Response) => Result | PromiseLike<Result>) | null,
+    onRejected?: ((reason: unknown) => Failure | PromiseLike<Failure>) | null,
+  ): PromiseLike<Result | Failure> {
+    // supertest's Test is itself awaitable: resolving with it sends the request.
+    const sent: Promise<Response> = this.token.then((token) => this.steps.reduce((test, step) => step(test), this.build(token)));
+    return sent.then(onFulfilled, onRejected);
+  }
 }
 
 /** Asserts an HTTP status, showing the response body when it differs (problem details say why). */
 export function expectStatus(res: Response, status: number): void {
   if (res.status !== status) {
     const req = (res as unknown as { req?: { method?: string; path?: string } }).req;
-    throw new Error(
-      `Expected HTTP ${status}, got ${res.status} for ${req?.method} ${req?.path}: ${JSON.stringify(res.body ?? res.text)}`,
-    );
+    throw new Error(`Expected HTTP ${status}, got ${res.status} for ${req?.method} ${req?.path}: ${JSON.stringify(res.body ?? res.text)}`);
   }
 }
 

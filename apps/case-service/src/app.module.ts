@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { AppConfig } from './config/app-config';
+import { AuthModule } from './auth/auth.module';
 import { CasesModule } from './cases/cases.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { TimelinessModule } from './timeliness/timeliness.module';
@@ -15,7 +16,7 @@ export class AppModule {
       module: AppModule,
       // CqrsModule routes commands and queries to their handlers; its in-process EventBus is
       // deliberately unused: read models are fed from the event store's global log.
-      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(config, clock), CasesModule, DeadlinesModule, TimelinessModule],
+      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(config, clock), AuthModule, CasesModule, DeadlinesModule, TimelinessModule],
       controllers: [HealthController],
     };
   }

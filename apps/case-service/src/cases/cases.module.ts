@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { CaseCommandPipeline } from './commands/case-command.pipeline';
 import { CaseNumberAllocator } from './commands/case-number.allocator';
 import { RegisterCaseHandler } from './commands/register-case.command';
@@ -10,6 +11,7 @@ import { CommandRequestFactory, JsonBodyGuard } from './http/command-request.fac
 import { CaseQueryHandlers } from './queries/case-queries';
 
 @Module({
+  imports: [AuthModule],
   controllers: [IntakeController, CaseActionsController, CaseQueriesController],
   providers: [
     CaseCommandPipeline,

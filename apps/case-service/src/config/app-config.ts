@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { ROLES, type Actor, type Role } from '@cases/domain';
 
 /**
  * Everything the service reads from its environment, parsed once at start. A bad value stops
@@ -12,10 +11,20 @@ export interface AppConfig {
   readModels: 'sqlite';
   /** The organisation (sub-district, 街道) the embedded deployment serves. */
   org: { id: string; name: string };
-  /** Who commands run as until sign-in exists. */
-  defaultActor: Actor;
-  /** Accept X-Actor-Id / X-Actor-Role / X-Actor-Unit from a trusted gateway (off by default). */
-  trustActorHeaders: boolean;
+  auth: {
+    /** CASES_JWT_SECRET; when unset, a key generated into DATA_DIR on first start (embedded default only). */
+    jwtSecret?: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    /** CASES_ADMIN_PASSWORD: the password of `admin`, created on the first start with an empty directory. */
+    adminPassword?: string;
+    /** Sign-in attempts a username may make per minute (an address: four times as many). */
+    loginAttemptsPerMinute: number;
+  };
+  /** The handling units seeded on the first start (UNITS_FILE, default config/units.json). */
+  unitsFile: string;
+  /** Origins allowed to call the API from a browser (CORS_ORIGINS, comma-separated); none by default. */
+  corsOrigins: string[];
   backdatingWindowMs: number;
   /** How long a query waits for the read models to reach the log's head before answering 503. */
   readYourWritesTimeoutMs: number;
@@ -25,6 +34,10 @@ export interface AppConfig {
   kpiFile?: string;
   /** How often the deadline scheduler looks for warnings and misses due; 0 turns it off. */
   schedulerIntervalMs: number;
+  /** LOG_LEVEL: the least severe log level written (pino's names; `silent` writes nothing). Default info. */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** READINESS_MAX_LAG: events a read model may trail the log before /health/ready answers 503. Default 10000. */
+  readinessMaxLag: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -54,13 +67,6 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
-function boolean(env: Env, name: string): boolean {
-  const raw = (env[name] ?? '').toLowerCase();
-  if (raw === '' || raw === 'false' || raw === '0') return false;
-  if (raw === 'true' || raw === '1') return true;
-  throw new ConfigError(name, `expected true or false, got '${env[name]}'`);
-}
-
 const IMPLEMENTED_STORES = ['sqlite'] as const;
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -75,24 +81,37 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   }
   const orgName = env.ORG_NAME?.trim() || '大雁塔街道';
-  const actorRole = oneOf<Role>(env, 'DEFAULT_ACTOR_ROLE', ROLES, 'admin');
+  const adminPassword = env.CASES_ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 10) {
+    throw new ConfigError('CASES_ADMIN_PASSWORD', 'must be at least 10 characters');
+  }
+  const jwtSecret = env.CASES_JWT_SECRET || undefined;
+  if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('CASES_JWT_SECRET', 'must be at least 32 characters');
   return {
     port: integer(env, 'PORT', 3000, 0),
     dataDir: resolve(env.DATA_DIR || './data'),
     eventStore: 'sqlite',
     readModels: 'sqlite',
     org: { id: env.ORG_ID?.trim() || 'default', name: orgName },
-    defaultActor: {
-      id: env.DEFAULT_ACTOR_ID?.trim() || 'desk',
-      role: actorRole,
-      ...(env.DEFAULT_ACTOR_UNIT ? { unit: env.DEFAULT_ACTOR_UNIT } : {}),
+    auth: {
+      jwtSecret,
+      accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30),
+      refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 12 * 3600, 60),
+      adminPassword,
+      loginAttemptsPerMinute: integer(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 5, 1),
     },
-    trustActorHeaders: boolean(env, 'TRUST_ACTOR_HEADERS'),
+    unitsFile: resolve(env.UNITS_FILE || 'config/units.json'),
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
     backdatingWindowMs: integer(env, 'BACKDATING_WINDOW_DAYS', 7, 0) * 86_400_000,
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1),
     policyFile: env.POLICY_FILE || undefined,
     calendarOverrideFile: env.CALENDAR_OVERRIDE_FILE || undefined,
     kpiFile: env.KPI_FILE || undefined,
     schedulerIntervalMs: integer(env, 'SCHEDULER_INTERVAL_MS', 30_000, 0),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    readinessMaxLag: integer(env, 'READINESS_MAX_LAG', 10_000, 0),
   };
 }

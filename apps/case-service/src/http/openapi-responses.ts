@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 
 /** One problem with a request, named by its dotted path (`parties.0.name`); '' for the request as a whole. */
 export class FieldErrorDto {
@@ -31,12 +31,20 @@ export class ProblemDetailsDto {
   errors?: FieldErrorDto[];
 }
 
-const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } };
+const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } };
 
-/** Documents the listed error statuses with the problem-details shape. */
+/** Documents the listed error statuses with the problem-details shape, and puts that shape in the document. */
 export function ApiProblems(...statuses: { status: number; description: string }[]): MethodDecorator & ClassDecorator {
-  return applyDecorators(...statuses.map(({ status, description }) => ApiResponse({ status, description, content: PROBLEM_CONTENT })));
+  return applyDecorators(
+    ApiExtraModels(ProblemDetailsDto),
+    ...statuses.map(({ status, description }) => ApiResponse({ status, description, content: PROBLEM_CONTENT })),
+  );
 }
 
 export const BAD_REQUEST = { status: 400, description: 'Invalid request: every bad field is named in `errors`' };
 export const NOT_FOUND = { status: 404, description: 'No such case' };
+/** A `position` past the end of the log: the answer names the log's end in `head`. */
+export const POSITION_BEYOND_LOG = {
+  status: 422,
+  description: '`position` is beyond the end of the event log; `head` gives the last position',
+};

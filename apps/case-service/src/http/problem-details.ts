@@ -1,7 +1,7 @@
-import { ParseUUIDPipe, type Type, ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import { ParseUUIDPipe, ArgumentsHost, Catch, HttpException, Logger, NotFoundException, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ServiceError } from '@cases/domain';
-import { validateBody } from '../cases/http/dto/validate-body';
 
 export interface FieldError {
   field: string;
@@ -19,16 +19,36 @@ export interface ProblemDetails {
   [extension: string]: unknown;
 }
 
+/**
+ * How many field errors one answer lists, and how long a field path or message may be in it. A
+ * body with thousands of unknown members (or one with a member name a megabyte long) gets a short
+ * answer that says how many errors there were, not a list the size of the request.
+ */
+export const MAX_REPORTED_ERRORS = 20;
+const MAX_ERROR_TEXT = 200;
+
+function clip(text: string): string {
+  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
+}
+
 /** A request the API refuses before any domain logic runs (bad body, bad header, bad query). */
 export class RequestValidationError extends ServiceError {
-  constructor(readonly errors: FieldError[]) {
+  /** The errors reported: at most MAX_REPORTED_ERRORS of them. */
+  readonly errors: FieldError[];
+
+  constructor(errors: FieldError[]) {
+    const reported = errors.slice(0, MAX_REPORTED_ERRORS).map((e) => ({ field: clip(e.field), message: clip(e.message) }));
+    const more = errors.length - reported.length;
     super(
       'REQUEST.INVALID',
       400,
       'Invalid request',
-      `The request is invalid: ${errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ')}`,
-      { errors },
+      `The request is invalid: ${reported.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ')}${
+        more > 0 ? `; and ${more} more` : ''
+      }`,
+      { errors: reported, ...(more > 0 ? { errorCount: errors.length } : {}) },
     );
+    this.errors = reported;
   }
 }
 
@@ -41,8 +61,10 @@ function problem(status: number, code: string, title: string, detail: string, ex
 
 /**
  * Any error as problem details. Errors raised on purpose carry their code and status
- * (`ServiceError`); Nest's own HTTP exceptions (unparseable JSON, 415) keep theirs; anything else is
- * a bug or an outage and answers 500 without a word of its internals.
+ * (`ServiceError`); Nest's own HTTP exceptions (unparseable JSON, 415) keep theirs; so do the
+ * client errors Express and its parsers raise (a path that does not decode), which carry a 4xx
+ * `status` and `expose`; anything else is a bug or an outage and answers 500 without a word of its
+ * internals.
  */
 export function toProblem(error: unknown): ProblemDetails {
   if (error instanceof ServiceError) {
@@ -52,20 +74,27 @@ export function toProblem(error: unknown): ProblemDetails {
     const status = error.getStatus();
     const body = error.getResponse();
     const detail = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
-    if (status === 400) {
-      // Nest's own 400s: a body that is not valid JSON, a path that does not decode.
-      return problem(400, 'REQUEST.INVALID', 'Invalid request', detail, { errors: [{ field: '', message: detail }] });
-    }
-    return problem(status, `HTTP.${status}`, HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'error', detail);
+    return httpProblem(status, detail);
   }
+  const status = exposedClientErrorStatus(error);
+  if (status !== undefined) return httpProblem(status, (error as Error).message);
   return problem(500, 'INTERNAL', 'Internal server error', 'The server failed to handle the request; it has been logged.');
 }
 
-/** The validated DTO, or a 400 naming every bad field: how every controller reads its input. */
-export function validated<T extends object>(cls: Type<T>, input: unknown): T {
-  const result = validateBody(cls, input);
-  if ('errors' in result) throw new RequestValidationError(result.errors);
-  return result.value;
+/** The problem for a bare HTTP status: `HTTP.<status>`, except a 400, which is an invalid request like any other. */
+export function httpProblem(status: number, detail: string, extra: Record<string, unknown> = {}): ProblemDetails {
+  if (status === 400) {
+    // Nest's own 400s: a body that is not valid JSON, a path that does not decode.
+    return problem(400, 'REQUEST.INVALID', 'Invalid request', clip(detail), { errors: [{ field: '', message: clip(detail) }] });
+  }
+  return problem(status, `HTTP.${status}`, STATUS_CODES[status] ?? 'Error', clip(detail), extra);
+}
+
+/** The http-errors convention (Express, body-parser): a 4xx with `expose: true` is meant for the client. */
+function exposedClientErrorStatus(error: unknown): number | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { status, expose } = error as Error & { status?: unknown; expose?: unknown };
+  return typeof status === 'number' && status >= 400 && status < 500 && expose === true ? status : undefined;
 }
 
 /** Case ids in paths are UUIDs; anything else is a 400 naming the field. */
@@ -73,17 +102,51 @@ export const CASE_ID_PIPE = new ParseUUIDPipe({
   exceptionFactory: () => new RequestValidationError([{ field: 'id', message: 'a case id is a UUID' }]),
 });
 
+/** Writes a problem as the response: the one way every layer (filter, middleware, server) answers an error. */
+export function sendProblem(response: Response, body: ProblemDetails, headers: Record<string, string> = {}): void {
+  response.status(body.status).set(headers).type('application/problem+json').send(JSON.stringify(body));
+}
+
+export interface ProblemDetailsFilterOptions {
+  /**
+   * The methods the routes matching `path` answer, when any does: a request no route matched is
+   * then a 405 with `Allow`, not a 404.
+   */
+  allowedMethods?: (path: string) => string[];
+}
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
+  constructor(private readonly options: ProblemDetailsFilterOptions = {}) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request>();
+    if (response.headersSent) return;
+    const allowed = this.unmatchedRouteMethods(error, request);
+    if (allowed.length > 0) {
+      const detail = `${request.method} is not allowed on ${request.path}; it answers ${allowed.join(', ')}`;
+      sendProblem(response, httpProblem(405, detail, { allowed }), { Allow: allowed.join(', ') });
+      return;
+    }
     const body = toProblem(error);
     // A ServiceError is an answer, not a failure (a 503 while read models catch up): only the rest is logged.
     if (body.status >= 500 && !(error instanceof ServiceError)) {
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     }
-    response.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+    sendProblem(response, body);
+  }
+
+  /**
+   * For Nest's "not found" on a path whose routes answer other methods only, those methods. (When
+   * the request's own method is among them, a route did match and the 404 is that handler's.)
+   */
+  private unmatchedRouteMethods(error: unknown, request: Request | undefined): string[] {
+    if (!(error instanceof NotFoundException) || !request || !this.options.allowedMethods) return [];
+    const allowed = this.options.allowedMethods(request.path);
+    return allowed.includes(request.method.toUpperCase()) ? [] : allowed;
   }
 }

@@ -1,10 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { TimelinessDimension } from '@cases/domain';
-import { RequestValidationError, validated } from '../http/problem-details';
+import { ApiProblems, BAD_REQUEST, POSITION_BEYOND_LOG } from '../http/openapi-responses';
+import { RequestValidationError } from '../http/problem-details';
+import { reportMonthProblem } from '../http/plausible-instants';
+import { CLOCK, type Clock } from '../infrastructure/clock';
+import { REPORT_FORMAT_MEDIA, REPORT_FORMATS } from '../reports/render';
 import { MonthlyReportQueryDto, TimelinessQueryDto, WhatIfDto, parseInstant } from './timeliness-query.dto';
 import { TimelinessService, type TimelinessRequest } from './timeliness.service';
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 function toRequest(query: TimelinessQueryDto): TimelinessRequest {
   const from = parseInstant(query.from);
@@ -21,47 +27,67 @@ function toRequest(query: TimelinessQueryDto): TimelinessRequest {
 @ApiTags('timeliness')
 @Controller('api')
 export class TimelinessController {
-  constructor(private readonly timeliness: TimelinessService) {}
+  constructor(
+    private readonly timeliness: TimelinessService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get('stats/timeliness')
   @ApiOperation({
-    summary: 'Timeliness KPIs (SPEC §4) for [from, to), optionally grouped',
+    operationId: 'getTimelinessKpis',
+    summary: 'Timeliness KPIs for [from, to), optionally grouped (docs/timeliness-rules.md)',
     description:
-      '及时受理率, 按期答复率, 响应率, 按期办结率, 满意率, 解决率, 初次信访一次性化解率, 化解率: each { numerator, denominator, ratio }, ratio null when nothing counted. States the log position it was computed at; `position` recomputes at an earlier one.',
+      "及时受理率, 按期答复率, 响应率, 按期办结率, 满意率, 解决率, 初次信访一次性化解率, 化解率: each { numerator, denominator, ratio }, ratio null when nothing counted. A milestone counts in the period its final deadline falls in, once decided at the judging instant `judgedAt`: the moment asked, or with `position` the recording time of the event at that log position, so the same position gives the same answer later. With groupBy=unit the desk's milestones (acceptance, call-back, re-examination) are grouped under the organisation's name.",
   })
-  @ApiOkResponse({ description: '{ from, to, position, groups: [{ group, kpis }] }' })
-  stats(@Query() query: Record<string, unknown>) {
-    return this.timeliness.kpis(toRequest(validated(TimelinessQueryDto, query)));
+  @ApiOkResponse({ description: '{ from, to, position, judgedAt, groups: [{ group, kpis }] }' })
+  @ApiProblems(BAD_REQUEST, POSITION_BEYOND_LOG)
+  stats(@Query() query: TimelinessQueryDto) {
+    return this.timeliness.kpis(toRequest(query));
   }
 
   @Post('stats/timeliness/what-if')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'getTimelinessKpisWhatIf',
     summary: 'The KPIs under an alternative deadline policy',
-    description: 'Replays the event log with every deadline recomputed under the given policy; the live read models are not touched.',
+    description:
+      'Replays the event log with every deadline recomputed under the given policy and counts by the same rules, at the same judging instant, as the live KPIs; the live read models are not touched.',
   })
-  @ApiBody({ type: WhatIfDto })
-  whatIf(@Body() body: unknown) {
-    const dto = validated(WhatIfDto, body);
-    return this.timeliness.whatIf(toRequest(dto), dto.policy);
+  @ApiOkResponse({ description: 'The same shape as GET /api/stats/timeliness' })
+  @ApiProblems(
+    { status: 400, description: 'Invalid request, or a policy POLICY_FILE would refuse: every bad field is named in `errors`' },
+    POSITION_BEYOND_LOG,
+  )
+  whatIf(@Body() body: WhatIfDto) {
+    return this.timeliness.whatIf(toRequest(body), body.policy);
   }
 
   @Get('reports/monthly/:month')
   @ApiOperation({
+    operationId: 'getMonthlyReport',
     summary: 'The monthly overdue / unsatisfied ticket report (月度超期/不满意工单通报, SPEC §5)',
     description:
-      'Per handling unit: due, on time, late, open and overdue at month end, unsatisfied call-backs, on-time rate and rank; then every overdue milestone and every unsatisfied call-back. JSON, CSV (UTF-8 with BOM), XLSX or a printable A4 page. `position` reproduces a report exactly.',
+      "Per handling unit: due, on time, late, open and overdue at month end, unsatisfied call-backs, on-time rate and rank; the desk's own row (the organisation's name) and 未派单 after the ranking; then every milestone open and overdue at month end and every unsatisfied call-back. JSON, CSV (UTF-8 with BOM), XLSX or a printable A4 page. Judged at `judgedAt`: the moment asked, or with `position` the recording time of the event at that log position, which reproduces the report exactly.",
   })
-  @ApiParam({ name: 'month', example: '2026-03' })
-  async monthly(@Param('month') month: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
-      throw new RequestValidationError([{ field: 'month', message: 'expected YYYY-MM' }]);
-    }
-    const dto = validated(MonthlyReportQueryDto, query);
-    const report = await this.timeliness.monthlyReport(month, dto.position === undefined ? undefined : BigInt(dto.position));
-    const rendered = await this.timeliness.render(report, dto.format ?? 'json');
+  @ApiParam({ name: 'month', description: 'The month, YYYY-MM, from 2000-01 to the month under way', example: '2026-03', schema: { type: 'string', pattern: MONTH.source } })
+  @ApiOkResponse({
+    description: 'The report in the format asked for; csv and xlsx come as an attachment named monthly-report-YYYY-MM-at-POSITION',
+    content: Object.fromEntries(
+      REPORT_FORMATS.map((format) => [
+        REPORT_FORMAT_MEDIA[format].contentType.split(';')[0],
+        { schema: format === 'json' ? { type: 'object' } : { type: 'string', ...(format === 'xlsx' ? { format: 'binary' } : {}) } },
+      ]),
+    ),
+  })
+  @ApiProblems(BAD_REQUEST, POSITION_BEYOND_LOG)
+  async monthly(@Param('month') month: string, @Query() query: MonthlyReportQueryDto, @Res({ passthrough: true }) res: Response) {
+    // From 2000-01 to the month under way: a month not begun has no report yet.
+    const monthProblem = reportMonthProblem(month, this.clock.now());
+    if (monthProblem) throw new RequestValidationError([{ field: 'month', message: monthProblem }]);
+    const report = await this.timeliness.monthlyReport(month, query.position === undefined ? undefined : BigInt(query.position));
+    const rendered = await this.timeliness.render(report, query.format ?? 'json');
     res.setHeader('Content-Type', rendered.contentType);
-    if (dto.format && dto.format !== 'json' && dto.format !== 'html') {
+    if (query.format && query.format !== 'json' && query.format !== 'html') {
       res.setHeader('Content-Disposition', `attachment; filename="${rendered.fileName}"`);
     }
     return Buffer.isBuffer(rendered.body) ? new StreamableFile(rendered.body, { type: rendered.contentType }) : rendered.body;

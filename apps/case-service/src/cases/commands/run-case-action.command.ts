@@ -1,5 +1,6 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { DomainError, decide, type LifecycleCommand } from '@cases/domain';
+import { DomainError, decide, requireActiveUnit, type LifecycleCommand } from '@cases/domain';
+import { DirectoryService } from '../../auth/directory.service';
 import { CaseCommandPipeline } from './case-command.pipeline';
 import type { CommandOutcome, CommandRequest } from './command-request';
 
@@ -15,9 +16,14 @@ export class RunCaseActionCommand extends Command<CommandOutcome> {
 
 @CommandHandler(RunCaseActionCommand)
 export class RunCaseActionHandler implements ICommandHandler<RunCaseActionCommand, CommandOutcome> {
-  constructor(private readonly pipeline: CaseCommandPipeline) {}
+  constructor(
+    private readonly pipeline: CaseCommandPipeline,
+    private readonly directory: DirectoryService,
+  ) {}
 
   async execute({ caseId, command, request }: RunCaseActionCommand): Promise<CommandOutcome> {
+    // A dispatch names a unit of the directory by its code (docs/security.md, units and users).
+    if (command.type === 'dispatch') requireActiveUnit(await this.directory.current(), command.unit);
     if (command.type === 'link' && command.targetId !== caseId) {
       const target = await this.pipeline.load(command.targetId);
       if (target.state.status === 'none') {

@@ -1,26 +1,25 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable, UnsupportedMediaTypeException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, UnsupportedMediaTypeException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import stringify from 'safe-stable-stringify';
-import { ROLES, type Actor, type Role } from '@cases/domain';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { actorOf } from '../../auth/auth.guard';
 import type { CommandRequest } from '../commands/command-request';
 import { RequestValidationError } from '../../http/problem-details';
-
-const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+import { InvalidRequestIdError, REQUEST_ID_FORMAT, requestIdHeader, type RequestIdHeader } from '../../http/request-ids';
 
 /** Parses `If-Match: "12"` (or 12, or W/"12") into a stream revision. */
 export function parseIfMatch(header: string | undefined): bigint | undefined {
   if (header === undefined || header === '') return undefined;
-  const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
+  const match = /^\s*(?:W\/)?"?(\d{1,19})"?\s*$/.exec(header);
   if (!match) throw new RequestValidationError([{ field: 'If-Match', message: 'expected a case revision such as "3"' }]);
   return BigInt(match[1]);
 }
 
 /**
- * A command's body must be JSON. Express parses only JSON bodies; anything else would reach the
- * command as "no body" and run it with defaults, so it is refused (415) before validation runs:
- * guards run before pipes.
+ * A command's body must be JSON: anything else would reach the command as "no body" and run it
+ * with defaults. The application's body parser (`jsonBody`) already refuses other media types for
+ * every route; this guard keeps the rule on the command routes themselves, wherever they are
+ * mounted. Guards run before pipes, so the 415 comes before validation.
  */
 @Injectable()
 export class JsonBodyGuard implements CanActivate {
@@ -40,19 +39,13 @@ export class JsonBodyGuard implements CanActivate {
  */
 @Injectable()
 export class CommandRequestFactory {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
-
   create(request: Request, action: string, body: unknown, occurredAt: string | undefined): CommandRequest {
-    const idempotencyKey = request.header('idempotency-key') || undefined;
-    if (idempotencyKey !== undefined && (idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(idempotencyKey))) {
-      throw new RequestValidationError([
-        { field: 'Idempotency-Key', message: `expected 1–${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters` },
-      ]);
-    }
+    const idempotencyKey = idHeader(request, 'Idempotency-Key');
     return {
-      actor: this.actor(request),
-      correlationId: request.header('x-correlation-id') || randomUUID(),
-      causationId: request.header('x-causation-id') || null,
+      actor: actorOf(request),
+      // The id the request's log lines carry (pino-http's, taken from a valid X-Correlation-Id).
+      correlationId: idHeader(request, 'X-Correlation-Id') ?? requestLogId(request) ?? randomUUID(),
+      causationId: idHeader(request, 'X-Causation-Id') ?? null,
       ...(idempotencyKey ? { idempotencyKey } : {}),
       requestHash: createHash('sha256')
         .update(`${action}\n${stringify(body ?? null)}`)
@@ -61,18 +54,19 @@ export class CommandRequestFactory {
       expectedRevision: parseIfMatch(request.header('if-match')),
     };
   }
+}
 
-  private actor(request: Request): Actor {
-    if (!this.config.trustActorHeaders) return this.config.defaultActor;
-    const id = request.header('x-actor-id');
-    if (!id) return this.config.defaultActor;
-    const role = request.header('x-actor-role') ?? 'desk';
-    if (!(ROLES as readonly string[]).includes(role) || role === 'system') {
-      throw new RequestValidationError([
-        { field: 'X-Actor-Role', message: `expected one of ${ROLES.filter((r) => r !== 'system').join(', ')}` },
-      ]);
-    }
-    const unit = request.header('x-actor-unit');
-    return { id, role: role as Role, ...(unit ? { unit: decodeURIComponent(unit) } : {}) };
+/** A request-id header, checked again here: nothing from a header reaches an event unless it has the format. */
+function idHeader(request: Request, header: RequestIdHeader): string | undefined {
+  try {
+    return requestIdHeader(request, header);
+  } catch (error) {
+    if (!(error instanceof InvalidRequestIdError)) throw error;
+    throw new RequestValidationError([{ field: header, message: `must be ${REQUEST_ID_FORMAT}` }]);
   }
+}
+
+function requestLogId(request: Request): string | undefined {
+  const id = (request as Request & { id?: unknown }).id;
+  return typeof id === 'string' ? id : undefined;
 }

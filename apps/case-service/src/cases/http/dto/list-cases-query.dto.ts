@@ -1,19 +1,25 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CASE_KINDS, CASE_STATUSES, MILESTONES } from '@cases/domain';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@cases/read-models';
+import { QueryInstantField, QueryIntegerField } from './field-decorators';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
-const toInteger = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+/**
+ * The last page one may ask for: at MAX_PAGE_SIZE cases a page, ten million cases. Past it the
+ * offset would only make the read model skip rows for nothing.
+ */
+export const MAX_PAGE = 100_000;
 
 /** Query string of GET /api/cases: every filter optional, all combined with AND. */
 export class ListCasesQueryDto {
-  @ApiPropertyOptional({ enum: CASE_KINDS })
+  @ApiPropertyOptional({ enum: CASE_KINDS, description: 'Kind of case' })
   @IsOptional()
   @IsIn(CASE_KINDS, { message: `kind must be one of ${CASE_KINDS.join(', ')}` })
   kind?: string;
 
-  @ApiPropertyOptional({ enum: CASE_STATUSES })
+  @ApiPropertyOptional({ enum: CASE_STATUSES, description: 'Current status' })
   @IsOptional()
   @IsIn(CASE_STATUSES, { message: `status must be one of ${CASE_STATUSES.join(', ')}` })
   status?: string;
@@ -41,22 +47,13 @@ export class ListCasesQueryDto {
   @IsIn(MILESTONES, { message: `milestone must be one of ${MILESTONES.join(', ')}` })
   milestone?: string;
 
-  @ApiPropertyOptional({ description: 'Some pending deadline falls due within this many hours', minimum: 1, maximum: 8760 })
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'dueWithinHours must be an integer from 1 to 8760' })
-  @Min(1)
-  @Max(8760)
+  @QueryIntegerField({ optional: true, description: 'Some pending deadline falls due within this many hours', min: 1, max: 8760 })
   dueWithinHours?: number;
 
-  @ApiPropertyOptional({ description: 'Registered at or after (ISO-8601)', example: '2026-01-01T00:00:00+08:00' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO-8601 date or date-time' })
+  @QueryInstantField({ optional: true, description: 'Registered at or after', example: '2026-01-01T00:00:00+08:00' })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Registered before (ISO-8601): the period is [from, to)', example: '2027-01-01T00:00:00+08:00' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO-8601 date or date-time' })
+  @QueryInstantField({ optional: true, description: 'Registered before: the period is [from, to)', example: '2027-01-01T00:00:00+08:00' })
   to?: string;
 
   @ApiPropertyOptional({ description: 'Substring of the number, title, description or 12345 ticket number' })
@@ -65,18 +62,9 @@ export class ListCasesQueryDto {
   @MaxLength(200)
   text?: string;
 
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'page must be a positive integer' })
-  @Min(1)
+  @QueryIntegerField({ optional: true, description: 'Page number, from 1', min: 1, max: MAX_PAGE, default: 1 })
   page?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'pageSize must be an integer from 1 to 100' })
-  @Min(1)
-  @Max(100)
+  @QueryIntegerField({ optional: true, description: 'Cases per page', min: 1, max: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   pageSize?: number;
 }

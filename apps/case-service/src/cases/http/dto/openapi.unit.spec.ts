@@ -82,7 +82,7 @@ describe('OpenAPI description of the bodies', () => {
   it('marks personal data, and only personal data, in the descriptions', () => {
     const marked = BODY_CLASSES.flatMap((cls) =>
       Object.entries(propertiesOf(cls))
-        .filter(([, property]) => property.description?.includes('Personal data, stored encrypted and masked'))
+        .filter(([, property]) => property.description?.includes('Personal data: kept out of the read models and shown masked'))
         .map(([name]) => `${cls.name}.${name}`),
     );
 
