@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { AppConfig } from './config/app-config';
+import { AuditController } from './audit/audit.controller';
 import { AuthModule } from './auth/auth.module';
 import { CasesModule } from './cases/cases.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
@@ -17,7 +18,7 @@ export class AppModule {
       // CqrsModule routes commands and queries to their handlers; its in-process EventBus is
       // deliberately unused: read models are fed from the event store's global log.
       imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(config, clock), AuthModule, CasesModule, DeadlinesModule, TimelinessModule],
-      controllers: [HealthController],
+      controllers: [HealthController, AuditController],
     };
   }
 }

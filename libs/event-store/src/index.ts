@@ -2,3 +2,4 @@ export * from './event-store.port';
 export * from './sqlite/sqlite-event-store';
 export * from './kurrentdb';
 export * from './postgres';
+export * from './hash-chain';

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TIMELINESS_DIMENSIONS, type TimelinessDimension } from '@cases/domain';
-import { SqliteEventStore } from '@cases/event-store';
+import { HashChainedEventStore, SqliteEventStore } from '@cases/event-store';
 import { caseProjections } from '@cases/read-models';
 import { AppModule } from '../app.module';
 import { loadConfig } from '../config/app-config';
@@ -17,7 +17,7 @@ import { verifyEventLog } from './verify-event-log';
 /** The operator CLI. It opens the same files as the service (DATA_DIR); stop the service before a rebuild. */
 function openStore() {
   const config = loadConfig();
-  const store = SqliteEventStore.open(join(config.dataDir, 'events.db'));
+  const store = new HashChainedEventStore(SqliteEventStore.open(join(config.dataDir, 'events.db')));
   return { config, store };
 }
 
@@ -56,7 +56,9 @@ program
       });
       bar.stop();
       const rate = result.elapsedMs > 0 ? Math.round((result.processed / result.elapsedMs) * 1000) : result.processed;
-      console.log(`${result.projection}: ${result.processed} events to position ${result.position} in ${(result.elapsedMs / 1000).toFixed(1)} s (${rate} events/s)`);
+      console.log(
+        `${result.projection}: ${result.processed} events to position ${result.position} in ${(result.elapsedMs / 1000).toFixed(1)} s (${rate} events/s)`,
+      );
     } finally {
       await runner.stop();
       await store.close();
@@ -65,7 +67,9 @@ program
 
 program
   .command('verify')
-  .description('Check the event log: ordered positions, gap-free stream revisions, every case event readable and foldable, unique case numbers')
+  .description(
+    'Check the event log: every event matches its hash and links to its predecessor, ordered positions, gap-free stream revisions, every case event readable and foldable, unique case numbers',
+  )
   .action(async () => {
     const { store } = openStore();
     try {
@@ -136,8 +140,13 @@ program
       bar.stop();
       const rendered = await timeliness.render(report, options.format);
       const file = options.out ?? rendered.fileName;
-      writeFileSync(file, Buffer.isBuffer(rendered.body) || typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body, null, 2));
-      console.log(`${file}: ${month} at log position ${report.position}, ${report.units.length} units, ${report.overdue.length} overdue, ${report.unsatisfied.length} unsatisfied`);
+      writeFileSync(
+        file,
+        Buffer.isBuffer(rendered.body) || typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body, null, 2),
+      );
+      console.log(
+        `${file}: ${month} at log position ${report.position}, ${report.units.length} units, ${report.overdue.length} overdue, ${report.unsatisfied.length} unsatisfied`,
+      );
     });
   });
 
@@ -159,7 +168,11 @@ program
   .action(async (options: { policy: string; from: string; to: string; groupBy?: TimelinessDimension[] }) => {
     const policyJson: unknown = JSON.parse(readFileSync(options.policy, 'utf8'));
     await withTimeliness(async (timeliness) => {
-      const request = { from: parseInstant(options.from), to: parseInstant(options.to), ...(options.groupBy ? { groupBy: options.groupBy } : {}) };
+      const request = {
+        from: parseInstant(options.from),
+        to: parseInstant(options.to),
+        ...(options.groupBy ? { groupBy: options.groupBy } : {}),
+      };
       const live = await timeliness.kpis(request);
       const bar = replayBar('replay');
       const alternative = await timeliness.whatIf(request, policyJson, (done, upTo) => bar.update(done, upTo));

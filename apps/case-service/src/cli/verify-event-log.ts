@@ -1,5 +1,5 @@
 import { decodeCaseEvent, evolve, INITIAL_CASE_STATE, isCaseStream, type CaseState } from '@cases/domain';
-import type { EventStore } from '@cases/event-store';
+import type { HashChainedEventStore } from '@cases/event-store';
 
 export interface LogVerification {
   events: number;
@@ -12,12 +12,16 @@ export interface LogVerification {
 const BATCH = 5000;
 
 /**
- * Reads the whole global log once and checks what the service relies on: positions strictly
+ * Checks the hash chain of every stream (tampering), then reads the whole global log once and
+ * checks what the service relies on: positions strictly
  * increase, every stream's revisions run 0, 1, 2… without a gap, every case event decodes
  * (upcasting included) and every case stream folds through the domain without error, and
  * case numbers are unique.
  */
-export async function verifyEventLog(store: EventStore, onProgress?: (processed: number, head: bigint) => void): Promise<LogVerification> {
+export async function verifyEventLog(
+  store: HashChainedEventStore,
+  onProgress?: (processed: number, head: bigint) => void,
+): Promise<LogVerification> {
   const head = await store.headPosition();
   const nextRevision = new Map<string, bigint>();
   const caseStates = new Map<string, CaseState>();
@@ -55,5 +59,6 @@ export async function verifyEventLog(store: EventStore, onProgress?: (processed:
     }
     onProgress?.(events, head);
   }
-  return { events, streams: nextRevision.size, cases: caseStates.size, head, problems };
+  const chain = await store.verifyChain();
+  return { events, streams: nextRevision.size, cases: caseStates.size, head, problems: [...chain.problems, ...problems] };
 }

@@ -9,6 +9,7 @@ const TAGS: [name: string, description: string][] = [
   ['timeliness', 'Timeliness KPIs, what-if replays under another deadline policy, and the monthly report'],
   ['operations', 'Liveness and readiness'],
   ['sign-in', 'Sign-in, token refresh, logout and password change'],
+  ['audit', 'Proof that the event log was never altered'],
   ['users and units', 'The directory: users (admins manage them) and the handling units cases are dispatched to'],
 ];
 

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { petitionBody } from './support/bodies';
+import { DESK, SUPERVISOR, TestApp, expectProblem, expectStatus } from './support/test-app';
+
+/** A supervisor can prove the history was never altered (docs/decisions/0009-hash-chained-streams.md). */
+describe('GET /api/audit/verify', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('answers intact for an untouched log, and names the event altered directly in the database', async () => {
+    const id = (await t.intake('petition', petitionBody())).body.id;
+    await t.ok(id, 'accept', { note: '符合受理条件' });
+    await t.ok(id, 'note', { text: '已电话联系信访人' });
+
+    const intact = await t.get('/api/audit/verify', SUPERVISOR);
+    expectStatus(intact, 200);
+    expect(intact.body).toMatchObject({ intact: true, problems: [] });
+    expect(intact.body.events).toBeGreaterThan(3);
+    expectProblem(await t.get('/api/audit/verify', DESK), 403, 'AUTH.FORBIDDEN');
+
+    // Someone with the database file rewrites the acceptance note.
+    const db = new Database(join(t.dataDir, 'events.db'));
+    const changed = db
+      .prepare(`UPDATE events SET data = json_set(data, '$.note', '不予受理') WHERE stream_id = ? AND type = 'CaseAccepted'`)
+      .run(`case-${id}`).changes;
+    db.close();
+    expect(changed).toBe(1);
+
+    const tampered = await t.get('/api/audit/verify', SUPERVISOR);
+    expectStatus(tampered, 200);
+    expect(tampered.body.intact).toBe(false);
+    expect(tampered.body.problems).toEqual([
+      expect.stringMatching(new RegExp(`^stream case-${id} revision 2 \\(CaseAccepted, .*\\): its content does not match its hash$`)),
+    ]);
+  });
+});
