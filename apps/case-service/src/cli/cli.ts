@@ -3,7 +3,19 @@ import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { TIMELINESS_DIMENSIONS, type TimelinessDimension } from '@cases/domain';
+import {
+  TIMELINESS_DIMENSIONS,
+  USER_ROLES,
+  changePassword,
+  changeUser,
+  registerUser,
+  type Actor,
+  type TimelinessDimension,
+  type UserRole,
+} from '@cases/domain';
+import { DirectoryService } from '../auth/directory.service';
+import { hashPassword } from '../auth/password-hasher';
+import { systemClock } from '../infrastructure/clock';
 import { HashChainedEventStore, SqliteEventStore } from '@cases/event-store';
 import { caseProjections } from '@cases/read-models';
 import { AppModule } from '../app.module';
@@ -179,6 +191,103 @@ program
       bar.stop();
       console.log(JSON.stringify({ live, whatIf: alternative }, null, 2));
     });
+  });
+
+/** Who the directory records a change made from the command line as. */
+const OPERATOR: Actor = { id: 'operator-cli', role: 'system' };
+
+function openDirectory() {
+  const { config, store } = openStore();
+  return { store, directory: new DirectoryService(store, config, systemClock) };
+}
+
+/** The first line of standard input: a password never goes on the command line, where shells keep it. */
+async function passwordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0];
+  if (password.length < 10) throw new InvalidArgumentError('the password (first line of standard input) must be at least 10 characters');
+  return password;
+}
+
+const users = program.command('users').description('Manage users (the same directory as /api/users; every change is an event)');
+
+users
+  .command('list')
+  .description('Every user: username, role, unit, active')
+  .action(async () => {
+    const { store, directory } = openDirectory();
+    try {
+      for (const user of (await directory.fresh()).users.values()) {
+        console.log([user.username, user.role, user.unit ?? '-', user.active ? 'active' : 'disabled', user.displayName].join('\t'));
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+users
+  .command('create')
+  .description('Create a user; the password is read from the first line of standard input')
+  .argument('<username>')
+  .addOption(new Option('--role <role>', 'role').choices(USER_ROLES).makeOptionMandatory())
+  .requiredOption('--name <displayName>', 'name shown in the console')
+  .option('--unit <code>', 'unit code, for the unit role')
+  .action(async (username: string, options: { role: UserRole; name: string; unit?: string }) => {
+    const passwordHash = await hashPassword(await passwordFromStdin());
+    const { store, directory } = openDirectory();
+    try {
+      await directory.change(OPERATOR, (current) =>
+        registerUser(current, { username, displayName: options.name, role: options.role, unit: options.unit, passwordHash }),
+      );
+      console.log(`Created ${username} (${options.role}${options.unit ? `, ${options.unit}` : ''})`);
+    } finally {
+      await store.close();
+    }
+  });
+
+users
+  .command('update')
+  .description("Change a user's role, unit, name or active flag, or reset the password (from standard input); ends their sessions")
+  .argument('<username>')
+  .addOption(new Option('--role <role>', 'new role').choices(USER_ROLES))
+  .option('--unit <code>', 'new unit code')
+  .option('--name <displayName>', 'new display name')
+  .option('--disable', 'disable the user')
+  .option('--enable', 'enable the user')
+  .option('--reset-password', 'read a new password from standard input')
+  .action(
+    async (
+      username: string,
+      options: { role?: UserRole; unit?: string; name?: string; disable?: boolean; enable?: boolean; resetPassword?: boolean },
+    ) => {
+      const passwordHash = options.resetPassword ? await hashPassword(await passwordFromStdin()) : undefined;
+      const active = options.disable ? false : options.enable ? true : undefined;
+      const { store, directory } = openDirectory();
+      try {
+        await directory.change(OPERATOR, (current) => [
+          ...changeUser(current, username, { role: options.role, unit: options.unit, displayName: options.name, active }),
+          ...(passwordHash === undefined ? [] : changePassword(current, username, passwordHash)),
+        ]);
+        console.log(`Updated ${username}`);
+      } finally {
+        await store.close();
+      }
+    },
+  );
+
+program
+  .command('units')
+  .description('List the handling units of the directory (manage them with /api/units)')
+  .action(async () => {
+    const { store, directory } = openDirectory();
+    try {
+      for (const unit of (await directory.fresh()).units.values()) {
+        console.log([unit.code, unit.type, unit.active ? 'active' : 'inactive', unit.name].join('\t'));
+      }
+    } finally {
+      await store.close();
+    }
   });
 
 program.parseAsync().catch((error: unknown) => {
