@@ -5,6 +5,8 @@ const moduleNameMapper = {
   '^@cases/domain(|/.*)$': '<rootDir>/libs/domain/src$1',
   '^@cases/event-store(|/.*)$': '<rootDir>/libs/event-store/src$1',
   '^@cases/read-models(|/.*)$': '<rootDir>/libs/read-models/src$1',
+  '^@cases/messaging(|/.*)$': '<rootDir>/libs/messaging/src$1',
+  '^@cases/personal-data(|/.*)$': '<rootDir>/libs/personal-data/src$1',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] };
 const base = { rootDir: __dirname, moduleFileExtensions: ['ts', 'js', 'json'], testEnvironment: 'node', transform, moduleNameMapper };
@@ -14,7 +16,11 @@ module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.unit.spec.ts', '<rootDir>/apps/**/*.unit.spec.ts'] },
     { ...base, displayName: 'contract', testMatch: ['<rootDir>/libs/**/*.contract.spec.ts'] },
-    { ...base, displayName: 'integration', testMatch: ['<rootDir>/libs/**/*.int.spec.ts', '<rootDir>/apps/**/*.int.spec.ts'] },
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/libs/**/*.int.spec.ts', '<rootDir>/apps/**/*.int.spec.ts', '<rootDir>/test/**/*.int.spec.ts'],
+    },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
   ],
 };

@@ -36,7 +36,9 @@
  * JF2026-0001 D1 (B)  registered/accepted 03 Mar 09:00/09:30, mediation due 02 Apr 09:30; mediated 20 Mar 16:00
  * JF2026-0002 D2 (A)  registered/accepted 05 Mar 09:00/09:30, mediation due 04 Apr 09:30; failed 25 Mar 15:00, referred to court
  *
- * The clock then stands at Monday 20 April 2026 10:00 for every query.
+ * The clock then stands at Monday 20 April 2026 10:00 for every query: the live figures are judged
+ * then (docs/timeliness-rules.md). Acceptance and call-backs are the desk's, reported under the
+ * organisation's name (大雁塔街道); sign, resolve, reply and mediation are the handling unit's.
  */
 import { Workbook } from 'exceljs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,12 +52,14 @@ import { TestClock } from './support/test-clock';
 
 const UNIT_A = '城市管理科';
 const UNIT_B = '小寨社区';
-const UNDISPATCHED = '未派单';
+const DESK_ROW = '大雁塔街道';
 const A = unitUser(UNIT_A, 'unit-chengguan-1');
 const B = unitUser(UNIT_B, 'unit-xiaozhai-1');
 
 const MARCH = { from: '2026-03-01', to: '2026-04-01' };
 const QUERY_TIME = '2026-04-20T10:00:00+08:00';
+/** QUERY_TIME as the answers state it. */
+const JUDGED_AT = '2026-04-20T02:00:00.000Z';
 const H3_SUPERVISION = '请立即签收并于3月27日前办结';
 
 interface Kpi {
@@ -103,7 +107,7 @@ const MARCH_KPIS = {
   disputeResolution: kpi(1, 2, 0.5),
 };
 
-/** The March report JSON as first computed (before H3 is signed and RX2026-0004 is added). */
+/** The March report JSON as first computed live (before H3 is signed and RX2026-0004 is added). */
 function marchReport(ids: Record<string, string>, position: string) {
   const h3Supervisions = [
     // Issued 25 Mar 09:30 = 01:30Z, due 27 Mar 18:00 = 10:00Z, not answered by the end of March.
@@ -111,18 +115,19 @@ function marchReport(ids: Record<string, string>, position: string) {
   ];
   return {
     month: '2026-03',
-    // Queried in April: March is over, so it is judged at its end, 1 Apr 00:00 (+08:00).
-    judgedAt: '2026-03-31T16:00:00.000Z',
+    // Judged when asked, 20 Apr 10:00; March is over, so "the end of March" is 1 Apr 00:00 (+08:00).
+    judgedAt: JUDGED_AT,
     position,
     units: [
-      // A: due in March = H1 sign, H1 resolve, H1 callback (all on time) + H3 sign, H3 resolve (open)
-      //    → due 5, onTime 3, late 2; open and overdue at 1 Apr 00:00 = H3 sign + H3 resolve = 2; rate 3/5 = 0.6.
-      { unit: UNIT_A, due: 5, onTime: 3, late: 2, openOverdue: 2, unsatisfied: 0, onTimeRate: 0.6, rank: 1 },
-      // B: H2 sign (late), H2 resolve (late), H2 callback (on time) → due 3, onTime 1, late 2; 1 不满意; rate 1/3.
+      // A: due in March = H1 sign, H1 resolve (on time) + H3 sign, H3 resolve (unreached, past due on 20 Apr)
+      //    → due 4, onTime 2, late 2; open and overdue at 1 Apr 00:00 = H3 sign + H3 resolve = 2; rate 2/4 = 0.5.
+      { unit: UNIT_A, due: 4, onTime: 2, late: 2, openOverdue: 2, unsatisfied: 0, onTimeRate: 0.5, rank: 1 },
+      // B: H2 sign (late), H2 resolve (late) → due 2, onTime 0, late 2; H2's 不满意 counts against B; rate 0.
       //    (P1's reply falls due in May and D1's mediation on 02 Apr: not March's.)
-      { unit: UNIT_B, due: 3, onTime: 1, late: 2, openOverdue: 0, unsatisfied: 1, onTimeRate: 1 / 3, rank: 2 },
-      // 未派单: both petition acceptances (the desk's decision): P1 on time, P2 late → 1/2; not ranked.
-      { unit: UNDISPATCHED, due: 2, onTime: 1, late: 1, openOverdue: 0, unsatisfied: 0, onTimeRate: 0.5, rank: null },
+      { unit: UNIT_B, due: 2, onTime: 0, late: 2, openOverdue: 0, unsatisfied: 1, onTimeRate: 0, rank: 2 },
+      // The desk: acceptances P1 (on time) and P2 (late), call-backs H1 (due 09 Mar) and H2 (due 23 Mar),
+      // both on time → due 4, onTime 3, late 1; rate 0.75; not ranked.
+      { unit: DESK_ROW, due: 4, onTime: 3, late: 1, openOverdue: 0, unsatisfied: 0, onTimeRate: 0.75, rank: null },
     ],
     overdue: [
       {
@@ -153,7 +158,9 @@ function marchReport(ids: Record<string, string>, position: string) {
       },
     ],
     // H2's 不满意 call-back, 20 Mar 15:00 = 07:00Z.
-    unsatisfied: [{ caseId: ids.h2, number: 'RX2026-0002', title: '夜间施工噪音扰民', unit: UNIT_B, reviewedAt: '2026-03-20T07:00:00.000Z' }],
+    unsatisfied: [
+      { caseId: ids.h2, number: 'RX2026-0002', title: '夜间施工噪音扰民', unit: UNIT_B, reviewedAt: '2026-03-20T07:00:00.000Z' },
+    ],
   };
 }
 
@@ -305,7 +312,11 @@ describe('timeliness KPIs and the monthly report (SPEC §4, §5)', () => {
 
   it('records the hand-computed deadlines for the fixture (the inputs of every figure below)', async () => {
     const deadlines = async (id: string) =>
-      (await t.view(id, SUPERVISOR)).deadlines.map((d: any) => ({ milestone: d.milestone, dueAt: d.dueAt, reachedAt: d.reachedAt ?? null }));
+      (await t.view(id, SUPERVISOR)).deadlines.map((d: any) => ({
+        milestone: d.milestone,
+        dueAt: d.dueAt,
+        reachedAt: d.reachedAt ?? null,
+      }));
     expect(await deadlines(ids.h1)).toEqual([
       { milestone: 'sign', dueAt: '2026-03-02T03:30:00.000Z', reachedAt: '2026-03-02T02:00:00.000Z' }, // due 11:30, signed 10:00
       { milestone: 'resolve', dueAt: '2026-03-09T10:00:00.000Z', reachedAt: '2026-03-05T08:00:00.000Z' }, // due 09 Mar 18:00, resolved 05 Mar 16:00
@@ -344,11 +355,12 @@ describe('timeliness KPIs and the monthly report (SPEC §4, §5)', () => {
         from: '2026-02-28T16:00:00.000Z',
         to: '2026-03-31T16:00:00.000Z',
         position: expect.stringMatching(/^\d+$/),
+        judgedAt: JUDGED_AT,
         groups: [{ group: {}, kpis: MARCH_KPIS }],
       });
     });
 
-    it('attributes each counted item to its unit with groupBy=unit (未派单 last)', async () => {
+    it("attributes each counted item to whoever owes it with groupBy=unit (the desk's items under the organisation's name, last)", async () => {
       const body = await stats({ ...MARCH, groupBy: 'unit' });
       expect(body.groups).toEqual([
         {
@@ -382,7 +394,7 @@ describe('timeliness KPIs and the monthly report (SPEC §4, §5)', () => {
           },
         },
         {
-          group: { unit: UNDISPATCHED },
+          group: { unit: DESK_ROW },
           // Petition acceptances are the desk's: P1 on time, P2 late.
           kpis: { ...allNone(), timelyAcceptance: kpi(1, 2, 0.5) },
         },
@@ -427,6 +439,7 @@ describe('timeliness KPIs and the monthly report (SPEC §4, §5)', () => {
         from: '2024-12-31T16:00:00.000Z',
         to: '2025-12-31T16:00:00.000Z',
         position: expect.stringMatching(/^\d+$/),
+        judgedAt: JUDGED_AT,
         groups: [{ group: {}, kpis: allNone() }],
       });
     });
@@ -454,13 +467,17 @@ describe('timeliness KPIs and the monthly report (SPEC §4, §5)', () => {
       const live = await stats(MARCH);
       expect(live.groups[0].kpis.onTimeResolution).toEqual(kpi(1, 3, 1 / 3));
 
-      const res = await t
-        .post('/api/stats/timeliness/what-if', { ...MARCH, policy: policyWithHotlineResolveLimit({ amount: 1, unit: 'working-days' }) }, { as: SUPERVISOR });
+      const res = await t.post(
+        '/api/stats/timeliness/what-if',
+        { ...MARCH, policy: policyWithHotlineResolveLimit({ amount: 1, unit: 'working-days' }) },
+        { as: SUPERVISOR },
+      );
       expectStatus(res, 200);
       expect(res.body).toEqual({
         from: '2026-02-28T16:00:00.000Z',
         to: '2026-03-31T16:00:00.000Z',
         position: live.position,
+        judgedAt: JUDGED_AT,
         groups: [
           {
             group: {},
@@ -486,7 +503,7 @@ describe('timeliness KPIs and the monthly report (SPEC §4, §5)', () => {
       expect(grouped.body.groups.map((g: any) => [g.group.unit, g.kpis.onTimeResolution])).toEqual([
         [UNIT_A, kpi(0, 2, 0)],
         [UNIT_B, kpi(0, 1, 0)],
-        [UNDISPATCHED, NONE],
+        [DESK_ROW, NONE],
       ]);
 
       // The live read models are untouched: the same answer as before the what-if, at the same position.
@@ -514,10 +531,10 @@ describe('timeliness KPIs and the monthly report (SPEC §4, §5)', () => {
       const lines = bytes.subarray(3).toString('utf8').split('\r\n');
       expect(lines[0]).toBe('大雁塔街道 2026年3月 超期/不满意工单通报');
       expect(lines).toContain('单位,应办结数,按期,超期办结,超期未办结,不满意,按期率,排名');
-      // 3/5 = 60.0%, 1/3 = 33.3%, 1/2 = 50.0%; 未派单 is not ranked (—).
-      expect(lines).toContain(`${UNIT_A},5,3,2,2,0,60.0%,1`);
-      expect(lines).toContain(`${UNIT_B},3,1,2,0,1,33.3%,2`);
-      expect(lines).toContain(`${UNDISPATCHED},2,1,1,0,0,50.0%,—`);
+      // 2/4 = 50.0%, 0/2 = 0.0%, 3/4 = 75.0%; the desk's row is not ranked (—).
+      expect(lines).toContain(`${UNIT_A},4,2,2,2,0,50.0%,1`);
+      expect(lines).toContain(`${UNIT_B},2,0,2,0,1,0.0%,2`);
+      expect(lines).toContain(`${DESK_ROW},4,3,1,0,0,75.0%,—`);
       expect(lines).toContain('RX2026-0002,夜间施工噪音扰民,小寨社区,2026-03-20 15:00');
     });
 
@@ -532,15 +549,31 @@ describe('timeliness KPIs and the monthly report (SPEC §4, §5)', () => {
       const ranking = workbook.getWorksheet('单位排名')!;
       expect(ranking.getCell(1, 1).value).toBe('大雁塔街道 2026年3月 超期/不满意工单通报');
       expect(rowValues(ranking, 3)).toEqual(['单位', '应办结数', '按期', '超期办结', '超期未办结', '不满意', '按期率', '排名']);
-      expect(rowValues(ranking, 4)).toEqual([UNIT_A, 5, 3, 2, 2, 0, 0.6, 1]);
-      expect(rowValues(ranking, 5)).toEqual([UNIT_B, 3, 1, 2, 0, 1, 1 / 3, 2]);
-      expect(rowValues(ranking, 6)).toEqual([UNDISPATCHED, 2, 1, 1, 0, 0, 0.5, '—']);
+      expect(rowValues(ranking, 4)).toEqual([UNIT_A, 4, 2, 2, 2, 0, 0.5, 1]);
+      expect(rowValues(ranking, 5)).toEqual([UNIT_B, 2, 0, 2, 0, 1, 0, 2]);
+      expect(rowValues(ranking, 6)).toEqual([DESK_ROW, 4, 3, 1, 0, 0, 0.75, '—']);
 
       const overdue = workbook.getWorksheet('超期清单')!;
       expect(rowValues(overdue, 3)).toEqual(['案件编号', '类型', '标题', '承办单位', '节点', '期限', '超期天数', '督办']);
       // Deadlines are Excel dates holding the Shanghai wall-clock time (24 Mar 10:00, 30 Mar 18:00).
-      expect(rowValues(overdue, 4).slice(0, 7)).toEqual(['RX2026-0003', '12345工单', '人行道井盖缺失', UNIT_A, '签收', new Date('2026-03-24T10:00:00.000Z'), 8]);
-      expect(rowValues(overdue, 5).slice(0, 7)).toEqual(['RX2026-0003', '12345工单', '人行道井盖缺失', UNIT_A, '办结', new Date('2026-03-30T18:00:00.000Z'), 2]);
+      expect(rowValues(overdue, 4).slice(0, 7)).toEqual([
+        'RX2026-0003',
+        '12345工单',
+        '人行道井盖缺失',
+        UNIT_A,
+        '签收',
+        new Date('2026-03-24T10:00:00.000Z'),
+        8,
+      ]);
+      expect(rowValues(overdue, 5).slice(0, 7)).toEqual([
+        'RX2026-0003',
+        '12345工单',
+        '人行道井盖缺失',
+        UNIT_A,
+        '办结',
+        new Date('2026-03-30T18:00:00.000Z'),
+        2,
+      ]);
       expect(rowValues(overdue, 4)[7]).toBe(`2026-03-25 09:30 ${H3_SUPERVISION}（限 2026-03-27 18:00；未答复）`);
       expect(overdue.rowCount).toBe(5);
 
@@ -592,16 +625,44 @@ describe('timeliness KPIs and the monthly report (SPEC §4, §5)', () => {
   });
 
   describe('reproducibility at a log position (runs last: it records more events)', () => {
-    it('reproduces the first report and KPIs exactly with ?position=, whatever was recorded since', async () => {
+    it('judges a position at the recording time of its event, and answers the same whatever was recorded since', async () => {
       const firstReport = (await monthly('2026-03')).body;
       const firstStats = await stats(MARCH);
       expect(firstStats.position).toBe(firstReport.position);
       expect(firstReport).toEqual(marchReport(ids, firstReport.position));
-      const firstCsv = (await binary('/api/reports/monthly/2026-03', { format: 'csv' })).body as Buffer;
+      const { position } = firstReport;
+
+      // The event at that position is P2's acceptance, recorded 26 Mar 09:00 (01:00Z): asked at the
+      // position, March is judged as the service knew it then, with the month still running.
+      const atPosition = (await monthly('2026-03', { position })).body;
+      const live = marchReport(ids, position);
+      expect(atPosition).toEqual({
+        ...live,
+        judgedAt: '2026-03-26T01:00:00.000Z',
+        units: [
+          // A: H1 sign and resolve on time; H3 sign (due 24 Mar 10:00) unreached: late and open; H3
+          //    resolve (due 30 Mar 18:00) not due yet, so not counted → due 3, onTime 2, late 1; rate 2/3.
+          { unit: UNIT_A, due: 3, onTime: 2, late: 1, openOverdue: 1, unsatisfied: 0, onTimeRate: 2 / 3, rank: 1 },
+          live.units[1],
+          live.units[2],
+        ],
+        // H3 sign: 24 Mar 10:00 → 26 Mar 09:00 = 1 d 23 h, rounded up = 2.
+        overdue: [{ ...live.overdue[0], daysOverdue: 2 }],
+      });
+      const statsAtPosition = await stats({ ...MARCH, position });
+      expect(statsAtPosition.judgedAt).toBe('2026-03-26T01:00:00.000Z');
+      // H3's resolve was not due yet then: 按期办结率 1/2 (H1 on time, H2 late), where the live answer says 1/3.
+      expect(statsAtPosition.groups[0].kpis).toEqual({ ...MARCH_KPIS, onTimeResolution: kpi(1, 2, 0.5) });
+      const csvAtPosition = (await binary('/api/reports/monthly/2026-03', { format: 'csv', position })).body as Buffer;
       const oneDayResolve = JSON.parse(JSON.stringify(DEFAULT_POLICY_CONFIG));
       oneDayResolve.hotline.normal.resolve.limit = { amount: 1, unit: 'working-days' };
-      const firstWhatIf = await t.post('/api/stats/timeliness/what-if', { ...MARCH, policy: oneDayResolve }, { as: SUPERVISOR });
-      expectStatus(firstWhatIf, 200);
+      const whatIfAtPosition = await t.post(
+        '/api/stats/timeliness/what-if',
+        { ...MARCH, policy: oneDayResolve, position },
+        { as: SUPERVISOR },
+      );
+      expectStatus(whatIfAtPosition, 200);
+      expect(whatIfAtPosition.body.judgedAt).toBe('2026-03-26T01:00:00.000Z');
 
       // More events: a second supervision order on H3 in April, the March order answered in April,
       // H3 finally signed and resolved in April, and a ticket of 31 March recorded only now
@@ -617,7 +678,11 @@ describe('timeliness KPIs and the monthly report (SPEC §4, §5)', () => {
       await t.ok(ids.h3, 'resolve', { reply: '已补装井盖。' }, { as: A });
       at('2026-04-20T16:00:00');
       const back = (occurredAt: string) => ({ occurredAt: `${occurredAt}+08:00` });
-      const h4 = await t.intake('hotline', { ...hotlineBody({ title: '共享单车乱停放' }), ...back('2026-03-31T09:00:00') }, { as: SUPERVISOR });
+      const h4 = await t.intake(
+        'hotline',
+        { ...hotlineBody({ title: '共享单车乱停放' }), ...back('2026-03-31T09:00:00') },
+        { as: SUPERVISOR },
+      );
       ids.h4 = h4.body.id;
       expect(h4.body.number).toBe('RX2026-0004');
       await t.ok(ids.h4, 'dispatch', { unit: UNIT_B, ...back('2026-03-31T09:10:00') }, { as: SUPERVISOR });
@@ -625,50 +690,57 @@ describe('timeliness KPIs and the monthly report (SPEC §4, §5)', () => {
       await t.ok(ids.h4, 'sign', back('2026-03-31T10:00:00'), { as: SUPERVISOR });
 
       const laterReport = (await monthly('2026-03')).body;
-      expect(BigInt(laterReport.position)).toBeGreaterThan(BigInt(firstReport.position));
-      expect(laterReport).not.toEqual(firstReport);
-      const expectedLater = marchReport(ids, laterReport.position);
-      // B gains H4's sign (due 31 Mar 11:10, on time): due 3 + 1 = 4, onTime 1 + 1 = 2, rate 2/4 = 0.5.
-      expectedLater.units[1] = { unit: UNIT_B, due: 4, onTime: 2, late: 2, openOverdue: 0, unsatisfied: 1, onTimeRate: 0.5, rank: 2 };
+      expect(BigInt(laterReport.position)).toBeGreaterThan(BigInt(position));
+      const expectedLater = { ...marchReport(ids, laterReport.position), judgedAt: '2026-04-20T08:00:00.000Z' };
+      // B gains H4's sign (due 31 Mar 11:10, on time): due 2 + 1 = 3, onTime 0 + 1 = 1, rate 1/3.
+      expectedLater.units[1] = { unit: UNIT_B, due: 3, onTime: 1, late: 2, openOverdue: 0, unsatisfied: 1, onTimeRate: 1 / 3, rank: 2 };
       // H3 was signed and resolved on 20 April: at the end of March both were still open and
       // overdue, so A's row and the overdue list stay; the April order was issued after the end
       // of March and is not listed, and the March order still reads unanswered (answered in April).
       expect(laterReport).toEqual(expectedLater);
 
-      const reproduced = (await monthly('2026-03', { position: firstReport.position })).body;
-      expect(reproduced).toEqual(firstReport);
-
-      const laterStats = await stats(MARCH);
-      expect(laterStats.position).toBe(laterReport.position);
-      // Sign: H1 on time, H2 late, H3 late (signed 20 Apr), H4 on time: 2 / 4.
-      expect(laterStats.groups[0].kpis.response).toEqual(kpi(2, 4, 0.5));
-      expect(await stats({ ...MARCH, position: firstStats.position })).toEqual(firstStats);
-
-      // The what-if replay at the first position gives the first what-if answer.
-      const laterWhatIf = await t.post('/api/stats/timeliness/what-if', { ...MARCH, policy: oneDayResolve }, { as: SUPERVISOR });
-      expectStatus(laterWhatIf, 200);
-      // Now with H4's on-time sign: response 2 / 4; resolve still H1, H2, H3 late under 1 working day: 0 / 3.
-      expect(laterWhatIf.body.groups[0].kpis.response).toEqual(kpi(2, 4, 0.5));
-      expect(laterWhatIf.body.groups[0].kpis.onTimeResolution).toEqual(kpi(0, 3, 0));
+      // The same position, asked again after all that: the same report, KPIs and what-if.
+      expect((await monthly('2026-03', { position })).body).toEqual(atPosition);
+      expect(await stats({ ...MARCH, position })).toEqual(statsAtPosition);
       const reproducedWhatIf = await t.post(
         '/api/stats/timeliness/what-if',
-        { ...MARCH, policy: oneDayResolve, position: firstReport.position },
+        { ...MARCH, policy: oneDayResolve, position },
         { as: SUPERVISOR },
       );
       expectStatus(reproducedWhatIf, 200);
-      expect(reproducedWhatIf.body).toEqual(firstWhatIf.body);
+      expect(reproducedWhatIf.body).toEqual(whatIfAtPosition.body);
 
-      // The CSV at the first position is the first CSV but for its generation time (line 3).
-      const reproducedCsv = (await binary('/api/reports/monthly/2026-03', { format: 'csv', position: firstReport.position })).body as Buffer;
+      const laterStats = await stats(MARCH);
+      expect(laterStats.position).toBe(laterReport.position);
+      // Sign: H1 on time, H2 late, H3 late (signed 20 Apr), H4 on time: 2 / 4 (first asked: 1 / 3).
+      expect(laterStats.groups[0].kpis.response).toEqual(kpi(2, 4, 0.5));
+      expect(firstStats.groups[0].kpis.response).toEqual(kpi(1, 3, 1 / 3));
+
+      // The live what-if now: with H4's on-time sign, response 2 / 4; resolve still H1, H2, H3 late under 1 working day: 0 / 3.
+      const laterWhatIf = await t.post('/api/stats/timeliness/what-if', { ...MARCH, policy: oneDayResolve }, { as: SUPERVISOR });
+      expectStatus(laterWhatIf, 200);
+      expect(laterWhatIf.body.groups[0].kpis.response).toEqual(kpi(2, 4, 0.5));
+      expect(laterWhatIf.body.groups[0].kpis.onTimeResolution).toEqual(kpi(0, 3, 0));
+
+      // The CSV at the position is the same but for its generation time (line 3).
+      const reproducedCsv = (await binary('/api/reports/monthly/2026-03', { format: 'csv', position })).body as Buffer;
       const csvLines = (csv: Buffer) => csv.toString('utf8').split('\r\n');
-      expect(csvLines(firstCsv)[2]).toBe('生成时间：2026-04-20 10:00');
+      expect(csvLines(csvAtPosition)[2]).toBe('生成时间：2026-04-20 10:00');
       expect(csvLines(reproducedCsv)[2]).toBe('生成时间：2026-04-20 16:00');
-      expect(csvLines(reproducedCsv).filter((_, index) => index !== 2)).toEqual(csvLines(firstCsv).filter((_, index) => index !== 2));
+      expect(csvLines(reproducedCsv).filter((_, index) => index !== 2)).toEqual(csvLines(csvAtPosition).filter((_, index) => index !== 2));
 
       // A position past the end of the log cannot be reproduced: 422.
       const beyond = (BigInt(laterReport.position) + 1000n).toString();
-      expectProblem(await t.get('/api/reports/monthly/2026-03', SUPERVISOR).query({ position: beyond }), 422, 'REQUEST.POSITION_BEYOND_LOG');
-      expectProblem(await t.get('/api/stats/timeliness', SUPERVISOR).query({ ...MARCH, position: beyond }), 422, 'REQUEST.POSITION_BEYOND_LOG');
+      expectProblem(
+        await t.get('/api/reports/monthly/2026-03', SUPERVISOR).query({ position: beyond }),
+        422,
+        'REQUEST.POSITION_BEYOND_LOG',
+      );
+      expectProblem(
+        await t.get('/api/stats/timeliness', SUPERVISOR).query({ ...MARCH, position: beyond }),
+        422,
+        'REQUEST.POSITION_BEYOND_LOG',
+      );
       expectProblem(
         await t.post('/api/stats/timeliness/what-if', { ...MARCH, policy: oneDayResolve, position: beyond }, { as: SUPERVISOR }),
         422,
@@ -772,22 +844,42 @@ describe('what-if on a reopened ticket with a platform deadline', () => {
 
   it('gives the live figures when replayed under the live policy itself', async () => {
     const view = await t.view(ticketId);
-    // Live: the reopened resolve is due 16 Mar 18:00 = 10:00Z, reached 12 Mar 10:00 = 02:00Z.
+    // Live: the reopened resolve is due 16 Mar 18:00 = 10:00Z, reached 12 Mar 10:00 = 02:00Z; the
+    // view shows both episodes, so a desk officer sees why the ticket counts twice.
     expect(view.deadlines.find((d: any) => d.milestone === 'resolve')).toMatchObject({
       dueAt: '2026-03-16T10:00:00.000Z',
       reachedAt: '2026-03-12T02:00:00.000Z',
     });
+    expect(view.episodes.filter((e: any) => e.milestone === 'resolve')).toEqual([
+      // The platform's 06 Mar 18:00, resolved 04 Mar 10:00.
+      {
+        milestone: 'resolve',
+        episode: 1,
+        startedAt: '2026-03-02T01:30:00.000Z',
+        dueAt: '2026-03-06T10:00:00.000Z',
+        reachedAt: '2026-03-04T02:00:00.000Z',
+        state: 'met',
+      },
+      {
+        milestone: 'resolve',
+        episode: 2,
+        startedAt: '2026-03-09T02:00:00.000Z',
+        dueAt: '2026-03-16T10:00:00.000Z',
+        reachedAt: '2026-03-12T02:00:00.000Z',
+        state: 'met',
+      },
+    ]);
 
     const live = await t.get('/api/stats/timeliness', SUPERVISOR).query(MARCH);
     expectStatus(live, 200);
-    // The resolve milestone's final deadline (16 Mar) is in March, reached on time: 1 / 1.
-    expect(live.body.groups[0].kpis.onTimeResolution).toEqual(kpi(1, 1, 1));
+    // Both resolve episodes fall due in March (06 and 16 Mar), both met: 2 / 2.
+    expect(live.body.groups[0].kpis.onTimeResolution).toEqual(kpi(2, 2, 1));
 
     const whatIf = await t.post('/api/stats/timeliness/what-if', { ...MARCH, policy: DEFAULT_POLICY_CONFIG }, { as: SUPERVISOR });
     expectStatus(whatIf, 200);
     // Same policy: the same answer. (Recomputing the reopened deadline from the platform's
-    // 06 Mar 18:00 would make the 12 Mar resolution late: 0 / 1.)
-    expect(whatIf.body.groups[0].kpis.onTimeResolution).toEqual(kpi(1, 1, 1));
+    // 06 Mar 18:00 would make the 12 Mar resolution late: 1 / 2.)
+    expect(whatIf.body.groups[0].kpis.onTimeResolution).toEqual(kpi(2, 2, 1));
     expect(whatIf.body).toEqual(live.body);
   });
 });

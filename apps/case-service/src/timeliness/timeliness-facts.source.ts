@@ -13,7 +13,7 @@ import {
   type StoredCaseEvent,
 } from '@cases/domain';
 import { EVENT_STORE, type EventStore } from '@cases/event-store';
-import { CASE_VIEW_PROJECTION, ProjectionRunner, changedCaseFacts } from '@cases/read-models';
+import { ReadModels, type FactsCursor } from '@cases/read-models';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 export interface FactsAtPosition {
@@ -28,9 +28,15 @@ export class PositionBeyondLogError extends ServiceError {
     readonly position: bigint,
     readonly head: bigint,
   ) {
-    super('REQUEST.POSITION_BEYOND_LOG', 422, 'Position beyond the log', `Position ${position} is beyond the end of the event log (${head})`, {
-      head: head.toString(),
-    });
+    super(
+      'REQUEST.POSITION_BEYOND_LOG',
+      422,
+      'Position beyond the log',
+      `Position ${position} is beyond the end of the event log (${head})`,
+      {
+        head: head.toString(),
+      },
+    );
   }
 }
 
@@ -49,12 +55,12 @@ export type ReplayProgress = (position: bigint, upTo: bigint) => void;
 @Injectable()
 export class TimelinessFactsSource {
   private readonly cached = new Map<string, CaseFacts>();
-  private cachedPosition = 0n;
+  private cursor: FactsCursor | null = null;
   private replaying: Promise<unknown> = Promise.resolve();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly runner: ProjectionRunner,
+    private readonly readModels: ReadModels,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -62,12 +68,28 @@ export class TimelinessFactsSource {
   async facts(position?: bigint, onProgress?: ReplayProgress): Promise<FactsAtPosition> {
     const head = await this.store.headPosition();
     if (position !== undefined && position > head) throw new PositionBeyondLogError(position, head);
-    await this.runner.waitForPosition(position ?? head, this.config.readYourWritesTimeoutMs, CASE_VIEW_PROJECTION);
-    // Synchronous from here: the runner applies batches on this thread, so the checkpoint and
-    // the rows read together describe the same prefix of the log.
-    const current = this.fromReadModel();
+    const current = await this.fromReadModel(position ?? head);
     if (position === undefined || position === current.position) return current;
     return this.replay(position, evolve, onProgress);
+  }
+
+  /**
+   * When the event at `position` was recorded: the judging instant of figures asked for at that
+   * position. A case event's `recordedAt` (the service's clock when it accepted the command), else
+   * the store's commit time. A store may leave positions unused: then the last event before
+   * `position` answers; before the first event there is none, and the Unix epoch stands in.
+   */
+  async recordedAt(position: bigint): Promise<Date> {
+    for (let window = 1n; ; window *= 64n) {
+      const after = position > window ? position - window : 0n;
+      const events = await this.store.readAll({ after, upTo: position, maxCount: Number(window) });
+      const event = events.at(-1);
+      if (event !== undefined) {
+        const { recordedAt } = event.metadata;
+        return typeof recordedAt === 'string' ? new Date(recordedAt) : event.created;
+      }
+      if (after === 0n) return new Date(0);
+    }
   }
 
   /** Facts of the log up to `position` (default: head) with every deadline recomputed under `policy`. */
@@ -77,22 +99,22 @@ export class TimelinessFactsSource {
     return this.replay(position ?? head, replayUnderPolicy(policy), onProgress);
   }
 
-  private fromReadModel(): FactsAtPosition {
-    const position = this.runner.checkpoint(CASE_VIEW_PROJECTION);
-    if (position < this.cachedPosition) {
-      // The projection was rebuilt from zero meanwhile: start the cache again.
-      this.cached.clear();
-      this.cachedPosition = 0n;
-    }
-    for (const facts of changedCaseFacts(this.runner.db, this.config.org.id, this.cachedPosition)) {
-      this.cached.set(facts.caseId, facts);
-    }
-    this.cachedPosition = position;
-    return { position, facts: [...this.cached.values()] };
+  /** Once the case read model has reached `minPosition`: the facts it holds and the position they describe. */
+  private async fromReadModel(minPosition: bigint): Promise<FactsAtPosition> {
+    const changed = await this.readModels.cases.changedFacts(this.config.org.id, this.cursor, { minPosition });
+    // Every case, not the changes: the first call, or the read model was rebuilt meanwhile.
+    if (changed.complete) this.cached.clear();
+    for (const facts of changed.facts) this.cached.set(facts.caseId, facts);
+    this.cursor = changed.cursor;
+    return { position: changed.position, facts: [...this.cached.values()] };
   }
 
   /** One replay at a time: each holds every case's state in memory until it is done. */
-  private replay(upTo: bigint, fold: (state: CaseState, event: CaseEvent) => CaseState, onProgress?: ReplayProgress): Promise<FactsAtPosition> {
+  private replay(
+    upTo: bigint,
+    fold: (state: CaseState, event: CaseEvent) => CaseState,
+    onProgress?: ReplayProgress,
+  ): Promise<FactsAtPosition> {
     const run = this.replaying.catch(() => undefined).then(() => this.replayNow(upTo, fold, onProgress));
     this.replaying = run;
     return run;

@@ -1,3 +1,4 @@
+import { Roles } from '../auth/auth.decorators';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -46,6 +47,8 @@ export class TimelinessController {
   }
 
   @Post('stats/timeliness/what-if')
+  // A replay of the whole log under another policy: long work, for those who set policy.
+  @Roles('supervisor', 'admin')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'getTimelinessKpisWhatIf',

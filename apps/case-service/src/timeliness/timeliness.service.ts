@@ -6,6 +6,7 @@ import {
   computeTimeliness,
   parsePolicyConfig,
   shanghaiMonth,
+  type CaseFacts,
   type KpiDefinitions,
   type TimelinessDimension,
   type TimelinessGroup,
@@ -28,6 +29,8 @@ export interface TimelinessAnswer {
   to: string;
   /** The global log position computed at, as a decimal string to pass back as `position`. */
   position: string;
+  /** The judging instant: the moment asked for the live log, the recording time of the event at `position` when one was given. */
+  judgedAt: string;
   groups: TimelinessGroup[];
 }
 
@@ -37,7 +40,12 @@ export interface RenderedReport {
   fileName: string;
 }
 
-/** SPEC §4's timeliness KPIs and SPEC §5's monthly report, each computed at a stated log position. */
+/**
+ * The timeliness KPIs and the monthly report (docs/timeliness-rules.md), each computed at a stated
+ * log position and judged at a stated instant: the moment asked for the live log, the recording
+ * time of the event at `position` when one is given, so asking for a position again later gives
+ * the same answer.
+ */
 @Injectable()
 export class TimelinessService {
   constructor(
@@ -50,7 +58,8 @@ export class TimelinessService {
 
   async kpis(request: TimelinessRequest): Promise<TimelinessAnswer> {
     const { position, facts } = await this.source.facts(request.position);
-    return this.answer(request, position, computeTimeliness(facts, request, this.definitions).groups);
+    const judgedAt = await this.judgingInstant(request.position);
+    return this.answer(request, position, judgedAt, facts);
   }
 
   /**
@@ -60,14 +69,16 @@ export class TimelinessService {
   async whatIf(request: TimelinessRequest, policyJson: unknown, onProgress?: ReplayProgress): Promise<TimelinessAnswer> {
     const policy = new ConfiguredDeadlinePolicy(parsePolicyConfig(policyJson), this.calendar);
     const { position, facts } = await this.source.factsUnderPolicy(policy, request.position, onProgress);
-    return this.answer(request, position, computeTimeliness(facts, request, this.definitions).groups);
+    const judgedAt = await this.judgingInstant(request.position);
+    return this.answer(request, position, judgedAt, facts);
   }
 
   async monthlyReport(month: string, position?: bigint, onProgress?: ReplayProgress): Promise<MonthlyReport> {
     shanghaiMonth(month);
     const facts = await this.source.facts(position, onProgress);
-    // A month still running is judged now; a finished one at its end, so a position reproduces it.
-    return { ...computeMonthlyReport(facts.facts, month, this.clock.now()), position: facts.position.toString() };
+    const judgedAt = await this.judgingInstant(position);
+    const report = computeMonthlyReport(facts.facts, month, { judgedAt, deskLabel: this.config.org.name });
+    return { ...report, position: facts.position.toString() };
   }
 
   async render(report: MonthlyReport, format: ReportFormat): Promise<RenderedReport> {
@@ -75,11 +86,33 @@ export class TimelinessService {
     const media = REPORT_FORMAT_MEDIA[format];
     const fileName = `monthly-report-${report.month}-at-${report.position}.${media.extension}`;
     const body =
-      format === 'csv' ? toCsv(report, context) : format === 'xlsx' ? await toXlsx(report, context) : format === 'html' ? toHtml(report, context) : report;
+      format === 'csv'
+        ? toCsv(report, context)
+        : format === 'xlsx'
+          ? await toXlsx(report, context)
+          : format === 'html'
+            ? toHtml(report, context)
+            : report;
     return { body, contentType: media.contentType, fileName };
   }
 
-  private answer(request: TimelinessRequest, position: bigint, groups: TimelinessGroup[]): TimelinessAnswer {
-    return { from: request.from.toISOString(), to: request.to.toISOString(), position: position.toString(), groups };
+  /** Taken once the facts are read, so everything the live facts hold was recorded by the judging instant. */
+  private async judgingInstant(position: bigint | undefined): Promise<Date> {
+    return position === undefined ? this.clock.now() : this.source.recordedAt(position);
+  }
+
+  private answer(request: TimelinessRequest, position: bigint, judgedAt: Date, facts: CaseFacts[]): TimelinessAnswer {
+    const { groups } = computeTimeliness(
+      facts,
+      { from: request.from, to: request.to, judgedAt, ...(request.groupBy !== undefined && { groupBy: request.groupBy }) },
+      { definitions: this.definitions, deskLabel: this.config.org.name },
+    );
+    return {
+      from: request.from.toISOString(),
+      to: request.to.toISOString(),
+      position: position.toString(),
+      judgedAt: judgedAt.toISOString(),
+      groups,
+    };
   }
 }

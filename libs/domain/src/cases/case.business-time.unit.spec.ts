@@ -137,6 +137,9 @@ describe('occurredAt, the business time of a command (SPEC §2)', () => {
       warnedVersion: 1,
       missedVersion: 1,
       extensionsApproved: 0,
+      episode: 1,
+      custody: [{ from: DISPATCHED_AT, unit: UNIT_A }],
+      earlierEpisodes: [],
     });
   });
 });

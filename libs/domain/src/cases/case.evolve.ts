@@ -1,9 +1,9 @@
-import type { CaseEvent, DeadlineSet } from './case.events';
-import { isIntakeEvent, SCHEDULER_EVENT_TYPES } from './case.events';
-import type { Assignment, CaseRecord, CaseState, DeadlineState, OpenedCase, Resolution } from './case.state';
+import type { CaseEvent } from './case.events';
+import { isIntakeEvent, PERSONAL_DATA_EVENT_TYPES, SCHEDULER_EVENT_TYPES } from './case.events';
+import type { Assignment, CaseRecord, CaseState, OpenedCase, Resolution } from './case.state';
 import { INITIAL_CASE_STATE } from './case.state';
-import type { Milestone } from './case.types';
 import { RESOLVING_MILESTONE } from './case.types';
+import { dispatchedTo, reach, reopened, returned, setDeadline, updateDeadline } from './deadline-episodes';
 
 /**
  * Folds one event into the case state. Pure and immutable: the state passed in is never changed.
@@ -18,8 +18,9 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
   return {
     ...next,
     eventCount: state.eventCount + 1,
-    // Scheduler records are not commands: they must not block back-dating a later step (SPEC §2).
-    lastCommandAt: SCHEDULER_EVENT_TYPES.includes(event.type) ? state.lastCommandAt : event.occurredAt,
+    // Scheduler and personal-data records are not commands: they must not block back-dating a later step (SPEC §2).
+    lastCommandAt:
+      SCHEDULER_EVENT_TYPES.includes(event.type) || PERSONAL_DATA_EVENT_TYPES.includes(event.type) ? state.lastCommandAt : event.occurredAt,
   };
 }
 
@@ -84,11 +85,17 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
         deadlines: reach(state.deadlines, 'acceptance', at),
       };
     case 'CaseDispatched':
-      return { ...record(state), status: 'dispatched', unit: event.data.unit, dispatchedAt: at };
+      return {
+        ...record(state),
+        status: 'dispatched',
+        unit: event.data.unit,
+        dispatchedAt: at,
+        deadlines: dispatchedTo(state.deadlines, event.data.unit, at),
+      };
     case 'CaseSigned':
       return { ...record(state), ...assignmentOf(state, event), status: 'in_progress', deadlines: reach(state.deadlines, 'sign', at) };
     case 'CaseReturned':
-      return { ...record(state), status: 'accepted' };
+      return { ...record(state), status: 'accepted', deadlines: returned(state.deadlines, at) };
     case 'ProgressRecorded':
     case 'NoteAdded':
       return state;
@@ -121,7 +128,7 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
       };
     case 'CaseReopened':
       // The earlier resolution stays in the history; the state describes the current one only.
-      return { ...record(state), ...assignmentOf(state, event), status: 'in_progress' };
+      return { ...record(state), ...assignmentOf(state, event), status: 'in_progress', deadlines: reopened(state.deadlines, at) };
     case 'CaseClosed':
       return {
         ...record(state),
@@ -166,7 +173,7 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
     case 'CaseLinked':
       return { ...state, links: [...state.links, { ...event.data }] };
     case 'DeadlineSet':
-      return { ...state, deadlines: replaceDeadline(state.deadlines, event.data) };
+      return { ...state, deadlines: setDeadline(state.deadlines, event.data, at, state.unit) };
     case 'DeadlineWarningIssued':
       return {
         ...state,
@@ -183,6 +190,9 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
           missedVersion: Math.max(deadline.missedVersion ?? 0, event.data.version),
         })),
       };
+    case 'PersonalDataRevealed':
+    case 'PersonalDataDestroyed':
+      return state;
   }
 }
 
@@ -206,35 +216,4 @@ function assignmentOf(state: OpenedCase, event: CaseEvent): Assignment {
 function resolutionOf(state: OpenedCase, event: CaseEvent): Resolution {
   if (state.resolution === undefined) throw impossible(state, event);
   return state.resolution;
-}
-
-/**
- * Marks a milestone reached at the reaching event's business time. The first reach counts: a
- * later event (closing after a review) never moves it; a restarted deadline starts unreached.
- */
-function reach(deadlines: readonly DeadlineState[], milestone: Milestone, at: string): DeadlineState[] {
-  return updateDeadline(deadlines, milestone, (deadline) => (deadline.reachedAt === undefined ? { ...deadline, reachedAt: at } : deadline));
-}
-
-/** A new version replaces the milestone's entry: it is unreached and not yet warned about. */
-function replaceDeadline(deadlines: readonly DeadlineState[], set: DeadlineSet['data']): DeadlineState[] {
-  const current = deadlines.find((deadline) => deadline.milestone === set.milestone);
-  const extensionsApproved = (current?.extensionsApproved ?? 0) + (set.cause === 'extended' ? 1 : 0);
-  const next: DeadlineState = {
-    milestone: set.milestone,
-    version: set.version,
-    startedAt: set.startedAt,
-    dueAt: set.dueAt,
-    provisional: set.provisional,
-    extensionsApproved,
-  };
-  return current ? deadlines.map((deadline) => (deadline === current ? next : deadline)) : [...deadlines, next];
-}
-
-function updateDeadline(
-  deadlines: readonly DeadlineState[],
-  milestone: Milestone,
-  update: (deadline: DeadlineState) => DeadlineState,
-): DeadlineState[] {
-  return deadlines.map((deadline) => (deadline.milestone === milestone ? update(deadline) : deadline));
 }

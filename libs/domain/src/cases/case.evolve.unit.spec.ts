@@ -61,6 +61,9 @@ describe('evolve', () => {
           dueAt: '2026-03-17T01:00:00.000Z',
           provisional: false,
           extensionsApproved: 0,
+          episode: 1,
+          custody: [{ from: REGISTERED_AT }],
+          earlierEpisodes: [],
         },
       ],
       extensions: [],
@@ -152,6 +155,7 @@ describe('evolve', () => {
         deadlineSet('sign', restartedAt, '2026-03-07T01:00:00.000Z', { version: 2, cause: 'restarted' }),
       ]);
 
+      // The return ended the first episode unreached; the re-dispatch started the second.
       expect(deadline(state, 'sign')).toEqual({
         milestone: 'sign',
         version: 2,
@@ -159,6 +163,19 @@ describe('evolve', () => {
         dueAt: '2026-03-07T01:00:00.000Z',
         provisional: false,
         extensionsApproved: 0,
+        episode: 2,
+        custody: [{ from: restartedAt, unit: 'unit-urban-management' }],
+        earlierEpisodes: [
+          {
+            episode: 1,
+            startedAt: DISPATCHED_AT,
+            dueAt: '2026-03-05T01:00:00.000Z',
+            provisional: false,
+            custody: [{ from: DISPATCHED_AT, unit: UNIT_A }],
+            endedAt: '2026-03-05T05:00:00.000Z',
+            endedBy: 'return',
+          },
+        ],
       });
     });
   });

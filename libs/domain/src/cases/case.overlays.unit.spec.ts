@@ -4,6 +4,7 @@ import {
   ACCEPTED_AT,
   ADMIN,
   CASE_ID,
+  DISPATCHED_AT,
   deadlineSet,
   disputeHistory,
   event,
@@ -12,6 +13,7 @@ import {
   OTHER_CASE_ID,
   petitionHistory,
   SUPERVISOR,
+  UNIT_A,
   UNIT_A_USER,
   UNIT_B,
   UNIT_B_USER,
@@ -230,6 +232,10 @@ describe('extensions', () => {
       dueAt: '2026-06-01T01:00:00.000Z',
       provisional: false,
       extensionsApproved: 1,
+      // Approved before the deadline passed: the same episode, its deadline moved.
+      episode: 1,
+      custody: [{ from: ACCEPTED_AT }, { from: DISPATCHED_AT, unit: UNIT_A }],
+      earlierEpisodes: [],
     });
     expect(opened(state).extensions[0].decision).toEqual({ approved: true, decidedAt: NOW, decidedBy: SUPERVISOR });
   });

@@ -431,6 +431,7 @@ describe('reopen (resolved → in_progress)', () => {
 
     expect(opened(state)).toMatchObject({ status: 'in_progress', unit: UNIT_A });
     expect(opened(state).resolution).toBeUndefined();
+    // The first resolve episode, reached, is kept: it still counts (docs/timeliness-rules.md).
     expect(deadlineOf(state, 'resolve')).toEqual({
       milestone: 'resolve',
       version: 2,
@@ -438,6 +439,18 @@ describe('reopen (resolved → in_progress)', () => {
       dueAt: '2026-03-17T01:00:00.000Z',
       provisional: false,
       extensionsApproved: 0,
+      episode: 2,
+      custody: [{ from: NOW, unit: UNIT_A }],
+      earlierEpisodes: [
+        {
+          episode: 1,
+          startedAt: DISPATCHED_AT,
+          dueAt: '2026-03-09T01:00:00.000Z',
+          provisional: false,
+          reachedAt: RESOLVED_AT,
+          custody: [{ from: DISPATCHED_AT, unit: UNIT_A }],
+        },
+      ],
     });
   });
 

@@ -11,7 +11,9 @@ import type { DeadlinePolicy } from './deadline-policy';
  * scheduler's warnings and misses belong to the real policy and are dropped.
  *
  * An extension the alternative policy would not allow that long is granted at its maximum; one
- * it would not allow at all leaves the deadline where it was.
+ * it would not allow at all leaves the deadline where it was. The fold then builds the episodes as
+ * for the live figures (docs/timeliness-rules.md): whether an extension came before or after the
+ * deadline it extends is judged against the recomputed deadline.
  */
 export function replayUnderPolicy(policy: DeadlinePolicy) {
   return (state: CaseState, event: CaseEvent): CaseState => {
@@ -40,7 +42,9 @@ function recomputed(policy: DeadlinePolicy, state: OpenedCase, event: DeadlineSe
   const approved = [...state.extensions].reverse().find((extension) => extension.milestone === milestone && extension.decision?.approved);
   const maxDays = policy.maxExtensionDays(state.kind, milestone);
   if (!current || !approved || maxDays === null || maxDays < 1) {
-    return current ? { dueAt: current.dueAt, provisional: current.provisional } : { dueAt: event.data.dueAt, provisional: event.data.provisional };
+    return current
+      ? { dueAt: current.dueAt, provisional: current.provisional }
+      : { dueAt: event.data.dueAt, provisional: event.data.provisional };
   }
   const extended = policy.extendedDeadline({
     kind: state.kind,

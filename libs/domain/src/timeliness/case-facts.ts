@@ -1,25 +1,35 @@
-import type { DeadlineState, OpenedCase, ReviewState, SupervisionState } from '../cases/case.state';
+import type { CustodyChange, DeadlineEpisode, OpenedCase, ReviewState, SupervisionState } from '../cases/case.state';
 import type { CaseKind, DisputeOutcome, Milestone, Satisfaction, Urgency } from '../cases/case.types';
+import { RESOLVING_MILESTONE } from '../cases/case.types';
 
 /**
- * One milestone's final deadline (after approved extensions; a reopen's fresh deadline replaces
- * the earlier one, as it does in the case state) and when it was reached.
+ * Who owes each milestone (docs/timeliness-rules.md): the handling unit signs, resolves, replies
+ * and mediates; the desk decides acceptance, calls back and has re-examinations decided.
  */
-export interface MilestoneFact {
+export const MILESTONE_OWNERS: Readonly<Record<Milestone, 'unit' | 'desk'>> = {
+  sign: 'unit',
+  resolve: 'unit',
+  reply: 'unit',
+  mediation: 'unit',
+  acceptance: 'desk',
+  callback: 'desk',
+  reexamination: 'desk',
+};
+
+/** One episode of a milestone's deadline, as the counting rules need it. */
+export interface EpisodeFact {
   milestone: Milestone;
+  /** 1 for the milestone's first episode, one more for each restart. */
+  episode: number;
+  /** The episode's final deadline (after extensions approved before it passed). */
   dueAt: string;
   reachedAt?: string;
+  /** When a restart (a return, a reopen, a re-dispatch, a late extension) ended it unreached. */
+  endedAt?: string;
   /**
-   * The handling unit the milestone is attributed to: the unit on the case at the time, as far as
-   * the folded state can tell; absent when there was none.
-   * - `acceptance` never has one: a case can only be dispatched once accepted, so the acceptance
-   *   decision is always the desk's, taken before any unit was on the case.
-   * - Every other milestone gets the case's current unit, because the state keeps no dispatch
-   *   history. That is the unit at the time unless the case was returned (退单), which only
-   *   happens before resolution: while a returned case awaits a new dispatch its milestones show
-   *   no unit, and once re-dispatched a petition's reply or a dispute's mediation belongs to the
-   *   new unit, which is the one answerable for it. A hotline ticket's sign and resolve restart at
-   *   the new dispatch, so their final deadlines are the new unit's anyway.
+   * For a handling unit's milestone, the unit charged with it: the one holding the case when the
+   * episode was reached, if on time, otherwise when its deadline passed. Absent for the desk's
+   * milestones, and when no unit held the case at that moment.
    */
   unit?: string;
 }
@@ -29,19 +39,25 @@ export interface CallbackFact {
   reviewedAt: string;
   satisfaction: Satisfaction;
   solved: boolean;
+  /** The unit whose work the call-back judged: the one that resolved the ticket last before it. */
+  unit?: string;
 }
 
+/** A petition's first close (初次信访一次性化解率). */
 export interface ClosureFact {
-  /** The latest closure: a re-examined petition's is the one that follows the re-examination decision. */
-  closedAt: string;
-  /** Not linked as a repeat (`repeat-of`) of an earlier case: 初次信访 for a petition. */
+  /** The first close: a later re-examination never moves it. */
+  firstClosedAt: string;
+  /** Not linked as a repeat (`repeat-of`) of an earlier case. */
   firstTime: boolean;
   reexaminationRequested: boolean;
+  /** The unit whose reply the close ended. */
+  unit?: string;
 }
 
 export interface MediationFact {
   outcome: DisputeOutcome;
   resolvedAt: string;
+  unit?: string;
 }
 
 export interface SupervisionFact {
@@ -56,6 +72,7 @@ export interface SupervisionFact {
  * What the timeliness KPIs and the monthly report need from one case: small, flat and plain JSON
  * (optional fields are left out, never `undefined`), so a read model can store it per case and
  * recompute it whenever the case changes. Times are the events' business times (`occurredAt`).
+ * Nothing here depends on when the figures are asked for: the judging instant is applied later.
  */
 export interface CaseFacts {
   caseId: string;
@@ -65,12 +82,11 @@ export interface CaseFacts {
   title: string;
   community: string;
   urgency: Urgency;
-  /** The current handling unit; absent when never dispatched or returned and not yet re-dispatched. */
-  unit?: string;
-  milestones: MilestoneFact[];
+  /** Every episode of every milestone, by milestone (in the order their clocks first started), oldest first. */
+  episodes: EpisodeFact[];
   /** Hotline call-backs only: petition and dispute follow-ups (回访) have no satisfaction scale. */
   callbacks: CallbackFact[];
-  /** Present while the case is closed; a re-examination reopens it until its decision closes it again. */
+  /** A petition's first close, once it has one. */
   closure?: ClosureFact;
   /** A dispute's current mediation outcome; absent until resolved and again after a reopen. */
   mediation?: MediationFact;
@@ -82,9 +98,15 @@ export interface CaseFacts {
 
 export function timelinessFacts(state: OpenedCase): CaseFacts {
   const repeatOf = state.links.filter((link) => link.relation === 'repeat-of').map((link) => link.targetId);
+  const resolvingUnit = resolvingUnitAt(state);
+  const closedAt = state.kind === 'petition' ? firstClosedAt(state) : undefined;
   const mediation =
     state.resolution?.kind === 'dispute'
-      ? { outcome: state.resolution.outcome, resolvedAt: state.resolution.resolvedAt }
+      ? compact({
+          outcome: state.resolution.outcome,
+          resolvedAt: state.resolution.resolvedAt,
+          unit: resolvingUnit(state.resolution.resolvedAt),
+        })
       : undefined;
   return {
     caseId: state.id,
@@ -94,15 +116,17 @@ export function timelinessFacts(state: OpenedCase): CaseFacts {
     title: state.title,
     community: state.community,
     urgency: state.urgency,
-    ...(state.unit !== undefined && { unit: state.unit }),
-    milestones: state.deadlines.map((deadline) => milestoneFact(deadline, state.unit)),
-    callbacks: state.kind === 'hotline' ? state.reviews.flatMap(callbackFact) : [],
-    ...(state.closedAt !== undefined && {
-      closure: {
-        closedAt: state.closedAt,
+    episodes: state.deadlines.flatMap((deadline) =>
+      [...deadline.earlierEpisodes, deadline].map((episode) => episodeFact(deadline.milestone, episode)),
+    ),
+    callbacks: state.kind === 'hotline' ? state.reviews.flatMap((review) => callbackFact(review, resolvingUnit)) : [],
+    ...(closedAt !== undefined && {
+      closure: compact({
+        firstClosedAt: closedAt,
         firstTime: repeatOf.length === 0,
         reexaminationRequested: state.reexamination !== undefined,
-      },
+        unit: resolvingUnit(closedAt),
+      }),
     }),
     ...(mediation !== undefined && { mediation }),
     repeatOf,
@@ -110,33 +134,76 @@ export function timelinessFacts(state: OpenedCase): CaseFacts {
   };
 }
 
-function milestoneFact(deadline: DeadlineState, currentUnit: string | undefined): MilestoneFact {
-  const unit = deadline.milestone === 'acceptance' ? undefined : currentUnit;
-  return {
-    milestone: deadline.milestone,
-    dueAt: deadline.dueAt,
-    ...(deadline.reachedAt !== undefined && { reachedAt: deadline.reachedAt }),
-    ...(unit !== undefined && { unit }),
+function episodeFact(milestone: Milestone, episode: DeadlineEpisode): EpisodeFact {
+  const { reachedAt, endedAt, dueAt } = episode;
+  return compact({
+    milestone,
+    episode: episode.episode,
+    dueAt,
+    reachedAt,
+    endedAt,
+    unit: MILESTONE_OWNERS[milestone] === 'unit' ? holderAt(episode.custody, settledAt(episode)) : undefined,
+  });
+}
+
+/** Reached on time: the moment it was reached; otherwise the moment its deadline passed. */
+function settledAt(episode: DeadlineEpisode): string {
+  const { reachedAt, dueAt } = episode;
+  return reachedAt !== undefined && Date.parse(reachedAt) <= Date.parse(dueAt) ? reachedAt : dueAt;
+}
+
+/** The unit holding the case at `at`, from the custody the episode recorded while it ran. */
+function holderAt(custody: readonly CustodyChange[], at: string): string | undefined {
+  const atMs = Date.parse(at);
+  let unit: string | undefined;
+  for (const change of custody) {
+    if (Date.parse(change.from) > atMs) break;
+    unit = change.unit;
+  }
+  return unit;
+}
+
+/**
+ * The unit whose resolution stood at `at`: the one that reached the case's resolving milestone
+ * (reply, resolve, mediation) last at or before it. A call-back, a close and a mediation outcome
+ * judge that unit's work: no dispatch can come between a resolution and them.
+ */
+function resolvingUnitAt(state: OpenedCase): (at: string) => string | undefined {
+  const resolving = state.deadlines.find((deadline) => deadline.milestone === RESOLVING_MILESTONE[state.kind]);
+  const reached = resolving ? [...resolving.earlierEpisodes, resolving].filter((episode) => episode.reachedAt !== undefined) : [];
+  return (at) => {
+    const atMs = Date.parse(at);
+    const last = reached.filter((episode) => Date.parse(episode.reachedAt as string) <= atMs).at(-1);
+    return last && holderAt(last.custody, last.reachedAt as string);
   };
+}
+
+/**
+ * A petition's first close. A re-examination reopens a closed petition and its decision closes it
+ * again; the state keeps the latest close, so an earlier one is read from the follow-up (回访)
+ * that closed it: a petition's review always closes it. An earlier close by the `close` command
+ * leaves no such trace, and the close after the decision stands in for it (docs/timeliness-rules.md).
+ */
+function firstClosedAt(state: OpenedCase): string | undefined {
+  const requestedAt = state.reexamination?.requestedAt;
+  if (requestedAt === undefined) return state.closedAt;
+  const closingReview = state.reviews.find((review) => Date.parse(review.reviewedAt) <= Date.parse(requestedAt));
+  return closingReview?.reviewedAt ?? state.closedAt;
 }
 
 /** A hotline review always carries both answers (the decider requires them); one without is not a call-back. */
-function callbackFact(review: ReviewState): CallbackFact[] {
+function callbackFact(review: ReviewState, resolvingUnit: (at: string) => string | undefined): CallbackFact[] {
   if (review.satisfaction === undefined || review.solved === undefined) return [];
-  return [{ reviewedAt: review.reviewedAt, satisfaction: review.satisfaction, solved: review.solved }];
+  const { reviewedAt, satisfaction, solved } = review;
+  return [compact({ reviewedAt, satisfaction, solved, unit: resolvingUnit(reviewedAt) })];
 }
 
 function supervisionFact(supervision: SupervisionState): SupervisionFact {
-  return {
-    supervisionId: supervision.supervisionId,
-    instruction: supervision.instruction,
-    issuedAt: supervision.issuedAt,
-    ...(supervision.dueAt !== undefined && { dueAt: supervision.dueAt }),
-    ...(supervision.answeredAt !== undefined && { answeredAt: supervision.answeredAt }),
-  };
+  const { supervisionId, instruction, issuedAt, dueAt, answeredAt } = supervision;
+  return compact({ supervisionId, instruction, issuedAt, dueAt, answeredAt });
 }
 
-/** On time means reached at or before the final deadline; a milestone not reached is never on time. */
-export function reachedOnTime(milestone: MilestoneFact): boolean {
-  return milestone.reachedAt !== undefined && Date.parse(milestone.reachedAt) <= Date.parse(milestone.dueAt);
+/** Leaves out undefined fields, so the facts are the same before and after a JSON round trip. */
+function compact<Value extends object>(value: Value): Value {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Value;
 }

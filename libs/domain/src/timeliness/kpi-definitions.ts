@@ -24,7 +24,10 @@ export const KPI_KEYS = [
 ] as const;
 export type KpiKey = (typeof KPI_KEYS)[number];
 
-/** Milestones of `kind` whose final deadline falls in the period; on time when reached at or before it. */
+/**
+ * Episodes of `kind`'s `milestone` whose final deadline falls in the period and that are decided at
+ * the judging instant; on time when reached at or before the deadline (docs/timeliness-rules.md).
+ */
 export interface MilestoneKpiDefinition {
   readonly kind: CaseKind;
   readonly milestone: Milestone;
@@ -39,8 +42,8 @@ export interface CallbackKpiDefinition {
 }
 
 /**
- * First-time petitions (not a repeat) closed in the period; the numerator drops those that were
- * re-examined and/or that a later petition repeats, as the switches say.
+ * First-time petitions (not a repeat) first closed in the period; the numerator drops those whose
+ * re-examination was requested and/or that a petition repeats, as the switches say.
  */
 export interface FirstTimeResolutionKpiDefinition {
   readonly numerator: { readonly withoutReexamination: boolean; readonly withoutRepeatPetition: boolean };
@@ -84,10 +87,8 @@ export function parseKpiDefinitions(json: unknown): KpiDefinitions {
     if (root[key] === undefined) issues.add(`${ROOT}.${key}`, 'missing: every KPI needs a definition');
     return root[key];
   };
-  const milestoneKpi = (key: (typeof MILESTONE_KPI_KEYS)[number]) =>
-    parseMilestoneKpi(entry(key), `${ROOT}.${key}`, issues);
-  const callbackKpi = (key: (typeof CALLBACK_KPI_KEYS)[number]) =>
-    parseCallbackKpi(entry(key), `${ROOT}.${key}`, issues);
+  const milestoneKpi = (key: (typeof MILESTONE_KPI_KEYS)[number]) => parseMilestoneKpi(entry(key), `${ROOT}.${key}`, issues);
+  const callbackKpi = (key: (typeof CALLBACK_KPI_KEYS)[number]) => parseCallbackKpi(entry(key), `${ROOT}.${key}`, issues);
   const definitions: KpiDefinitions = {
     timelyAcceptance: milestoneKpi('timelyAcceptance'),
     onTimeReply: milestoneKpi('onTimeReply'),
@@ -95,11 +96,7 @@ export function parseKpiDefinitions(json: unknown): KpiDefinitions {
     onTimeResolution: milestoneKpi('onTimeResolution'),
     satisfaction: callbackKpi('satisfaction'),
     solved: callbackKpi('solved'),
-    firstTimeResolution: parseFirstTimeResolutionKpi(
-      entry('firstTimeResolution'),
-      `${ROOT}.firstTimeResolution`,
-      issues,
-    ),
+    firstTimeResolution: parseFirstTimeResolutionKpi(entry('firstTimeResolution'), `${ROOT}.firstTimeResolution`, issues),
     disputeResolution: parseDisputeResolutionKpi(entry('disputeResolution'), `${ROOT}.disputeResolution`, issues),
   };
   issues.throwIfAny(SUBJECT);
@@ -167,11 +164,7 @@ function parseCallbackKpi(value: unknown, path: string, issues: ConfigIssueColle
   return Object.freeze({ numerator: Object.freeze(criteria) });
 }
 
-function parseFirstTimeResolutionKpi(
-  value: unknown,
-  path: string,
-  issues: ConfigIssueCollector,
-): FirstTimeResolutionKpiDefinition {
+function parseFirstTimeResolutionKpi(value: unknown, path: string, issues: ConfigIssueCollector): FirstTimeResolutionKpiDefinition {
   const numerator = numeratorOf(value, path, issues);
   if (!numerator) return INVALID_FIRST_TIME_KPI;
   const numeratorPath = `${path}.numerator`;
@@ -188,11 +181,7 @@ function parseFirstTimeResolutionKpi(
   });
 }
 
-function parseDisputeResolutionKpi(
-  value: unknown,
-  path: string,
-  issues: ConfigIssueCollector,
-): DisputeResolutionKpiDefinition {
+function parseDisputeResolutionKpi(value: unknown, path: string, issues: ConfigIssueCollector): DisputeResolutionKpiDefinition {
   const numerator = numeratorOf(value, path, issues);
   if (!numerator) return INVALID_DISPUTE_KPI;
   const numeratorPath = `${path}.numerator`;
@@ -211,12 +200,7 @@ function numeratorOf(value: unknown, path: string, issues: ConfigIssueCollector)
 }
 
 /** A non-empty list of distinct allowed values: an empty list would make the numerator always 0. */
-function parseValueList<T extends string>(
-  value: unknown,
-  allowed: readonly T[],
-  path: string,
-  issues: ConfigIssueCollector,
-): readonly T[] {
+function parseValueList<T extends string>(value: unknown, allowed: readonly T[], path: string, issues: ConfigIssueCollector): readonly T[] {
   if (!Array.isArray(value) || value.length === 0) {
     issues.add(path, `expected a non-empty list of ${allowed.join(', ')}`);
     return [];

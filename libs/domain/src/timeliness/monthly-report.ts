@@ -1,24 +1,25 @@
-import { MS_PER_DAY } from '../calendar/china-standard-time';
 import { MILESTONES, type CaseKind, type Milestone } from '../cases/case.types';
-import { reachedOnTime, type CaseFacts, type MilestoneFact, type SupervisionFact } from './case-facts';
+import { MILESTONE_OWNERS, type CaseFacts, type EpisodeFact, type SupervisionFact } from './case-facts';
+import { daysOverdue, episodeVerdict, isDecided, openAndOverdueAt } from './episode-verdict';
 import { inPeriod, periodBetween, shanghaiMonth } from './reporting-period';
-import { compareCodeUnits, compareUnitLabels, UNDISPATCHED_UNIT_LABEL, unitLabel } from './unit-label';
+import { chargedLabel, compareCodeUnits, isHandlingUnitLabel, unitLabelOrder } from './unit-label';
 
 export interface MonthlyUnitRow {
+  /** A handling unit, the desk (the organisation's name) or 未派单. */
   unit: string;
-  /** Milestones whose final deadline falls in the month. */
+  /** Milestone episodes whose final deadline falls in the month and that are decided at the judging instant. */
   due: number;
   /** Of those, reached at or before the deadline. */
   onTime: number;
-  /** Of those, the rest: reached after the deadline or not reached at all. `due = onTime + late`. */
+  /** Of those, the rest: reached late, ended by a restart after the deadline, or unreached past it. `due = onTime + late`. */
   late: number;
-  /** Milestones, due in this month or any earlier one, still unreached at the end of the month. */
+  /** Episodes open and overdue at the end of the month, whatever month they fell due in. */
   openOverdue: number;
-  /** Hotline call-backs answered 不满意 in the month. */
+  /** Hotline call-backs answered 不满意 in the month, charged to the unit whose work they judged. */
   unsatisfied: number;
   /** onTime / due; null when nothing fell due. */
   onTimeRate: number | null;
-  /** 1 = best; see `computeMonthlyReport` for the order. Null for a unit without a rate, and for 未派单. */
+  /** 1 = best among the handling units with a rate; null for the others, the desk and 未派单. */
   rank: number | null;
 }
 
@@ -38,7 +39,7 @@ export interface OverdueMilestoneRow {
   unit: string;
   milestone: Milestone;
   deadline: string;
-  /** Days from the deadline to the end of the month, a started day counting as a whole one. */
+  /** Whole days from the deadline to the end of the month, rounded up: overdue by an hour reads 1. */
   daysOverdue: number;
   supervisions: SupervisionAtMonthEnd[];
 }
@@ -53,44 +54,52 @@ export interface UnsatisfiedCallbackRow {
 
 export interface MonthlyReport {
   month: string;
-  /** The instant the month is judged at: its end, or earlier for a month still running. */
+  /** The judging instant: when the live log was asked, or the recording time of the event at the log position asked for. */
   judgedAt: string;
   units: MonthlyUnitRow[];
   overdue: OverdueMilestoneRow[];
   unsatisfied: UnsatisfiedCallbackRow[];
 }
 
+export interface MonthlyReportOptions {
+  /** The judging instant (see `MonthlyReport.judgedAt`). */
+  judgedAt: Date;
+  /** The desk's row label: the organisation's name. */
+  deskLabel: string;
+}
+
 type UnitCounts = Omit<MonthlyUnitRow, 'onTimeRate' | 'rank'>;
 
 /**
- * SPEC §5's monthly overdue-ticket report (月度通报) for `month` ('YYYY-MM'), the month taken in
- * Asia/Shanghai time: [first day 00:00+08:00, next month's first day 00:00+08:00). Everything is
- * as it stood at the end of the month, judged from facts at the log position the caller replayed
- * to. For a month not yet over at `judgedAt` (when the report is asked for), the month is cut at
- * `judgedAt`: milestones due later in the month are not counted yet, and "overdue at the end of
- * the month" means overdue at `judgedAt`.
+ * The monthly overdue-ticket report (月度通报) of docs/timeliness-rules.md for `month` ('YYYY-MM'),
+ * the month taken in Asia/Shanghai time: [first day 00:00+08:00, next month's first day
+ * 00:00+08:00), counted from facts at the log position the caller replayed to and judged at
+ * `options.judgedAt`. "The end of the month" is the month's end, or the judging instant for a
+ * month still running then.
  *
- * - `units` has a row for every unit with something to report (a milestone due, an open overdue
- *   milestone or an unsatisfied call-back), plus 未派单 for what no unit was responsible for.
- *   Order: units with a rate by rate, best first, ties by unit name; then units without a rate
- *   (nothing fell due) by name; then 未派单. Rank is competition ranking over the rated units only
- *   (1, 1, 3: equal rates share a rank and the next rank skips); units without a rate and 未派单
- *   (not a unit, so not ranked against them) have rank null. Names compare by UTF-16 code units.
- * - `overdue` lists every milestone still unreached at the end of the month whose deadline had
- *   passed by then, by unit (as `units`, 未派单 last), then deadline, then case number, then
- *   milestone. `daysOverdue` rounds up: the end of a month is a Shanghai midnight, so rounding up
- *   the elapsed time equals counting the calendar days from the deadline's day to the month's end,
- *   and a milestone overdue by an hour reads 1, never 0. `supervisions` are the case's orders
- *   issued before the end of the month, in issue order.
+ * - `units` has a row for everyone with something to report (a milestone due, an open overdue
+ *   milestone or an unsatisfied call-back): the handling units, the desk (what it owes: acceptance,
+ *   call-back, re-examination) and 未派单 (a unit's milestone no unit held the case for). `due`,
+ *   `onTime` and `late` count as the KPIs count (`episodeVerdict`), so a unit's row and its KPIs
+ *   for the month agree. Order: handling units with a rate by rate, best first, ties by name; then
+ *   handling units without a rate by name; then the desk; then 未派单. Rank is competition ranking
+ *   over the handling units with a rate (1, 1, 3); the others have rank null.
+ * - `overdue` lists every episode open and overdue at the end of the month, as it stood then
+ *   (`openAndOverdueAt`): a later reach or restart does not take it off. By unit (as `units`), then
+ *   deadline, then case number, then milestone. `supervisions` are the case's orders issued before
+ *   the end of the month, in issue order.
  * - `unsatisfied` lists every 不满意 call-back in the month, one row per call-back (a ticket
  *   answered 不满意 twice in the month appears twice, as it counts twice in `units`), by unit,
  *   then time, then case number.
  */
-export function computeMonthlyReport(facts: readonly CaseFacts[], month: string, judgedAt?: Date): MonthlyReport {
-  const { from, to: monthEnd } = shanghaiMonth(month);
-  // A month still running is judged as it stands at `judgedAt`: only what fell due by then counts.
-  const to = judgedAt !== undefined && judgedAt.getTime() < monthEnd.getTime() ? new Date(Math.max(judgedAt.getTime(), from.getTime())) : monthEnd;
+export function computeMonthlyReport(facts: readonly CaseFacts[], month: string, options: MonthlyReportOptions): MonthlyReport {
+  const { from, to } = shanghaiMonth(month);
   const period = periodBetween(from, to);
+  const judgedAtMs = options.judgedAt.getTime();
+  const monthEndMs = Math.max(period.fromMs, Math.min(period.toMs, judgedAtMs));
+  // A month still running ends, for now, at the judging instant: what the log holds happened by then.
+  const stillRunning = monthEndMs < period.toMs;
+  const { deskLabel } = options;
   const unitCounts = new Map<string, UnitCounts>();
   const countsOf = (unit: string): UnitCounts => {
     let counts = unitCounts.get(unit);
@@ -104,53 +113,51 @@ export function computeMonthlyReport(facts: readonly CaseFacts[], month: string,
   const unsatisfied: UnsatisfiedCallbackRow[] = [];
 
   for (const fact of facts) {
-    for (const milestone of fact.milestones) {
-      const unit = unitLabel(milestone.unit);
-      if (inPeriod(period, milestone.dueAt)) {
-        const counts = countsOf(unit);
-        counts.due += 1;
-        if (reachedOnTime(milestone)) counts.onTime += 1;
-        else counts.late += 1;
+    for (const episode of fact.episodes) {
+      const unit = chargedLabel(MILESTONE_OWNERS[episode.milestone], episode.unit, deskLabel);
+      if (inPeriod(period, episode.dueAt)) {
+        const verdict = episodeVerdict(episode, judgedAtMs);
+        if (isDecided(verdict)) {
+          const counts = countsOf(unit);
+          counts.due += 1;
+          if (verdict === 'on-time') counts.onTime += 1;
+          else counts.late += 1;
+        }
       }
-      if (openAndOverdueAt(milestone, period.toMs)) {
+      if (openAndOverdueAt(episode, monthEndMs, stillRunning)) {
         countsOf(unit).openOverdue += 1;
-        overdue.push(overdueRow(fact, milestone, unit, period.toMs));
+        overdue.push(overdueRow(fact, episode, unit, monthEndMs));
       }
     }
     for (const callback of fact.callbacks) {
       if (callback.satisfaction !== 'unsatisfied' || !inPeriod(period, callback.reviewedAt)) continue;
-      const unit = unitLabel(fact.unit);
+      const unit = chargedLabel('unit', callback.unit, deskLabel);
       countsOf(unit).unsatisfied += 1;
       const { caseId, number, title } = fact;
       unsatisfied.push({ caseId, number, title, unit, reviewedAt: callback.reviewedAt });
     }
   }
 
+  const compareUnits = unitLabelOrder(deskLabel);
   return {
     month,
-    judgedAt: to.toISOString(),
-    units: rankUnits([...unitCounts.values()]),
-    overdue: overdue.sort(compareOverdueRows),
-    unsatisfied: unsatisfied.sort(compareUnsatisfiedRows),
+    judgedAt: options.judgedAt.toISOString(),
+    units: rankUnits([...unitCounts.values()], deskLabel, compareUnits),
+    overdue: overdue.sort((left, right) => compareOverdueRows(left, right, compareUnits)),
+    unsatisfied: unsatisfied.sort((left, right) => compareUnsatisfiedRows(left, right, compareUnits)),
   };
 }
 
-/** The deadline passed before `instantMs` and the milestone was not reached before it either. */
-function openAndOverdueAt(milestone: MilestoneFact, instantMs: number): boolean {
-  const notReachedYet = milestone.reachedAt === undefined || Date.parse(milestone.reachedAt) >= instantMs;
-  return notReachedYet && Date.parse(milestone.dueAt) < instantMs;
-}
-
-function overdueRow(fact: CaseFacts, milestone: MilestoneFact, unit: string, monthEndMs: number): OverdueMilestoneRow {
+function overdueRow(fact: CaseFacts, episode: EpisodeFact, unit: string, monthEndMs: number): OverdueMilestoneRow {
   return {
     caseId: fact.caseId,
     number: fact.number,
     kind: fact.kind,
     title: fact.title,
     unit,
-    milestone: milestone.milestone,
-    deadline: milestone.dueAt,
-    daysOverdue: Math.ceil((monthEndMs - Date.parse(milestone.dueAt)) / MS_PER_DAY),
+    milestone: episode.milestone,
+    deadline: episode.dueAt,
+    daysOverdue: daysOverdue(episode.dueAt, monthEndMs),
     supervisions: fact.supervisions
       .filter((supervision) => Date.parse(supervision.issuedAt) < monthEndMs)
       .map((supervision) => supervisionAt(supervision, monthEndMs)),
@@ -166,11 +173,15 @@ function supervisionAt(supervision: SupervisionFact, monthEndMs: number): Superv
   };
 }
 
-function rankUnits(counts: readonly UnitCounts[]): MonthlyUnitRow[] {
-  const rated = counts.filter((row) => row.due > 0 && row.unit !== UNDISPATCHED_UNIT_LABEL);
+function rankUnits(
+  counts: readonly UnitCounts[],
+  deskLabel: string,
+  compareUnits: (left: string, right: string) => number,
+): MonthlyUnitRow[] {
+  const rated = counts.filter((row) => row.due > 0 && isHandlingUnitLabel(row.unit, deskLabel));
   const unrated = counts.filter((row) => !rated.includes(row));
   rated.sort((left, right) => compareRates(right, left) || compareCodeUnits(left.unit, right.unit));
-  unrated.sort((left, right) => compareUnitLabels(left.unit, right.unit));
+  unrated.sort((left, right) => compareUnits(left.unit, right.unit));
   const rankedRows: MonthlyUnitRow[] = [];
   rated.forEach((row, index) => {
     // Competition ranking: a tie takes the rank of the unit it ties with, so the next rank skips.
@@ -194,18 +205,26 @@ function compareRates(left: UnitCounts, right: UnitCounts): number {
   return Math.sign(left.onTime * right.due - right.onTime * left.due);
 }
 
-function compareOverdueRows(left: OverdueMilestoneRow, right: OverdueMilestoneRow): number {
+function compareOverdueRows(
+  left: OverdueMilestoneRow,
+  right: OverdueMilestoneRow,
+  compareUnits: (left: string, right: string) => number,
+): number {
   return (
-    compareUnitLabels(left.unit, right.unit) ||
+    compareUnits(left.unit, right.unit) ||
     Date.parse(left.deadline) - Date.parse(right.deadline) ||
     compareCodeUnits(left.number, right.number) ||
     MILESTONES.indexOf(left.milestone) - MILESTONES.indexOf(right.milestone)
   );
 }
 
-function compareUnsatisfiedRows(left: UnsatisfiedCallbackRow, right: UnsatisfiedCallbackRow): number {
+function compareUnsatisfiedRows(
+  left: UnsatisfiedCallbackRow,
+  right: UnsatisfiedCallbackRow,
+  compareUnits: (left: string, right: string) => number,
+): number {
   return (
-    compareUnitLabels(left.unit, right.unit) ||
+    compareUnits(left.unit, right.unit) ||
     Date.parse(left.reviewedAt) - Date.parse(right.reviewedAt) ||
     compareCodeUnits(left.number, right.number)
   );

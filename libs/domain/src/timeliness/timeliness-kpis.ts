@@ -1,5 +1,6 @@
 import type { CaseKind } from '../cases/case.types';
-import { reachedOnTime, type CallbackFact, type CaseFacts } from './case-facts';
+import { MILESTONE_OWNERS, type CallbackFact, type CaseFacts } from './case-facts';
+import { episodeVerdict, isDecided } from './episode-verdict';
 import {
   CALLBACK_KPI_KEYS,
   DEFAULT_KPI_DEFINITIONS,
@@ -10,7 +11,7 @@ import {
   type KpiKey,
 } from './kpi-definitions';
 import { inPeriod, periodBetween } from './reporting-period';
-import { compareCodeUnits, compareUnitLabels, unitLabel } from './unit-label';
+import { chargedLabel, compareCodeUnits, unitLabelOrder } from './unit-label';
 
 export const TIMELINESS_DIMENSIONS = ['kind', 'unit', 'community'] as const;
 export type TimelinessDimension = (typeof TIMELINESS_DIMENSIONS)[number];
@@ -21,6 +22,18 @@ export interface TimelinessQuery {
   /** End of the period, exclusive. */
   to: Date;
   groupBy?: readonly TimelinessDimension[];
+  /**
+   * The judging instant: a milestone still unreached counts as late once its deadline is past it,
+   * and not at all before. The moment asked for the live log; the recording time of the last event
+   * for a log position.
+   */
+  judgedAt: Date;
+}
+
+export interface TimelinessOptions {
+  /** The desk's label in `groupBy=unit`: the organisation's name. */
+  deskLabel: string;
+  definitions?: KpiDefinitions;
 }
 
 export interface KpiValue {
@@ -30,7 +43,7 @@ export interface KpiValue {
   ratio: number | null;
 }
 
-/** The group's value for each dimension asked for; a missing unit is `UNDISPATCHED_UNIT_LABEL`. */
+/** The group's value for each dimension asked for; `unit` is who the item is charged to (`chargedLabel`). */
 export interface TimelinessGroupKey {
   kind?: CaseKind;
   unit?: string;
@@ -52,9 +65,18 @@ interface Tally {
 }
 
 /**
- * SPEC §4's KPIs over [from, to), each counted item attributed to the group of its case (kind,
- * community) and of its unit: a milestone's own unit (see `MilestoneFact.unit`), the case's unit
- * for everything else.
+ * The KPIs of docs/timeliness-rules.md over [from, to), judged at `query.judgedAt`. Each counted
+ * item is grouped by its case's kind and community and by who it is charged to: a milestone
+ * episode to whoever owes it (`EpisodeFact.unit` for a unit's, the desk for the desk's), a
+ * call-back, a petition's close and a mediation outcome to the unit whose work they judge.
+ *
+ * - Milestone KPIs count every episode of the KPI's milestone whose final deadline falls in the
+ *   period and that is decided at the judging instant (`episodeVerdict`); the numerator keeps the
+ *   on-time ones.
+ * - Call-back KPIs count the call-backs recorded in the period.
+ * - firstTimeResolution counts the first-time petitions first closed in the period; one is a one-off
+ *   unless, in the log as it stands, a re-examination was requested or a petition repeats it.
+ * - disputeResolution counts the disputes whose current mediation outcome was recorded in the period.
  *
  * `facts` must hold every case of the organisation up to the log position, not only those active
  * in the period: a petition stops being a one-off resolution when a later petition repeats it,
@@ -62,21 +84,19 @@ interface Tally {
  *
  * Without `groupBy` there is exactly one group, `{}`, even when nothing was counted. With
  * `groupBy`, a group appears when at least one item was counted in it (a KPI with a denominator),
- * and groups are sorted by the dimensions in the order asked, each by UTF-16 code units, with
- * 未派单 after the units.
+ * and groups are sorted by the dimensions in the order asked, each by UTF-16 code units, with the
+ * desk and then 未派单 after the units.
  */
-export function computeTimeliness(
-  facts: readonly CaseFacts[],
-  query: TimelinessQuery,
-  definitions: KpiDefinitions = DEFAULT_KPI_DEFINITIONS,
-): TimelinessResult {
+export function computeTimeliness(facts: readonly CaseFacts[], query: TimelinessQuery, options: TimelinessOptions): TimelinessResult {
+  const definitions = options.definitions ?? DEFAULT_KPI_DEFINITIONS;
   const period = periodBetween(query.from, query.to);
+  const judgedAtMs = query.judgedAt.getTime();
   const dimensions = [...new Set(query.groupBy ?? [])];
   const tallies = new Map<string, Tally>();
   if (dimensions.length === 0) tallies.set(groupId({}, dimensions), emptyTally({}));
 
-  const count = (key: KpiKey, fact: CaseFacts, unit: string | undefined, inNumerator: boolean): void => {
-    const group = groupOf(fact, unit, dimensions);
+  const count = (key: KpiKey, fact: CaseFacts, label: string, inNumerator: boolean): void => {
+    const group = groupOf(fact, label, dimensions);
     const id = groupId(group, dimensions);
     let tally = tallies.get(id);
     if (tally === undefined) {
@@ -86,6 +106,7 @@ export function computeTimeliness(
     tally.counts[key].denominator += 1;
     if (inNumerator) tally.counts[key].numerator += 1;
   };
+  const unitLabel = (unit: string | undefined) => chargedLabel('unit', unit, options.deskLabel);
 
   const repeatedCaseIds = casesRepeatedByAPetition(facts);
   const firstTime = definitions.firstTimeResolution.numerator;
@@ -95,26 +116,32 @@ export function computeTimeliness(
     for (const key of MILESTONE_KPI_KEYS) {
       const { kind, milestone } = definitions[key];
       if (fact.kind !== kind) continue;
-      const due = fact.milestones.find((candidate) => candidate.milestone === milestone);
-      if (due !== undefined && inPeriod(period, due.dueAt)) count(key, fact, due.unit, reachedOnTime(due));
+      for (const episode of fact.episodes) {
+        if (episode.milestone !== milestone || !inPeriod(period, episode.dueAt)) continue;
+        const verdict = episodeVerdict(episode, judgedAtMs);
+        if (!isDecided(verdict)) continue;
+        count(key, fact, chargedLabel(MILESTONE_OWNERS[milestone], episode.unit, options.deskLabel), verdict === 'on-time');
+      }
     }
     for (const callback of fact.callbacks) {
       if (!inPeriod(period, callback.reviewedAt)) continue;
-      for (const key of CALLBACK_KPI_KEYS) count(key, fact, fact.unit, callbackMatches(definitions[key], callback));
+      for (const key of CALLBACK_KPI_KEYS) count(key, fact, unitLabel(callback.unit), callbackMatches(definitions[key], callback));
     }
-    if (fact.kind === 'petition' && fact.closure?.firstTime && inPeriod(period, fact.closure.closedAt)) {
+    const closure = fact.closure;
+    if (fact.kind === 'petition' && closure?.firstTime && inPeriod(period, closure.firstClosedAt)) {
       const oneOff =
-        !(firstTime.withoutReexamination && fact.closure.reexaminationRequested) &&
+        !(firstTime.withoutReexamination && closure.reexaminationRequested) &&
         !(firstTime.withoutRepeatPetition && repeatedCaseIds.has(fact.caseId));
-      count('firstTimeResolution', fact, fact.unit, oneOff);
+      count('firstTimeResolution', fact, unitLabel(closure.unit), oneOff);
     }
     if (fact.kind === 'dispute' && fact.mediation !== undefined && inPeriod(period, fact.mediation.resolvedAt)) {
-      count('disputeResolution', fact, fact.unit, disputeOutcomes.includes(fact.mediation.outcome));
+      count('disputeResolution', fact, unitLabel(fact.mediation.unit), disputeOutcomes.includes(fact.mediation.outcome));
     }
   }
 
+  const compareUnits = unitLabelOrder(options.deskLabel);
   const groups = [...tallies.values()]
-    .sort((left, right) => compareGroups(left.group, right.group, dimensions))
+    .sort((left, right) => compareGroups(left.group, right.group, dimensions, compareUnits))
     .map(({ group, counts }) => ({ group, kpis: withRatios(counts) }));
   return { groups };
 }
@@ -130,20 +157,15 @@ function casesRepeatedByAPetition(facts: readonly CaseFacts[]): Set<string> {
 function callbackMatches(definition: CallbackKpiDefinition, callback: CallbackFact): boolean {
   const { satisfaction, solved } = definition.numerator;
   return (
-    (satisfaction === undefined || satisfaction.includes(callback.satisfaction)) &&
-    (solved === undefined || solved === callback.solved)
+    (satisfaction === undefined || satisfaction.includes(callback.satisfaction)) && (solved === undefined || solved === callback.solved)
   );
 }
 
-function groupOf(
-  fact: CaseFacts,
-  unit: string | undefined,
-  dimensions: readonly TimelinessDimension[],
-): TimelinessGroupKey {
+function groupOf(fact: CaseFacts, unit: string, dimensions: readonly TimelinessDimension[]): TimelinessGroupKey {
   const group: TimelinessGroupKey = {};
   for (const dimension of dimensions) {
     if (dimension === 'kind') group.kind = fact.kind;
-    else if (dimension === 'unit') group.unit = unitLabel(unit);
+    else if (dimension === 'unit') group.unit = unit;
     else group.community = fact.community;
   }
   return group;
@@ -157,13 +179,13 @@ function compareGroups(
   left: TimelinessGroupKey,
   right: TimelinessGroupKey,
   dimensions: readonly TimelinessDimension[],
+  compareUnits: (left: string, right: string) => number,
 ): number {
   for (const dimension of dimensions) {
     // Every group carries every dimension asked for, so the values are always present.
     const leftValue = left[dimension] as string;
     const rightValue = right[dimension] as string;
-    const order =
-      dimension === 'unit' ? compareUnitLabels(leftValue, rightValue) : compareCodeUnits(leftValue, rightValue);
+    const order = dimension === 'unit' ? compareUnits(leftValue, rightValue) : compareCodeUnits(leftValue, rightValue);
     if (order !== 0) return order;
   }
   return 0;

@@ -1,9 +1,9 @@
-import type { DeadlineState, OpenedCase } from '@cases/domain';
+import type { DeadlineEpisode, DeadlineState, OpenedCase } from '@cases/domain';
 
 export type DeadlineStatus = 'pending' | 'met' | 'late' | 'overdue';
 
 /** pending: open and not yet due; met/late: reached at-or-before / after the deadline; overdue: open and past due. */
-export function deadlineStatus(deadline: DeadlineState, now: Date): DeadlineStatus {
+export function deadlineStatus(deadline: Pick<DeadlineState, 'dueAt' | 'reachedAt'>, now: Date): DeadlineStatus {
   const due = Date.parse(deadline.dueAt);
   if (deadline.reachedAt !== undefined) return Date.parse(deadline.reachedAt) <= due ? 'met' : 'late';
   return now.getTime() > due ? 'overdue' : 'pending';
@@ -24,9 +24,47 @@ export function presentDeadline(deadline: DeadlineState, now: Date) {
   };
 }
 
+/**
+ * Every episode of every milestone's deadline (docs/timeliness-rules.md), oldest first per
+ * milestone, so a desk officer sees why a ticket counts more than once: a reopen or a re-dispatch
+ * starts a new episode, and each counts. `superseded`: a restart ended it before its deadline, so
+ * it never counts.
+ */
+export function presentEpisodes(deadlines: readonly DeadlineState[], now: Date) {
+  return deadlines.flatMap((deadline) =>
+    [...deadline.earlierEpisodes, deadline].map((episode) => ({ milestone: deadline.milestone, ...presentEpisode(episode, now) })),
+  );
+}
+
+function presentEpisode(episode: DeadlineEpisode, now: Date) {
+  const { reachedAt, endedAt, endedBy } = episode;
+  const endedUnreached = reachedAt === undefined && endedAt !== undefined;
+  const state = endedUnreached ? (Date.parse(endedAt) > Date.parse(episode.dueAt) ? 'late' : 'superseded') : deadlineStatus(episode, now);
+  return {
+    episode: episode.episode,
+    startedAt: episode.startedAt,
+    dueAt: episode.dueAt,
+    ...(reachedAt !== undefined ? { reachedAt } : {}),
+    ...(endedAt !== undefined ? { endedAt, endedBy } : {}),
+    state,
+  };
+}
+
 /** The SPEC §6 case view: the folded state, its deadlines judged at `now`, and masked personal data. */
 export function presentCase(state: OpenedCase, revision: bigint, now: Date, personal: unknown) {
-  const { id, number, kind, status, title, community, unit, deadlines, eventCount: _eventCount, lastCommandAt: _lastCommandAt, ...rest } = state;
+  const {
+    id,
+    number,
+    kind,
+    status,
+    title,
+    community,
+    unit,
+    deadlines,
+    eventCount: _eventCount,
+    lastCommandAt: _lastCommandAt,
+    ...rest
+  } = state;
   return {
     id,
     number,
@@ -38,6 +76,7 @@ export function presentCase(state: OpenedCase, revision: bigint, now: Date, pers
     revision,
     ...rest,
     deadlines: deadlines.map((deadline) => presentDeadline(deadline, now)),
+    episodes: presentEpisodes(deadlines, now),
     personal,
   };
 }

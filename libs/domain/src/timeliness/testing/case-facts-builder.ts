@@ -7,7 +7,7 @@ export function caseFacts(fields: Pick<CaseFacts, 'caseId' | 'number' | 'kind'> 
     title: `${fields.number} 标题`,
     community: '曲江社区',
     urgency: 'normal',
-    milestones: [],
+    episodes: [],
     callbacks: [],
     repeatOf: [],
     supervisions: [],
