@@ -6,6 +6,7 @@ import { LIFECYCLE_ACTIONS, LIFECYCLE_RULES, type LifecycleAction } from '@cases
 import { RunCaseActionCommand } from '../commands/run-case-action.command';
 import { CASE_ID_PIPE } from '../../http/problem-details';
 import { ApiProblems, BAD_REQUEST, NOT_FOUND } from '../../http/openapi-responses';
+import { AnyRole } from '../../auth/auth.decorators';
 import { CommandAnswerDto } from './command-answers.dto';
 import { CommandRequestFactory, JsonBodyGuard } from './command-request.factory';
 import { COMMAND_HEADERS } from './command-headers';
@@ -64,6 +65,8 @@ for (const action of LIFECYCLE_ACTIONS) {
     }),
     ApiParam({ name: 'id', format: 'uuid', description: 'Case id' }),
     ApiBody({ type: body }),
+    // The domain enforces these roles (admit, before the decision); the document states them.
+    AnyRole(rule.roles),
     ...COMMAND_HEADERS.lifecycle.map((header) => ApiHeader(header)),
     ApiOkResponse({ type: CommandAnswerDto, description: 'The command was recorded (or replayed for a repeated Idempotency-Key)' }),
     ApiProblems(
