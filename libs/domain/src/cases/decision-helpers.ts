@@ -15,7 +15,10 @@ export function stamp(ctx: DecisionContext): { occurredAt: string; actor: Actor 
 }
 
 export function runningDeadline(state: OpenedCase, milestone: Milestone): DeadlineState | undefined {
-  return state.deadlines.find((deadline) => deadline.milestone === milestone && deadline.reachedAt === undefined);
+  // An episode a step ended (a return, a reopen) is no longer running, though never reached.
+  return state.deadlines.find(
+    (deadline) => deadline.milestone === milestone && deadline.reachedAt === undefined && deadline.endedAt === undefined,
+  );
 }
 
 export function pendingExtension(state: OpenedCase) {

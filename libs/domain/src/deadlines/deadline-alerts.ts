@@ -20,7 +20,8 @@ export function dueDeadlineAlerts(state: CaseState, now: Date, policy: DeadlineP
   if (state.status === 'none' || TERMINAL_STATUSES.includes(state.status)) return [];
   const alerts: DeadlineAlert[] = [];
   for (const deadline of state.deadlines) {
-    if (deadline.reachedAt !== undefined) continue;
+    // Reached, or ended by a step (a return, a reopen): nothing is owed on it any more.
+    if (deadline.reachedAt !== undefined || deadline.endedAt !== undefined) continue;
     const dueAt = new Date(deadline.dueAt);
     const data = { milestone: deadline.milestone, version: deadline.version, dueAt: deadline.dueAt };
     if (now.getTime() >= dueAt.getTime()) {
