@@ -52,7 +52,14 @@ function openCase(event: CaseEvent): OpenedCase {
   };
   switch (data.kind) {
     case 'petition':
-      return { ...common, kind: 'petition', status: 'registered', urgency: 'normal', channel: data.channel };
+      return {
+        ...common,
+        kind: 'petition',
+        status: 'registered',
+        urgency: 'normal',
+        channel: data.channel,
+        ...(data.complainedUnits !== undefined && { complainedUnits: data.complainedUnits }),
+      };
     case 'dispute':
       return { ...common, kind: 'dispute', status: 'registered', urgency: 'normal', source: data.source };
     case 'hotline':
@@ -137,6 +144,7 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
         resolution: resolutionOf(state, event),
         ...(state.reexamination !== undefined && { reexamination: state.reexamination }),
         closedAt: at,
+        firstClosedAt: state.firstClosedAt ?? at,
         // Closing a hotline ticket without a review (citizen unreachable) also ends the call-back.
         deadlines: state.kind === 'hotline' ? reach(state.deadlines, 'callback', at) : state.deadlines,
       };

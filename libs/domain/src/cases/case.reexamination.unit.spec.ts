@@ -1,4 +1,5 @@
 import type { CaseEvent } from './case.events';
+import { foldCase } from './case.evolve';
 import type { OpenedCase } from './case.state';
 import { deadlineSet, event, hotlineHistory, NOW, petitionHistory } from './testing/case-fixtures';
 import { given } from './testing/decider-spec';
@@ -21,6 +22,21 @@ describe('re-examination (petitions)', () => {
 
     expect(opened(state)).toMatchObject({ status: 'reexamination', reexamination: { reason: '对答复意见不服', requestedAt: NOW } });
     expect(opened(state).closedAt).toBeUndefined();
+  });
+
+  it('keeps the first close of a closed petition while it is re-examined and after the decision closes it again', () => {
+    const closed = opened(foldCase(petitionHistory.closed));
+    const firstClosedAt = closed.closedAt;
+    expect(closed.firstClosedAt).toBe(firstClosedAt);
+
+    const reexamined = given(petitionHistory.closed)
+      .when({ type: 'request-reexamination', reason: '对答复意见不服' })
+      .then([
+        event('ReexaminationRequested', { reason: '对答复意见不服' }, NOW),
+        deadlineSet('reexamination', NOW, '2026-04-11T01:00:00.000Z'),
+      ]);
+
+    expect(opened(reexamined)).toMatchObject({ status: 'reexamination', firstClosedAt });
   });
 
   it('is allowed at the last instant of the window, counted from the reply', () => {

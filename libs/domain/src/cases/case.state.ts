@@ -102,6 +102,8 @@ export interface CaseRecord {
   category?: string;
   urgency: Urgency;
   channel?: PetitionChannel;
+  /** A petition's units complained about (被反映单位), which it is not dispatched to without an override. */
+  complainedUnits?: string[];
   source?: DisputeSource;
   platformTicketNo?: string;
   platformDeadline?: string;
@@ -113,6 +115,8 @@ export interface CaseRecord {
   supervisions: SupervisionState[];
   links: { targetId: string; relation: LinkRelation }[];
   reviews: ReviewState[];
+  /** The case's first close, kept when a re-examination reopens it: first-time resolution is booked then. */
+  firstClosedAt?: string;
   /** Number of events folded: the stream revision + 1. */
   eventCount: number;
 }

@@ -178,17 +178,9 @@ function resolvingUnitAt(state: OpenedCase): (at: string) => string | undefined 
   };
 }
 
-/**
- * A petition's first close. A re-examination reopens a closed petition and its decision closes it
- * again; the state keeps the latest close, so an earlier one is read from the follow-up (回访)
- * that closed it: a petition's review always closes it. An earlier close by the `close` command
- * leaves no such trace, and the close after the decision stands in for it (docs/timeliness-rules.md).
- */
+/** A petition's first close, also while a re-examination has it open again (docs/timeliness-rules.md). */
 function firstClosedAt(state: OpenedCase): string | undefined {
-  const requestedAt = state.reexamination?.requestedAt;
-  if (requestedAt === undefined) return state.closedAt;
-  const closingReview = state.reviews.find((review) => Date.parse(review.reviewedAt) <= Date.parse(requestedAt));
-  return closingReview?.reviewedAt ?? state.closedAt;
+  return state.firstClosedAt;
 }
 
 /** A hotline review always carries both answers (the decider requires them); one without is not a call-back. */
