@@ -9,6 +9,8 @@ import { TimelinessModule } from './timeliness/timeliness.module';
 import { HealthController } from './health/health.controller';
 import type { Clock } from './infrastructure/clock';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { KafkaModule } from './kafka/kafka.module';
+import { PersonalDataVaultModule } from './personal-data/personal-data-vault.module';
 
 @Module({})
 export class AppModule {
@@ -17,7 +19,17 @@ export class AppModule {
       module: AppModule,
       // CqrsModule routes commands and queries to their handlers; its in-process EventBus is
       // deliberately unused: read models are fed from the event store's global log.
-      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(config, clock), AuthModule, CasesModule, DeadlinesModule, TimelinessModule],
+      imports: [
+        CqrsModule.forRoot(),
+        InfrastructureModule.forRoot(config, clock),
+        PersonalDataVaultModule,
+        AuthModule,
+        CasesModule,
+        DeadlinesModule,
+        TimelinessModule,
+        // Off (only GET /health/kafka, saying so) unless KAFKA_BROKERS names a cluster.
+        KafkaModule.forRoot(config.kafka),
+      ],
       controllers: [HealthController, AuditController],
     };
   }

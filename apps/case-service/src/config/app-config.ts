@@ -1,4 +1,7 @@
+import { loadKafkaConfig, type KafkaConfig } from '../kafka/kafka.config';
+import { ConfigError } from './config-error';
 import { resolve } from 'node:path';
+import { MasterKey } from '@cases/personal-data';
 
 /**
  * Everything the service reads from its environment, parsed once at start. A bad value stops
@@ -7,8 +10,14 @@ import { resolve } from 'node:path';
 export interface AppConfig {
   port: number;
   dataDir: string;
-  eventStore: 'sqlite';
+  /** EVENT_STORE: where the event log lives (default sqlite, the file DATA_DIR/events.db). */
+  eventStore: EventStoreKind;
+  /** READ_MODELS: only sqlite (in DATA_DIR) in this release, whatever EVENT_STORE says. */
   readModels: 'sqlite';
+  /** DATABASE_URL: the PostgreSQL connection string; required with EVENT_STORE=postgres. */
+  databaseUrl?: string;
+  /** KURRENTDB_URL: the KurrentDB connection string (e.g. kurrentdb://host:2113?tls=false); required with EVENT_STORE=kurrentdb. */
+  kurrentDbUrl?: string;
   /** The organisation (sub-district, 街道) the embedded deployment serves. */
   org: { id: string; name: string };
   auth: {
@@ -21,6 +30,11 @@ export interface AppConfig {
     /** Sign-in attempts a username may make per minute (an address: four times as many). */
     loginAttemptsPerMinute: number;
   };
+  /**
+   * CASES_MASTER_KEY (base64 of 32 bytes): wraps every person's data key (SPEC §7). When unset, the
+   * embedded default generates DATA_DIR/master.key on first start; production supplies it from a secret store.
+   */
+  masterKey?: MasterKey;
   /** The handling units seeded on the first start (UNITS_FILE, default config/units.json). */
   unitsFile: string;
   /** Origins allowed to call the API from a browser (CORS_ORIGINS, comma-separated); none by default. */
@@ -34,6 +48,8 @@ export interface AppConfig {
   kpiFile?: string;
   /** How often the deadline scheduler looks for warnings and misses due; 0 turns it off. */
   schedulerIntervalMs: number;
+  /** The 12345 platform's topics and the case-event relay; null without KAFKA_BROKERS (Kafka off). */
+  kafka: KafkaConfig | null;
   /** LOG_LEVEL: the least severe log level written (pino's names; `silent` writes nothing). Default info. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** READINESS_MAX_LAG: events a read model may trail the log before /health/ready answers 503. Default 10000. */
@@ -42,12 +58,7 @@ export interface AppConfig {
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
-export class ConfigError extends Error {
-  constructor(variable: string, problem: string) {
-    super(`Configuration ${variable}: ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 type Env = Record<string, string | undefined>;
 
@@ -67,19 +78,47 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
-const IMPLEMENTED_STORES = ['sqlite'] as const;
+export const EVENT_STORE_KINDS = ['sqlite', 'postgres', 'kurrentdb'] as const;
+export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
+
+/** The connection string with its password hidden, for messages: `scheme://user:***@host…`. */
+export function redactUrl(url: string): string {
+  return url.trim().replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?]*):[^@/?]*@/i, '$1:***@');
+}
+
+const POSTGRES_URL = /^postgres(ql)?:\/\/[^\s]+$/i;
+// The schemes @kurrent/kurrentdb-client accepts; the client checks the rest when the store opens.
+const KURRENTDB_URL = /^(kurrentdb|kurrent|kdb|esdb)(\+discover)?:\/\/[^\s]+$/i;
+
+/** The event store and its connection string. A URL that is set is checked even when unused: a typo should not wait for the day it is. */
+function storeSettings(env: Env): Pick<AppConfig, 'eventStore' | 'readModels' | 'databaseUrl' | 'kurrentDbUrl'> {
+  const eventStore = oneOf(env, 'EVENT_STORE', EVENT_STORE_KINDS, 'sqlite');
+  const readModels = oneOf(env, 'READ_MODELS', ['sqlite', 'postgres'], 'sqlite');
+  if (readModels !== 'sqlite') {
+    throw new ConfigError(
+      'READ_MODELS',
+      `'${readModels}' is not available yet: read models live in SQLite under DATA_DIR whatever EVENT_STORE is; unset READ_MODELS or set it to 'sqlite'`,
+    );
+  }
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl !== undefined && !POSTGRES_URL.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', `expected postgres://user:password@host:5432/database, got '${redactUrl(databaseUrl)}'`);
+  }
+  const kurrentDbUrl = env.KURRENTDB_URL?.trim() || undefined;
+  if (kurrentDbUrl !== undefined && !KURRENTDB_URL.test(kurrentDbUrl)) {
+    throw new ConfigError(
+      'KURRENTDB_URL',
+      `expected kurrentdb://host:2113?tls=false (or kurrentdb+discover://…), got '${redactUrl(kurrentDbUrl)}'`,
+    );
+  }
+  if (eventStore === 'postgres' && databaseUrl === undefined) throw new ConfigError('DATABASE_URL', 'required with EVENT_STORE=postgres');
+  if (eventStore === 'kurrentdb' && kurrentDbUrl === undefined)
+    throw new ConfigError('KURRENTDB_URL', 'required with EVENT_STORE=kurrentdb');
+  return { eventStore, readModels, databaseUrl, kurrentDbUrl };
+}
 
 export function loadConfig(env: Env = process.env): AppConfig {
-  const eventStore = oneOf(env, 'EVENT_STORE', ['sqlite', 'postgres', 'kurrentdb'], 'sqlite');
-  const readModels = oneOf(env, 'READ_MODELS', ['sqlite', 'postgres'], 'sqlite');
-  for (const [name, value] of [
-    ['EVENT_STORE', eventStore],
-    ['READ_MODELS', readModels],
-  ] as const) {
-    if (!(IMPLEMENTED_STORES as readonly string[]).includes(value)) {
-      throw new ConfigError(name, `'${value}' is not available in this release; use 'sqlite'`);
-    }
-  }
+  const stores = storeSettings(env);
   const orgName = env.ORG_NAME?.trim() || '大雁塔街道';
   const adminPassword = env.CASES_ADMIN_PASSWORD || undefined;
   if (adminPassword !== undefined && adminPassword.length < 10) {
@@ -87,11 +126,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const jwtSecret = env.CASES_JWT_SECRET || undefined;
   if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('CASES_JWT_SECRET', 'must be at least 32 characters');
+  const masterKey = env.CASES_MASTER_KEY ? masterKeyFrom(env.CASES_MASTER_KEY) : undefined;
   return {
     port: integer(env, 'PORT', 3000, 0),
     dataDir: resolve(env.DATA_DIR || './data'),
-    eventStore: 'sqlite',
-    readModels: 'sqlite',
+    ...stores,
     org: { id: env.ORG_ID?.trim() || 'default', name: orgName },
     auth: {
       jwtSecret,
@@ -100,6 +139,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       adminPassword,
       loginAttemptsPerMinute: integer(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 5, 1),
     },
+    masterKey,
     unitsFile: resolve(env.UNITS_FILE || 'config/units.json'),
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
@@ -111,7 +151,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     calendarOverrideFile: env.CALENDAR_OVERRIDE_FILE || undefined,
     kpiFile: env.KPI_FILE || undefined,
     schedulerIntervalMs: integer(env, 'SCHEDULER_INTERVAL_MS', 30_000, 0),
+    kafka: loadKafkaConfig(env),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     readinessMaxLag: integer(env, 'READINESS_MAX_LAG', 10_000, 0),
   };
+}
+
+function masterKeyFrom(value: string): MasterKey {
+  try {
+    return MasterKey.fromBase64(value, 'CASES_MASTER_KEY');
+  } catch {
+    throw new ConfigError('CASES_MASTER_KEY', 'expected the base64 of 32 random bytes (openssl rand -base64 32)');
+  }
 }

@@ -1,0 +1,3 @@
+export * from './messaging.port';
+export { backoffDelay, sleep } from './backoff';
+export { KafkaJsMessagingClient, type KafkaJsClientOptions, type KafkaSasl } from './kafkajs/kafkajs-client';
