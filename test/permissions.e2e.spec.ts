@@ -68,9 +68,8 @@ describe('permission matrix', () => {
       );
       for (const role of USER_ROLES) {
         const authorization = await t.authorization(ACTORS[role]);
-        const request = (t.http as unknown as Record<string, (url: string) => import('supertest').Test>)
-          [operation.method](url)
-          .set(authorization);
+        const http = t.http as unknown as Record<string, (url: string) => import('supertest').Test>;
+        const request = http[operation.method](url).set(authorization);
         const res: Response = operation.method === 'get' ? await request : await request.send({});
         const where = `${operation.method.toUpperCase()} ${operation.path} as ${role}: ${res.status} ${JSON.stringify(res.body)}`;
         if (operation.roles.includes(role))

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../http/openapi-responses';
 import { Public } from '../auth/auth.decorators';
 import { KAFKA_HEALTH, type KafkaHealthSource } from './kafka.service';
 
@@ -21,12 +22,16 @@ export class KafkaHealthController {
 
   @Get()
   @ApiOperation({
+    operationId: 'getKafkaHealth',
     summary: 'Kafka readiness: the ticket consumer and the event relay',
     description:
       "Always 200: Kafka being unreachable does not stop the service taking commands. `status` is 'off' without KAFKA_BROKERS, " +
       "'ok', or 'degraded' while the ticket consumer is not in its group or the relay cannot publish. Reports the consumer's lag " +
       "per partition (messages behind the end of the partition at its last fetch) and the relay's lag (events in the log not yet published).",
   })
+  @ApiOkResponse({ description: '{ status, tickets: { state, partitions: [{ topic, partition, lag }], processed, casesCreated, deadLettered }, relay: { state, position, lag, published } }' })
+  // The check itself refuses nothing; the one client error is a body the JSON parser cannot read.
+  @ApiProblems({ status: 400, description: 'The request carries a JSON body that does not parse' })
   async health() {
     return plain(await this.kafka.health());
   }

@@ -10,7 +10,6 @@ import {
   type CaseFacts,
   type CaseState,
   type DeadlinePolicy,
-  type StoredCaseEvent,
 } from '@cases/domain';
 import { EVENT_STORE, type EventStore } from '@cases/event-store';
 import { ReadModels, type FactsCursor } from '@cases/read-models';
@@ -133,7 +132,7 @@ export class TimelinessFactsSource {
       for (const recorded of batch) {
         const caseId = recorded.metadata.caseId;
         if (typeof caseId !== 'string' || recorded.metadata.orgId !== this.config.org.id) continue;
-        const event = decodeCaseEvent(recorded as unknown as StoredCaseEvent);
+        const event = decodeCaseEvent(recorded);
         states.set(caseId, fold(states.get(caseId) ?? INITIAL_CASE_STATE, event));
       }
       after = batch[batch.length - 1].position;

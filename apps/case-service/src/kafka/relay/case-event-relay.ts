@@ -1,4 +1,4 @@
-import { caseStreamId, decodeCaseEvent, type StoredCaseEvent } from '@cases/domain';
+import { caseStreamId, decodeCaseEvent } from '@cases/domain';
 import type { EventStore, RecordedEvent, Subscription } from '@cases/event-store';
 import { backoffDelay, type MessageProducer, type OutgoingMessage, type RetryBackoff } from '@cases/messaging';
 import type { PersonPseudonyms } from './person-pseudonyms';
@@ -188,7 +188,7 @@ export class CaseEventRelay {
     const cached = this.ticketNumbers.get(caseId);
     if (cached !== undefined) return cached;
     const [first] = await this.options.store.readStream(caseStreamId(caseId), { maxCount: 1 });
-    const intake = first ? decodeCaseEvent(first as unknown as StoredCaseEvent) : undefined;
+    const intake = first ? decodeCaseEvent(first) : undefined;
     const ticketNo = intake?.type === 'HotlineTicketReceived' ? intake.data.platformTicketNo : null;
     this.rememberTicket(caseId, ticketNo);
     return ticketNo;
@@ -199,7 +199,7 @@ export class CaseEventRelay {
     const stream = await this.options.store.readStream(caseStreamId(caseId));
     for (const recorded of stream) {
       if (recorded.type !== 'ExtensionRequested') continue;
-      const event = decodeCaseEvent(recorded as unknown as StoredCaseEvent);
+      const event = decodeCaseEvent(recorded);
       if (event.type === 'ExtensionRequested' && event.data.requestId === requestId) return event.data.reason;
     }
     return undefined;

@@ -5,7 +5,6 @@ import {
   isCaseEventType,
   type CaseEvent,
   type CaseEventMetadata,
-  type StoredCaseEvent,
 } from '@cases/domain';
 import type { RecordedEvent } from '@cases/event-store';
 import { textHeader, type OutgoingMessage } from '@cases/messaging';
@@ -65,14 +64,20 @@ export interface LoggedCaseEvent {
 }
 
 /**
- * The log's case events, decoded; everything else (case-number counters, and any stream that is
- * not a case's) is not published.
+ * Who looked at or destroyed a person's data (their reasons, field names and person ids) stays
+ * inside the service: it is an audit record, not a step of the case.
+ */
+const INTERNAL_EVENT_TYPES: readonly string[] = ['PersonalDataRevealed', 'PersonalDataDestroyed'];
+
+/**
+ * The log's case events, decoded; everything else (case-number counters, any stream that is not a
+ * case's, and the internal audit records) is not published.
  */
 export function loggedCaseEvent(recorded: RecordedEvent): LoggedCaseEvent | null {
   const metadata = recorded.metadata as Partial<CaseEventMetadata>;
   if (typeof metadata.caseId !== 'string' || recorded.streamId !== caseStreamId(metadata.caseId)) return null;
-  if (!isCaseEventType(recorded.type)) return null;
-  const event = decodeCaseEvent(recorded as unknown as StoredCaseEvent);
+  if (!isCaseEventType(recorded.type) || INTERNAL_EVENT_TYPES.includes(recorded.type)) return null;
+  const event = decodeCaseEvent(recorded);
   return { recorded, metadata: metadata as CaseEventMetadata, event };
 }
 
