@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'data/**', 'node_modules/**', 'apps/console/dist/**', '.tmp/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'data/**', 'node_modules/**', 'apps/console/dist/**', 'test-output/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,6 +22,11 @@ export default tseslint.config(
     // Response bodies in HTTP tests are read as loose JSON; production code stays free of `any`.
     files: ['test/**/*.ts', '**/*.spec.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // The console runs in the browser.
+    files: ['apps/console/src/**/*.ts', 'apps/console/src/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],

@@ -12,6 +12,7 @@ import { routeMethods } from './http/allowed-methods';
 import { answerClientErrorsWithProblems } from './http/client-errors';
 import { jsonBody } from './http/json-body';
 import { KnownQueryGuard } from './http/known-query.guard';
+import { serveConsole } from './console/serve-console';
 import { buildOpenApiDocument } from './http/openapi-document';
 import { ProblemDetailsFilter } from './http/problem-details';
 import { checkQueryText } from './http/query-rules';
@@ -51,16 +52,25 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // Express's own body parser is replaced by `jsonBody`, which bounds what a body may make the server do.
     { bodyParser: false, ...(quiet ? { logger: false } : { bufferLogs: true }) },
   );
-  if (!quiet) app.useLogger(app.get(Logger));
+  if (!quiet) {
+    app.useLogger(app.get(Logger));
+    // Start-up lines were held until the logger existed; NestFactory.create does not flush them itself.
+    app.flushLogs();
+  }
   app.use(httpLogger);
   app.use(app.get(ServiceMetrics).httpMiddleware);
   app.disable('x-powered-by');
   // Security headers; the API answers browsers of other origins only when CORS_ORIGINS names them.
-  app.use(helmet());
-  if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['ETag', 'Location', 'Retry-After', 'X-Correlation-Id'] });
+  // The console is often reached over plain HTTP on an office network: asking browsers to upgrade
+  // its requests to HTTPS would leave it blank there.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  if (config.corsOrigins.length > 0)
+    app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['ETag', 'Location', 'Retry-After', 'X-Correlation-Id'] });
   app.use(checkRequestIds);
   app.use(checkQueryText);
   app.use(jsonBody());
+  // The built console (apps/console) at `/`, same origin as the API.
+  serveConsole(app);
   // Revisions and positions are bigint inside the service; JSON has no bigint. They leave as
   // numbers (exact up to 2^53, far beyond any case's revision) and as strings past that.
   app.set('json replacer', (_key: string, value: unknown) =>

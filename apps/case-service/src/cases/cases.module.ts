@@ -9,10 +9,12 @@ import { IntakeController } from './http/intake.controller';
 import { CaseQueriesController } from './http/case-queries.controller';
 import { CommandRequestFactory, JsonBodyGuard } from './http/command-request.factory';
 import { CaseQueryHandlers } from './queries/case-queries';
+import { PersonalDataAccess } from '../personal-data/personal-data-access.service';
+import { PersonalDataController } from '../personal-data/personal-data.controller';
 
 @Module({
   imports: [AuthModule],
-  controllers: [IntakeController, CaseActionsController, CaseQueriesController],
+  controllers: [IntakeController, CaseActionsController, CaseQueriesController, PersonalDataController],
   providers: [
     CaseCommandPipeline,
     CaseNumberAllocator,
@@ -21,6 +23,7 @@ import { CaseQueryHandlers } from './queries/case-queries';
     RegisterCaseHandler,
     RunCaseActionHandler,
     ...CaseQueryHandlers,
+    PersonalDataAccess,
   ],
   exports: [CaseCommandPipeline],
 })

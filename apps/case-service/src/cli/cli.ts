@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -16,20 +15,22 @@ import {
 import { DirectoryService } from '../auth/directory.service';
 import { hashPassword } from '../auth/password-hasher';
 import { systemClock } from '../infrastructure/clock';
-import { HashChainedEventStore, SqliteEventStore } from '@cases/event-store';
 import { caseProjections } from '@cases/read-models';
 import { AppModule } from '../app.module';
 import { loadConfig } from '../config/app-config';
+import { openEventStore } from '../infrastructure/event-store.provider';
 import { createProjectionRunner } from '../infrastructure/read-models.provider';
 import { REPORT_FORMATS, type ReportFormat } from '../reports/render';
 import { parseInstant } from '../timeliness/timeliness-query.dto';
 import { TimelinessService } from '../timeliness/timeliness.service';
+import { MOVE_SOURCE_HELP, MOVE_TARGET_HELP, runMoveStoreCommand } from './move-store';
+import { registerPersonalDataCommands } from './personal-data-commands';
 import { verifyEventLog } from './verify-event-log';
 
-/** The operator CLI. It opens the same files as the service (DATA_DIR); stop the service before a rebuild. */
-function openStore() {
+/** The operator CLI. It opens the same store (EVENT_STORE) and files (DATA_DIR) as the service; stop the service before a rebuild. */
+async function openStore() {
   const config = loadConfig();
-  const store = new HashChainedEventStore(SqliteEventStore.open(join(config.dataDir, 'events.db')));
+  const store = await openEventStore(config);
   return { config, store };
 }
 
@@ -56,7 +57,7 @@ program
     return value;
   })
   .action(async (projection: string) => {
-    const { config, store } = openStore();
+    const { config, store } = await openStore();
     const runner = createProjectionRunner(config, store);
     try {
       const names = projection === 'all' ? projectionNames : [projection];
@@ -83,7 +84,7 @@ program
     'Check the event log: every event matches its hash and links to its predecessor, ordered positions, gap-free stream revisions, every case event readable and foldable, unique case numbers',
   )
   .action(async () => {
-    const { store } = openStore();
+    const { store } = await openStore();
     try {
       const bar = progressBar('verify');
       bar.start(Number(await store.headPosition()), 0);
@@ -196,8 +197,8 @@ program
 /** Who the directory records a change made from the command line as. */
 const OPERATOR: Actor = { id: 'operator-cli', role: 'system' };
 
-function openDirectory() {
-  const { config, store } = openStore();
+async function openDirectory() {
+  const { config, store } = await openStore();
   return { store, directory: new DirectoryService(store, config, systemClock) };
 }
 
@@ -216,7 +217,7 @@ users
   .command('list')
   .description('Every user: username, role, unit, active')
   .action(async () => {
-    const { store, directory } = openDirectory();
+    const { store, directory } = await openDirectory();
     try {
       for (const user of (await directory.fresh()).users.values()) {
         console.log([user.username, user.role, user.unit ?? '-', user.active ? 'active' : 'disabled', user.displayName].join('\t'));
@@ -235,7 +236,7 @@ users
   .option('--unit <code>', 'unit code, for the unit role')
   .action(async (username: string, options: { role: UserRole; name: string; unit?: string }) => {
     const passwordHash = await hashPassword(await passwordFromStdin());
-    const { store, directory } = openDirectory();
+    const { store, directory } = await openDirectory();
     try {
       await directory.change(OPERATOR, (current) =>
         registerUser(current, { username, displayName: options.name, role: options.role, unit: options.unit, passwordHash }),
@@ -263,7 +264,7 @@ users
     ) => {
       const passwordHash = options.resetPassword ? await hashPassword(await passwordFromStdin()) : undefined;
       const active = options.disable ? false : options.enable ? true : undefined;
-      const { store, directory } = openDirectory();
+      const { store, directory } = await openDirectory();
       try {
         await directory.change(OPERATOR, (current) => [
           ...changeUser(current, username, { role: options.role, unit: options.unit, displayName: options.name, active }),
@@ -280,7 +281,7 @@ program
   .command('units')
   .description('List the handling units of the directory (manage them with /api/units)')
   .action(async () => {
-    const { store, directory } = openDirectory();
+    const { store, directory } = await openDirectory();
     try {
       for (const unit of (await directory.fresh()).units.values()) {
         console.log([unit.code, unit.type, unit.active ? 'active' : 'inactive', unit.name].join('\t'));
@@ -289,6 +290,25 @@ program
       await store.close();
     }
   });
+
+program
+  .command('move-store')
+  .description(
+    'Copy the whole event log from the embedded store to PostgreSQL or KurrentDB, keeping event ids, order, stream revisions and metadata, ' +
+      'then verify the copy (counts and a sha256 digest). Stop the service first; run it again to resume an interrupted copy.',
+  )
+  .requiredOption('--from <store>', MOVE_SOURCE_HELP)
+  .requiredOption('--to <store>', MOVE_TARGET_HELP)
+  .option('--batch <events>', 'most events in one append (default 500)', (value: string) => {
+    if (!/^[1-9]\d{0,4}$/.test(value)) throw new InvalidArgumentError('expected an integer from 1 to 99999');
+    return Number(value);
+  })
+  .option('--verify-only', 'compare the two logs without copying anything')
+  .action(async (options: { from: string; to: string; batch?: number; verifyOnly?: boolean }) => {
+    process.exitCode = await runMoveStoreCommand(options);
+  });
+
+registerPersonalDataCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

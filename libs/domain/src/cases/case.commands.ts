@@ -28,6 +28,8 @@ export interface RegisterPetition extends IntakeBase {
   type: 'register-petition';
   channel: PetitionChannel;
   petitioner: Petitioner;
+  /** Units (directory codes) the petition complains about (被反映单位): never dispatched to without a supervisor's override. */
+  complainedUnits?: string[];
 }
 export interface ReceiveHotlineTicket extends IntakeBase {
   type: 'receive-hotline-ticket';
@@ -68,7 +70,7 @@ export const INTAKE_KIND: { readonly [Type in IntakeCommand['type']]: CaseKind }
 export type LifecycleCommand =
   | { type: 'accept'; note?: string }
   | { type: 'reject'; reason: string; referredTo?: string }
-  | { type: 'dispatch'; unit: string; instructions?: string }
+  | { type: 'dispatch'; unit: string; instructions?: string; overrideReason?: string }
   | { type: 'sign' }
   | { type: 'return'; reason: string }
   | { type: 'progress'; text: string }

@@ -33,7 +33,7 @@ import {
   stamp,
   startDeadline,
 } from './decision-helpers';
-import { admit, type AdmittedStatus } from './lifecycle-rules';
+import { admit, OVERSEEING_ROLES, type AdmittedStatus } from './lifecycle-rules';
 
 /*
  * The decisions of the closed loop (docs/domain/overview.md): one small pure function per command.
@@ -151,10 +151,11 @@ function intakeData(command: IntakeCommand) {
 
 function registerPetition(command: RegisterPetition, ctx: DecisionContext): CaseEvent[] {
   const { name, phone, idNumber, address } = command.petitioner;
+  const complainedUnits = [...new Set((command.complainedUnits ?? []).map((unit) => unit.trim()).filter((unit) => unit !== ''))];
   return [
     {
       type: 'PetitionRegistered',
-      data: { ...intakeData(command), kind: 'petition', channel: command.channel },
+      data: { ...intakeData(command), kind: 'petition', channel: command.channel, ...(complainedUnits.length > 0 && { complainedUnits }) },
       personal: { petitioner: compact({ name, phone, idNumber, address }) },
       ...stamp(ctx),
     },
@@ -216,15 +217,45 @@ function reject(command: Command<'reject'>, state: Admitted<'reject'>, ctx: Deci
 
 function dispatch(command: Command<'dispatch'>, state: Admitted<'dispatch'>, ctx: DecisionContext): CaseEvent[] {
   const unit = requireText(command.unit, 'unit', command.type);
+  const overrideReason = complaintOverride(command, state, unit, ctx);
   const dispatched: CaseEvent = {
     type: 'CaseDispatched',
-    data: compact({ unit, instructions: command.instructions }),
+    data: compact({ unit, instructions: command.instructions, overrideReason }),
     ...stamp(ctx),
   };
   if (state.kind !== 'hotline') {
     return [dispatched];
   }
   return [dispatched, startDeadline(state, 'sign', ctx), startDeadline(state, 'resolve', ctx, state.platformDeadline)];
+}
+
+/**
+ * 信访人信息保密: a petition is not handed to a unit it complains about, unless a supervisor (or an
+ * admin) overrides with a reason, which the dispatch records. An override where there is nothing to
+ * override is refused too, so a reason never stands for a rule that did not apply.
+ */
+function complaintOverride(
+  command: Command<'dispatch'>,
+  state: Admitted<'dispatch'>,
+  unit: string,
+  ctx: DecisionContext,
+): string | undefined {
+  const complained = state.complainedUnits?.includes(unit) ?? false;
+  if (command.overrideReason === undefined) {
+    if (complained) {
+      throw invalid(command.type, `the petition complains about ${unit}: only a supervisor may dispatch it there, with overrideReason`, {
+        unit,
+      });
+    }
+    return undefined;
+  }
+  if (!complained) throw invalid(command.type, `overrideReason applies only to a unit the petition complains about, not ${unit}`, { unit });
+  if (!(OVERSEEING_ROLES as readonly string[]).includes(ctx.actor.role)) {
+    throw new DomainError('CASE.FORBIDDEN', `Only ${OVERSEEING_ROLES.join(' or ')} may dispatch a petition to a unit it complains about`, {
+      roles: OVERSEEING_ROLES,
+    });
+  }
+  return requireText(command.overrideReason, 'overrideReason', command.type);
 }
 
 function sign(command: Command<'sign'>, state: Admitted<'sign'>, ctx: DecisionContext): CaseEvent[] {

@@ -58,7 +58,7 @@ interface IntakeData {
 }
 export type PetitionRegistered = CaseEventBase<
   'PetitionRegistered',
-  IntakeData & { kind: 'petition'; channel: PetitionChannel },
+  IntakeData & { kind: 'petition'; channel: PetitionChannel; complainedUnits?: string[] },
   { petitioner: Petitioner }
 >;
 export type HotlineTicketReceived = CaseEventBase<
@@ -75,7 +75,8 @@ export type DisputeRegistered = CaseEventBase<
 // ---- lifecycle ----
 export type CaseAccepted = CaseEventBase<'CaseAccepted', { note?: string }>;
 export type CaseRejected = CaseEventBase<'CaseRejected', { reason: string; referredTo?: string }>;
-export type CaseDispatched = CaseEventBase<'CaseDispatched', { unit: string; instructions?: string }>;
+/** `overrideReason`: a supervisor dispatched a petition to a unit it complains about, and why. */
+export type CaseDispatched = CaseEventBase<'CaseDispatched', { unit: string; instructions?: string; overrideReason?: string }>;
 export type CaseSigned = CaseEventBase<'CaseSigned', { unit: string }>;
 export type CaseReturned = CaseEventBase<'CaseReturned', { unit: string; reason: string }>;
 export type ProgressRecorded = CaseEventBase<'ProgressRecorded', { text: string }>;
@@ -118,6 +119,15 @@ export type DeadlineCause = 'started' | 'extended' | 'restarted';
 export type DeadlineWarningIssued = CaseEventBase<'DeadlineWarningIssued', { milestone: Milestone; version: number; dueAt: string }>;
 export type DeadlineMissed = CaseEventBase<'DeadlineMissed', { milestone: Milestone; version: number; dueAt: string }>;
 
+// ---- personal data (SPEC §7) ----
+/**
+ * Someone was shown the full personal data of the case (`GET /api/cases/{id}?reveal=personal`):
+ * the actor and recordedAt say who and when; `fields` which ones (`petitioner.phone`), never values.
+ */
+export type PersonalDataRevealed = CaseEventBase<'PersonalDataRevealed', { fields: string[]; reason: string }>;
+/** A person's data key was destroyed (crypto-shredding): the person id is a random UUID, not personal data. */
+export type PersonalDataDestroyed = CaseEventBase<'PersonalDataDestroyed', { personId: string; reason: string }>;
+
 export type IntakeEvent = PetitionRegistered | HotlineTicketReceived | DisputeRegistered;
 export type SchedulerEvent = DeadlineWarningIssued | DeadlineMissed;
 export type CaseEvent =
@@ -141,10 +151,14 @@ export type CaseEvent =
   | ReexaminationDecided
   | CaseLinked
   | DeadlineSet
-  | SchedulerEvent;
+  | SchedulerEvent
+  | PersonalDataRevealed
+  | PersonalDataDestroyed;
 export type CaseEventType = CaseEvent['type'];
 
 export const SCHEDULER_EVENT_TYPES: readonly CaseEventType[] = ['DeadlineWarningIssued', 'DeadlineMissed'];
+/** Records of who read or erased personal data: not steps of the case, so they change no state. */
+export const PERSONAL_DATA_EVENT_TYPES: readonly CaseEventType[] = ['PersonalDataRevealed', 'PersonalDataDestroyed'];
 
 export function isIntakeEvent(event: CaseEvent): event is IntakeEvent {
   return event.type === 'PetitionRegistered' || event.type === 'HotlineTicketReceived' || event.type === 'DisputeRegistered';

@@ -32,6 +32,8 @@ export const CURRENT_SCHEMA_VERSIONS: Record<CaseEventType, number> = {
   DeadlineSet: 1,
   DeadlineWarningIssued: 1,
   DeadlineMissed: 1,
+  PersonalDataRevealed: 1,
+  PersonalDataDestroyed: 1,
 };
 
 export interface EventPayload {

@@ -14,6 +14,7 @@ import {
   type EnvelopeMetadata,
 } from '@cases/domain';
 import { EVENT_STORE, WrongExpectedVersionError, type EventStore, type RecordedEvent, type StreamAppend } from '@cases/event-store';
+import { PersonalDataVault } from '@cases/personal-data';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
 import { DEADLINE_POLICY } from '../../infrastructure/deadline-policy.provider';
@@ -77,6 +78,7 @@ export class CaseCommandPipeline {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DEADLINE_POLICY) private readonly policy: DeadlinePolicy,
+    private readonly vault: PersonalDataVault,
   ) {}
 
   async load(caseId: string): Promise<LoadedCase> {
@@ -140,10 +142,14 @@ export class CaseCommandPipeline {
       }
       const caseAppend: StreamAppend = {
         streamId: caseStreamId(caseId),
-        events: events.map((event) => {
-          const stored = encodeCaseEvent(event, envelope);
-          return { id: eventId(event), ...stored, metadata: { ...stored.metadata } };
-        }),
+        events: await Promise.all(
+          events.map(async (event) => {
+            const stored = encodeCaseEvent(event, envelope);
+            // The one place personal data enters the log: sealed per person (SPEC §7, docs/decisions/0008).
+            const personal = stored.personal === null ? null : await this.vault.seal(caseId, stored.personal);
+            return { id: eventId(event), ...stored, personal, metadata: { ...stored.metadata } };
+          }),
+        ),
         expectedRevision: loaded.revision ?? 'no_stream',
       };
       try {

@@ -118,6 +118,7 @@ const INTAKE_MAPPERS: { readonly [K in CaseKind]: (dto: IntakeDtos[K]) => Intake
       ...intakeFields(dto),
       channel: dto.channel,
       petitioner: toPetitioner(dto.petitioner),
+      complainedUnits: dto.complainedUnits,
     }),
   hotline: (dto) =>
     withoutUndefined({
@@ -159,7 +160,8 @@ export const CASE_ACTIONS: { readonly [A in LifecycleAction]: CaseAction<A> } = 
   reject: { body: RejectDto, toCommand: (dto) => withoutUndefined({ type: 'reject', reason: dto.reason, referredTo: dto.referredTo }) },
   dispatch: {
     body: DispatchDto,
-    toCommand: (dto) => withoutUndefined({ type: 'dispatch', unit: dto.unit, instructions: dto.instructions }),
+    toCommand: (dto) =>
+      withoutUndefined({ type: 'dispatch', unit: dto.unit, instructions: dto.instructions, overrideReason: dto.overrideReason }),
   },
   sign: { body: SignDto, toCommand: () => ({ type: 'sign' }) },
   return: { body: ReturnDto, toCommand: (dto) => ({ type: 'return', reason: dto.reason }) },

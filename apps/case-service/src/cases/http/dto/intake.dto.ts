@@ -1,3 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
 import {
   DISPUTE_SOURCES,
   PETITION_CHANNELS,
@@ -99,6 +103,33 @@ abstract class IntakeBodyDto extends CommandBodyDto {
   readonly category?: string;
 }
 
+/** Most units one petition may name; more is a malformed request, not a real petition. */
+const MAX_COMPLAINED_UNITS = 20;
+
+/** Unit codes, trimmed, each non-empty and at most a name long, no repeats. */
+function ComplainedUnitsField(): PropertyDecorator {
+  return applyDecorators(
+    ValidateIf((_object: object, value: unknown) => value !== undefined),
+    Transform(({ value }: { value: unknown }) =>
+      Array.isArray(value) ? value.map((item: unknown) => (typeof item === 'string' ? item.trim() : item)) : value,
+    ),
+    IsArray({ message: '$property must be an array' }),
+    ArrayMaxSize(MAX_COMPLAINED_UNITS, { message: '$property must contain at most $constraint1 units' }),
+    IsString({ each: true, message: 'every item of $property must be a string' }),
+    IsNotEmpty({ each: true, message: 'every item of $property must not be empty' }),
+    MaxLength(MAX_LENGTH.name, { each: true, message: 'every item of $property must be at most $constraint1 characters long' }),
+    ArrayUnique({ message: '$property must not repeat a unit' }),
+    ApiPropertyOptional({
+      type: [String],
+      maxItems: MAX_COMPLAINED_UNITS,
+      uniqueItems: true,
+      description:
+        'Codes of the units the petition complains about (被反映单位). The petition is not dispatched to any of them unless a supervisor or admin overrides with a reason (`overrideReason` on dispatch), and no unit user ever sees the petitioner (信访人信息保密)',
+      example: ['城市管理科'],
+    }),
+  );
+}
+
 /** Body of `POST /api/petitions`: a petition (信访事项) enters as `registered`. */
 export class RegisterPetitionDto extends IntakeBodyDto {
   @EnumField(PETITION_CHANNELS, {
@@ -110,6 +141,9 @@ export class RegisterPetitionDto extends IntakeBodyDto {
 
   @NestedField(() => PetitionerDto, { description: 'The petitioner (信访人)', personalData: true })
   readonly petitioner: PetitionerDto;
+
+  @ComplainedUnitsField()
+  readonly complainedUnits?: string[];
 }
 
 /** Body of `POST /api/hotline-tickets`: a 12345 ticket (12345 工单) enters already `accepted`. */

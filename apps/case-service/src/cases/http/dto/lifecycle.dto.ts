@@ -57,6 +57,15 @@ export class DispatchDto extends CommandBodyDto {
     example: '请于5个工作日内核实处理',
   })
   readonly instructions?: string;
+
+  @TextField({
+    optional: true,
+    maxLength: MAX_LENGTH.text,
+    description:
+      'Only to dispatch a petition to a unit it complains about, by a supervisor or admin: why (recorded on the dispatch). Refused (422) for any other unit',
+    example: '被反映单位为唯一有管辖权的单位，已隐去信访人信息',
+  })
+  readonly overrideReason?: string;
 }
 
 /** `sign`: 签收; nothing to say beyond when. */
