@@ -327,7 +327,7 @@ describe('API rules (SPEC §6)', () => {
       expect(next.body.number).toBe(`XF2026-${String(sequence + 2).padStart(4, '0')}`);
     });
 
-    it('a hotline ticket received twice with the same platformTicketNo returns the existing case (200) and writes nothing', async () => {
+    it('a hotline ticket received twice with the same platformTicketNo returns the existing case (200), with other content 409; nothing is written', async () => {
       const ticket = hotlineBody({ platformTicketNo: 'GD-DUP-20260302-0001' });
       const first = await t.post('/api/hotline-tickets', ticket);
       expectStatus(first, 201);
@@ -336,9 +336,9 @@ describe('API rules (SPEC §6)', () => {
       const again = await t.post('/api/hotline-tickets', ticket);
       expectStatus(again, 200);
       expect(again.body).toEqual(first.body);
+      // The same number with other content is a conflict naming the fields, not a silent 200.
       const changed = await t.post('/api/hotline-tickets', { ...ticket, title: '平台重复推送（标题变了）' });
-      expectStatus(changed, 200);
-      expect(changed.body).toEqual({ id: first.body.id, number: first.body.number, revision: 0, position: expect.any(String) });
+      expect(expectProblem(changed, 409, 'CASE.TICKET_CONFLICT')).toMatchObject({ caseId: first.body.id, fields: ['title'] });
       expect(await written()).toEqual(before);
 
       const listed = await t.list({ text: 'GD-DUP-20260302-0001' });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { DestinationStream } from 'pino';
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
 import type { Response, Test } from 'supertest';
@@ -59,7 +60,10 @@ export class TestApp {
     readonly dataDir: string,
   ) {}
 
-  static async start(options: { clock?: TestClock; env?: Record<string, string> } = {}): Promise<TestApp> {
+  /** `logDestination`: where the service's JSON log goes (a suite that reads it); silent otherwise. */
+  static async start(
+    options: { clock?: TestClock; env?: Record<string, string>; logDestination?: DestinationStream } = {},
+  ): Promise<TestApp> {
     const dataDir = mkdtempSync(join(tmpdir(), 'case-service-e2e-'));
     const clock = options.clock ?? new TestClock('2026-03-02T09:00:00+08:00');
     // The deadline scheduler (a 30-second timer by default) is off unless a suite asks for it, so
@@ -73,7 +77,10 @@ export class TestApp {
       CASES_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       ...(options.env ?? {}),
     });
-    const app = await createApp(config, { clock, logger: false });
+    const app = await createApp(config, {
+      clock,
+      ...(options.logDestination ? { logDestination: options.logDestination } : { logger: false }),
+    });
     await app.init();
     const testApp = new TestApp(app, clock, dataDir);
     // The usual actors exist from the start, so creating one never shows up inside a test's own

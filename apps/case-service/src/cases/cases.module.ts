@@ -7,7 +7,7 @@ import { RunCaseActionHandler } from './commands/run-case-action.command';
 import { CaseActionsController } from './http/case-actions.controller';
 import { IntakeController } from './http/intake.controller';
 import { CaseQueriesController } from './http/case-queries.controller';
-import { CommandRequestFactory, JsonBodyGuard } from './http/command-request.factory';
+import { CommandRequestFactory } from './http/command-request.factory';
 import { CaseQueryHandlers } from './queries/case-queries';
 import { PersonalDataAccess } from '../personal-data/personal-data-access.service';
 import { PersonalDataController } from '../personal-data/personal-data.controller';
@@ -19,7 +19,6 @@ import { PersonalDataController } from '../personal-data/personal-data.controlle
     CaseCommandPipeline,
     CaseNumberAllocator,
     CommandRequestFactory,
-    JsonBodyGuard,
     RegisterCaseHandler,
     RunCaseActionHandler,
     ...CaseQueryHandlers,

@@ -35,10 +35,13 @@ function clip(text: string): string {
 export class RequestValidationError extends ServiceError {
   /** The errors reported: at most MAX_REPORTED_ERRORS of them. */
   readonly errors: FieldError[];
+  /** How many errors there were in all. */
+  readonly errorCount: number;
 
-  constructor(errors: FieldError[]) {
+  /** `errorCount`: how many errors there were, when `errors` is already a capped list of them. */
+  constructor(errors: FieldError[], errorCount = errors.length) {
     const reported = errors.slice(0, MAX_REPORTED_ERRORS).map((e) => ({ field: clip(e.field), message: clip(e.message) }));
-    const more = errors.length - reported.length;
+    const more = Math.max(errors.length, errorCount) - reported.length;
     super(
       'REQUEST.INVALID',
       400,
@@ -46,9 +49,10 @@ export class RequestValidationError extends ServiceError {
       `The request is invalid: ${reported.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ')}${
         more > 0 ? `; and ${more} more` : ''
       }`,
-      { errors: reported, ...(more > 0 ? { errorCount: errors.length } : {}) },
+      { errors: reported, ...(more > 0 ? { errorCount: reported.length + more } : {}) },
     );
     this.errors = reported;
+    this.errorCount = reported.length + more;
   }
 }
 

@@ -1,5 +1,5 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
-import { flatten, isJsonObject, withoutReservedKeys, type FieldError } from '../cases/http/dto/validate-body';
+import { flatten, isJsonObject, shapeProblem, withoutReservedKeys, type FieldError } from '../cases/http/dto/validate-body';
 import { RequestValidationError } from './problem-details';
 
 /**
@@ -7,7 +7,7 @@ import { RequestValidationError } from './problem-details';
  * handler declares for its body or query, answering 400 problem details that name every bad field
  * at once. Unknown fields are refused, never dropped; each field reports its first broken rule.
  *
- * Before class-transformer sees the input, keys it cannot copy as data (`__proto__`,
+ * Before class-transformer sees the input, its depth and size are bounded (`shapeProblem`), and keys it cannot copy as data (`__proto__`,
  * `constructor`, `prototype`: assigning `__proto__` would swap the DTO's class, hence its rules)
  * are taken out and reported as unknown, and a body that is not a JSON object is refused.
  */
@@ -32,13 +32,20 @@ export class ProblemValidationPipe extends ValidationPipe {
     if (!isJsonObject(input)) {
       throw new RequestValidationError([{ field: '', message: `the request ${metadata.type} must be a JSON object` }]);
     }
+    // Bounded before class-transformer walks it (recursively): no input can exhaust the stack or the time.
+    const shape = shapeProblem(input);
+    if (shape) throw new RequestValidationError([{ field: '', message: shape }]);
     const reserved: FieldError[] = [];
     const data = withoutReservedKeys(input, '', reserved);
     let validatedValue: unknown;
     try {
       validatedValue = await super.transform(data, metadata);
     } catch (error) {
-      if (error instanceof RequestValidationError) throw new RequestValidationError([...error.errors, ...reserved]);
+      if (error instanceof RequestValidationError) {
+        throw reserved.length === 0
+          ? error
+          : new RequestValidationError([...error.errors, ...reserved], error.errorCount + reserved.length);
+      }
       throw error;
     }
     if (reserved.length > 0) throw new RequestValidationError(reserved);

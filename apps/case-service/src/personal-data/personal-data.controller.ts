@@ -1,9 +1,9 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Roles } from '../auth/auth.decorators';
 import { TextField } from '../cases/http/dto/field-decorators';
-import { CommandRequestFactory, JsonBodyGuard } from '../cases/http/command-request.factory';
+import { CommandRequestFactory } from '../cases/http/command-request.factory';
 import { ApiProblems, BAD_REQUEST } from '../http/openapi-responses';
 import { RequestValidationError } from '../http/problem-details';
 import { PersonalDataAccess } from './personal-data-access.service';
@@ -43,7 +43,6 @@ const PERSON_ID_PIPE = new ParseUUIDPipe({
 /** Crypto-shredding (SPEC §7): an admin destroys one person's data key; every copy of their sealed data becomes unreadable. */
 @ApiTags('personal data')
 @ApiBearerAuth()
-@UseGuards(JsonBodyGuard)
 @Controller('api/personal-data')
 export class PersonalDataController {
   constructor(

@@ -72,7 +72,12 @@ export class TimelinessController {
     description:
       "Per handling unit: due, on time, late, open and overdue at month end, unsatisfied call-backs, on-time rate and rank; the desk's own row (the organisation's name) and 未派单 after the ranking; then every milestone open and overdue at month end and every unsatisfied call-back. JSON, CSV (UTF-8 with BOM), XLSX or a printable A4 page. Judged at `judgedAt`: the moment asked, or with `position` the recording time of the event at that log position, which reproduces the report exactly.",
   })
-  @ApiParam({ name: 'month', description: 'The month, YYYY-MM, from 2000-01 to the month under way', example: '2026-03', schema: { type: 'string', pattern: MONTH.source } })
+  @ApiParam({
+    name: 'month',
+    description: 'The month, YYYY-MM, from 2000-01 to the month under way',
+    example: '2026-03',
+    schema: { type: 'string', pattern: MONTH.source },
+  })
   @ApiOkResponse({
     description: 'The report in the format asked for; csv and xlsx come as an attachment named monthly-report-YYYY-MM-at-POSITION',
     content: Object.fromEntries(

@@ -16,6 +16,16 @@ import {
   type WindowRule,
 } from './policy-config';
 
+/**
+ * The largest amount each unit may count. The statutes' longest limits are 60 days; a year (or a
+ * year's working days and office hours) bounds any plausible policy, and with it the work of
+ * computing a deadline: a what-if policy comes from a request, and a limit of a million working
+ * days would have the server walk the calendar for seconds per case.
+ */
+export const MAX_LIMIT_AMOUNT = { 'calendar-days': 366, 'working-days': 250, 'working-hours': 2_000 } as const;
+/** How many extensions one milestone may allow at most. */
+export const MAX_EXTENSION_COUNT = 10;
+
 const SUBJECT = 'deadline policy';
 const ROOT = 'policy';
 const DEADLINE_WINDOWS: readonly DeadlineWindow[] = ['return', 'reexamination-request', 'judicial-confirmation'];
@@ -49,9 +59,10 @@ export function parsePolicyConfig(json: unknown): PolicyConfig {
   if (typeof movesToNextWorkingDay !== 'boolean') {
     issues.add(`${ROOT}.calendarDayDeadlineMovesToNextWorkingDay`, 'expected true or false');
   }
-  const kinds = Object.fromEntries(
-    CASE_KINDS.map((kind) => [kind, parseKind(kind, root[kind], `${ROOT}.${kind}`, issues)]),
-  ) as Record<CaseKind, KindPolicyConfig>;
+  const kinds = Object.fromEntries(CASE_KINDS.map((kind) => [kind, parseKind(kind, root[kind], `${ROOT}.${kind}`, issues)])) as Record<
+    CaseKind,
+    KindPolicyConfig
+  >;
 
   issues.throwIfAny(SUBJECT);
   return Object.freeze({
@@ -98,12 +109,7 @@ function parseNormalRules(kind: CaseKind, value: unknown, path: string, issues: 
   return Object.freeze(rules) as NormalUrgencyRules;
 }
 
-function parseUrgentOverrides(
-  normal: NormalUrgencyRules,
-  value: unknown,
-  path: string,
-  issues: ConfigIssueCollector,
-): UrgentOverrides {
+function parseUrgentOverrides(normal: NormalUrgencyRules, value: unknown, path: string, issues: ConfigIssueCollector): UrgentOverrides {
   const section = issues.object(value, path);
   if (!section) return {};
   const overrides: Record<string, { limit: DeadlineLimit }> = {};
@@ -171,6 +177,8 @@ function parseLimit(value: unknown, path: string, issues: ConfigIssueCollector):
     issues.add(`${path}.amount`, 'expected a positive number');
   } else if (unit !== 'working-hours' && !Number.isInteger(amount)) {
     issues.add(`${path}.amount`, `expected a whole number of ${unit}`);
+  } else if (unit !== 'same-working-day' && amount > MAX_LIMIT_AMOUNT[unit]) {
+    issues.add(`${path}.amount`, `expected at most ${MAX_LIMIT_AMOUNT[unit]} ${unit}`);
   }
   return Object.freeze({ amount: amount as number, unit });
 }
@@ -179,13 +187,17 @@ function parseExtension(value: unknown, path: string, issues: ConfigIssueCollect
   const fields = issues.object(value, path);
   if (!fields) return INVALID_EXTENSION;
   issues.onlyKeys(fields, ['maxAmount', 'maxCount', 'unit'], path);
+  const unit = isOneOf(fields.unit, EXTENSION_UNITS) ? fields.unit : undefined;
+  const maxima = { maxAmount: unit ? MAX_LIMIT_AMOUNT[unit] : Infinity, maxCount: MAX_EXTENSION_COUNT };
   for (const key of ['maxAmount', 'maxCount'] as const) {
     const number = fields[key];
     if (typeof number !== 'number' || !Number.isInteger(number) || number < 1) {
       issues.add(`${path}.${key}`, 'expected a positive whole number');
+    } else if (number > maxima[key]) {
+      issues.add(`${path}.${key}`, `expected at most ${maxima[key]}${key === 'maxAmount' ? ` ${unit}` : ''}`);
     }
   }
-  if (!isOneOf(fields.unit, EXTENSION_UNITS)) issues.add(`${path}.unit`, `expected one of ${EXTENSION_UNITS.join(', ')}`);
+  if (!unit) issues.add(`${path}.unit`, `expected one of ${EXTENSION_UNITS.join(', ')}`);
   return Object.freeze({
     maxAmount: fields.maxAmount as number,
     maxCount: fields.maxCount as number,

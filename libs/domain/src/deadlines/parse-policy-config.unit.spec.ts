@@ -91,6 +91,29 @@ describe('parsePolicyConfig', () => {
     expect(() => parsePolicyConfig(json)).toThrow('policy.hotline.urgent.sign.limit.amount: expected a positive number');
   });
 
+  it('bounds every amount, so that no policy can make computing a deadline take long', () => {
+    const json = defaultsAsJson();
+    json.petition.normal.acceptance.limit = { amount: 367, unit: 'calendar-days' };
+    json.petition.normal.return.limit = { amount: 1_000_000, unit: 'working-days' };
+    json.hotline.normal.sign.limit = { amount: 2000.5, unit: 'working-hours' };
+    json.petition.normal.reply.extension = { maxAmount: 367, maxCount: 11, unit: 'calendar-days' };
+    json.hotline.normal.resolve.extension = { maxAmount: 251, maxCount: 10, unit: 'working-days' };
+    expect(issuesOf(json)).toEqual([
+      { path: 'policy.petition.normal.acceptance.limit.amount', message: 'expected at most 366 calendar-days' },
+      { path: 'policy.petition.normal.reply.extension.maxAmount', message: 'expected at most 366 calendar-days' },
+      { path: 'policy.petition.normal.reply.extension.maxCount', message: 'expected at most 10' },
+      { path: 'policy.petition.normal.return.limit.amount', message: 'expected at most 250 working-days' },
+      { path: 'policy.hotline.normal.sign.limit.amount', message: 'expected at most 2000 working-hours' },
+      { path: 'policy.hotline.normal.resolve.extension.maxAmount', message: 'expected at most 250 working-days' },
+    ]);
+    json.petition.normal.acceptance.limit = { amount: 366, unit: 'calendar-days' };
+    json.petition.normal.return.limit = { amount: 250, unit: 'working-days' };
+    json.hotline.normal.sign.limit = { amount: 2000, unit: 'working-hours' };
+    json.petition.normal.reply.extension = { maxAmount: 366, maxCount: 10, unit: 'calendar-days' };
+    json.hotline.normal.resolve.extension = { maxAmount: 250, maxCount: 10, unit: 'working-days' };
+    expect(parsePolicyConfig(json).petition.normal.acceptance?.limit).toEqual({ amount: 366, unit: 'calendar-days' });
+  });
+
   it('reports every bad entry at once', () => {
     const json = defaultsAsJson();
     json.warningShare = 1.5;

@@ -77,7 +77,10 @@ export function evolveDirectory(directory: Directory, event: DirectoryEvent): Di
       const user = directory.users.get(event.data.username);
       if (user === undefined) return directory;
       const passwordHash = event.type === 'PasswordChanged' ? event.data.passwordHash : user.passwordHash;
-      return { ...directory, users: new Map(directory.users).set(user.username, { ...user, passwordHash, sessionEpoch: user.sessionEpoch + 1 }) };
+      return {
+        ...directory,
+        users: new Map(directory.users).set(user.username, { ...user, passwordHash, sessionEpoch: user.sessionEpoch + 1 }),
+      };
     }
   }
 }

@@ -1,12 +1,14 @@
 /**
  * Default masking of personal data (SPEC §7) for lists, views, reports and exports:
- * 张* for names, 138****1234 for phones, the last four characters of an ID number, and
+ * 张* for names (a one-character name wholly hidden), 138****1234 for phones, the last four characters of an ID number, and
  * addresses cut to their first characters. Full values are for roles that need them.
  */
 export function maskName(name: string): string {
   const chars = Array.from(name.trim());
   if (chars.length === 0) return '';
-  return chars[0] + '*'.repeat(Math.max(1, chars.length - 1));
+  // A one-character name is the whole name: showing it would show everything.
+  if (chars.length === 1) return '*';
+  return chars[0] + '*'.repeat(chars.length - 1);
 }
 
 export function maskPhone(phone: string): string {

@@ -4,7 +4,12 @@ describe('personal data masking', () => {
   it('keeps the family name only', () => {
     expect(maskName('张三')).toBe('张*');
     expect(maskName('欧阳修文')).toBe('欧***');
-    expect(maskName('李')).toBe('李*');
+  });
+
+  it('hides a one-character name whole: its first character is all of it', () => {
+    expect(maskName('张')).toBe('*');
+    expect(maskName(' 李 ')).toBe('*');
+    expect(maskName('𠀋')).toBe('*');
   });
 
   it('keeps the first three and last four digits of a phone number', () => {

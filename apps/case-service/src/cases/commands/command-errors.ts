@@ -45,3 +45,24 @@ export class ConcurrencyRetriesExhaustedError extends ServiceError {
     );
   }
 }
+
+/**
+ * A 12345 ticket number already on file, sent again with other content: the case is not changed
+ * (no command records an update of a ticket) and the caller learns which fields differ, by name
+ * only, never by value.
+ */
+export class TicketConflictError extends ServiceError {
+  constructor(
+    readonly caseId: string,
+    readonly number: string,
+    readonly fields: string[],
+  ) {
+    super(
+      'CASE.TICKET_CONFLICT',
+      409,
+      'Ticket already on file with other content',
+      `This ticket number is already on file as case ${number} with different ${fields.join(', ')}; nothing was written`,
+      { caseId, number, fields },
+    );
+  }
+}

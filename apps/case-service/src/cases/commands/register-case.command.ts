@@ -6,16 +6,20 @@ import {
   INTAKE_KIND,
   IllegalTransitionError,
   decideIntake,
+  decodeCaseEvent,
+  type CaseEvent,
   type IntakeCommand,
   type IntakeDetails,
   type IntakeIds,
   type OpenedCase,
 } from '@cases/domain';
 import { WrongExpectedVersionError } from '@cases/event-store';
+import { PersonalDataVault } from '@cases/personal-data';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
 import { CaseCommandPipeline, type LoadedCase } from './case-command.pipeline';
 import { CaseNumberAllocator } from './case-number.allocator';
+import { TicketConflictError } from './command-errors';
 import type { CommandOutcome, CommandRequest } from './command-request';
 
 /** Stands in for the number while an intake is only being checked; never stored. */
@@ -57,6 +61,7 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
     private readonly numbers: CaseNumberAllocator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly vault: PersonalDataVault,
   ) {}
 
   async execute({ intake, request }: RegisterCaseCommand): Promise<IntakeOutcome> {
@@ -84,7 +89,7 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
   ): Promise<IntakeOutcome> {
     const orgId = this.config.org.id;
     const loaded = await this.pipeline.load(caseId);
-    const existing = this.existingCase(caseId, loaded, platformTicketNo, request);
+    const existing = await this.existingCase(caseId, loaded, intake, request);
     if (existing) return existing;
 
     // Refusals (a future occurredAt, back-dating without the role) must not use up a number.
@@ -115,7 +120,7 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
       }
     }
     // Another instance registered the same case meanwhile: answer as it did.
-    const raced = this.existingCase(caseId, await this.pipeline.load(caseId), platformTicketNo, request);
+    const raced = await this.existingCase(caseId, await this.pipeline.load(caseId), intake, request);
     if (raced) return raced;
     throw new Error(`Case ${caseId} could not be registered: no case number after ${MAX_NUMBER_ATTEMPTS} attempts`);
   }
@@ -126,23 +131,71 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
     return randomUUID();
   }
 
-  private existingCase(
+  private async existingCase(
     caseId: string,
     loaded: LoadedCase,
-    platformTicketNo: string | undefined,
+    intake: IntakeDetails,
     request: CommandRequest,
-  ): IntakeOutcome | null {
+  ): Promise<IntakeOutcome | null> {
     if (loaded.state.status === 'none') return null;
     const number = (loaded.state as OpenedCase).number;
     const replay = this.pipeline.findReplay(caseId, loaded, request);
     if (replay) return { ...replay, number, existing: false };
     // Only a hotline ticket can reach an existing case without a matching key: same ticket number.
-    if (platformTicketNo === undefined && request.idempotencyKey) {
+    if (intake.type !== 'receive-hotline-ticket') {
       throw new Error(`Case ${caseId} exists but holds no event for its Idempotency-Key`);
     }
+    // The same ticket again is answered with its case; the same number with other content is a conflict.
+    const received = decodeCaseEvent(loaded.recorded[0]);
+    const differing = ticketDifferences(received, intake, await this.callerOnFile(received));
+    if (differing.length > 0) throw new TicketConflictError(caseId, number, differing);
     const last = loaded.recorded[loaded.recorded.length - 1];
     return { id: caseId, number, revision: last.revision, position: last.position, replayed: true, existing: true };
   }
+
+  /**
+   * The caller the ticket on file names, opened from its sealed personal part; `unknown` when the
+   * caller's key has been destroyed (crypto-shredded), which leaves nothing to compare with.
+   */
+  private async callerOnFile(received: CaseEvent): Promise<CallerOnFile> {
+    const opened = await this.vault.open(received.personal ?? null);
+    const caller = opened.caller;
+    if (caller === undefined) return undefined;
+    if (Array.isArray(caller) || caller.state === 'destroyed') return 'unknown';
+    return caller.fields;
+  }
+}
+
+/**
+ * The fields of a resent hotline ticket that differ from the ticket on file, named as the intake
+ * body names them. The caller's name and phone count too (compared here, never shown), unless
+ * the caller's key has been destroyed.
+ */
+type CallerOnFile = { name?: string; phone?: string } | undefined | 'unknown';
+
+function ticketDifferences(
+  received: CaseEvent,
+  ticket: Extract<IntakeDetails, { type: 'receive-hotline-ticket' }>,
+  caller: CallerOnFile,
+): string[] {
+  if (received.type !== 'HotlineTicketReceived') return ['platformTicketNo'];
+  const { data } = received;
+  const differs: [string, boolean][] = [
+    ['title', data.title !== ticket.title],
+    ['description', data.description !== ticket.description],
+    ['community', data.community !== ticket.community],
+    ['category', data.category !== ticket.category],
+    ['urgency', data.urgency !== ticket.urgency],
+    ['platformDeadline', !sameInstant(data.platformDeadline, ticket.platformDeadline)],
+    ['caller.name', caller !== 'unknown' && caller?.name !== ticket.caller?.name],
+    ['caller.phone', caller !== 'unknown' && caller?.phone !== ticket.caller?.phone],
+  ];
+  return differs.filter(([, different]) => different).map(([field]) => field);
+}
+
+function sameInstant(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return Date.parse(a) === Date.parse(b);
 }
 
 function withIds(intake: IntakeDetails, ids: IntakeIds): IntakeCommand {

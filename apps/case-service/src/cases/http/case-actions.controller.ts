@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -8,7 +8,7 @@ import { CASE_ID_PIPE } from '../../http/problem-details';
 import { ApiProblems, BAD_REQUEST, NOT_FOUND } from '../../http/openapi-responses';
 import { AnyRole } from '../../auth/auth.decorators';
 import { CommandAnswerDto } from './command-answers.dto';
-import { CommandRequestFactory, JsonBodyGuard } from './command-request.factory';
+import { CommandRequestFactory } from './command-request.factory';
 import { COMMAND_HEADERS } from './command-headers';
 import { CASE_ACTIONS, toLifecycleCommand } from './dto';
 
@@ -19,7 +19,6 @@ import { CASE_ACTIONS, toLifecycleCommand } from './dto';
  * the list the compiler checks is the only list: an action cannot have a rule but no route.
  */
 @ApiTags('case commands')
-@UseGuards(JsonBodyGuard)
 @Controller('api/cases')
 export class CaseActionsController {
   constructor(

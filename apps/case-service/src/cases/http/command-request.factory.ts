@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Injectable, UnsupportedMediaTypeException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import stringify from 'safe-stable-stringify';
 import { actorOf } from '../../auth/auth.guard';
@@ -13,24 +13,6 @@ export function parseIfMatch(header: string | undefined): bigint | undefined {
   const match = /^\s*(?:W\/)?"?(\d{1,19})"?\s*$/.exec(header);
   if (!match) throw new RequestValidationError([{ field: 'If-Match', message: 'expected a case revision such as "3"' }]);
   return BigInt(match[1]);
-}
-
-/**
- * A command's body must be JSON: anything else would reach the command as "no body" and run it
- * with defaults. The application's body parser (`jsonBody`) already refuses other media types for
- * every route; this guard keeps the rule on the command routes themselves, wherever they are
- * mounted. Guards run before pipes, so the 415 comes before validation.
- */
-@Injectable()
-export class JsonBodyGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request>();
-    const hasBody = Number(request.header('content-length') ?? 0) > 0 || request.header('transfer-encoding') !== undefined;
-    if (hasBody && !request.is('application/json')) {
-      throw new UnsupportedMediaTypeException(`Command bodies must be application/json, not '${request.header('content-type') ?? 'none'}'`);
-    }
-    return true;
-  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -7,7 +7,7 @@ import { RegisterCaseCommand, type IntakeOutcome } from '../commands/register-ca
 import { ApiProblems, BAD_REQUEST } from '../../http/openapi-responses';
 import { IntakeAnswerDto } from './command-answers.dto';
 import { COMMAND_HEADERS } from './command-headers';
-import { CommandRequestFactory, JsonBodyGuard } from './command-request.factory';
+import { CommandRequestFactory } from './command-request.factory';
 import { ReceiveHotlineTicketDto, RegisterDisputeDto, RegisterPetitionDto, toIntake } from './dto';
 
 const INTAKE_PROBLEMS = ApiProblems(
@@ -19,7 +19,6 @@ const INTAKE_PROBLEMS = ApiProblems(
 
 /** Intake (登记): one route per kind of case, each with its own body. */
 @ApiTags('intake')
-@UseGuards(JsonBodyGuard)
 @Controller('api')
 export class IntakeController {
   constructor(
@@ -32,6 +31,7 @@ export class IntakeController {
   @ApiOperation({ operationId: 'registerPetition', summary: 'Register a petition (信访事项登记)' })
   @ApiHeader(COMMAND_HEADERS.intake[0])
   @ApiHeader(COMMAND_HEADERS.intake[1])
+  @ApiHeader(COMMAND_HEADERS.intake[2])
   @ApiCreatedResponse({ type: IntakeAnswerDto })
   @INTAKE_PROBLEMS
   registerPetition(@Body() body: RegisterPetitionDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
@@ -47,6 +47,7 @@ export class IntakeController {
   })
   @ApiHeader(COMMAND_HEADERS.intake[0])
   @ApiHeader(COMMAND_HEADERS.intake[1])
+  @ApiHeader(COMMAND_HEADERS.intake[2])
   @ApiCreatedResponse({ type: IntakeAnswerDto })
   @ApiOkResponse({ type: IntakeAnswerDto, description: 'The ticket number was already on file: the existing case' })
   @INTAKE_PROBLEMS
@@ -59,6 +60,7 @@ export class IntakeController {
   @ApiOperation({ operationId: 'registerDispute', summary: 'Register a neighbourhood dispute (矛盾纠纷登记)' })
   @ApiHeader(COMMAND_HEADERS.intake[0])
   @ApiHeader(COMMAND_HEADERS.intake[1])
+  @ApiHeader(COMMAND_HEADERS.intake[2])
   @ApiCreatedResponse({ type: IntakeAnswerDto })
   @INTAKE_PROBLEMS
   registerDispute(@Body() body: RegisterDisputeDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {

@@ -5,7 +5,6 @@ import {
   caseStreamId,
   decodeCaseEvent,
   foldCase,
-  maskPersonalData,
   type CaseKind,
   type CaseStatus,
   type Milestone,
@@ -13,38 +12,49 @@ import {
   type StoredCaseEvent,
 } from '@cases/domain';
 import { EVENT_STORE, type EventStore } from '@cases/event-store';
-import { ProjectionRunner, getCaseHistory, getCaseView, listCases, type CaseListQuery } from '@cases/read-models';
+import { ReadModels, type CaseListQuery, type Freshness } from '@cases/read-models';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
 import type { ListCasesQueryDto } from '../http/dto';
+import { PersonalDataAccess, type PersonalDataAccessRequest } from '../../personal-data/personal-data-access.service';
 import { presentCase } from './case-view.presenter';
 
-/**
- * Read-your-writes: a query first waits until the read models have applied everything the log
- * held when it arrived, so a client that just got a 2xx for a command sees its effect.
+/*
+ * Read-your-writes: each query reads through its read model's query function, which first waits
+ * until that read model has applied the log up to `freshness.minPosition` (a position a command
+ * answered with) or, by default, everything the log held when the query arrived, so a client
+ * that just got a 2xx for a command sees its effect.
  */
-async function caughtUp(store: EventStore, runner: ProjectionRunner, config: AppConfig): Promise<void> {
-  await runner.waitForPosition(await store.headPosition(), config.readYourWritesTimeoutMs);
-}
 
 export class ListCasesQuery extends Query<unknown> {
-  constructor(readonly filter: ListCasesQueryDto) {
+  constructor(
+    readonly filter: ListCasesQueryDto,
+    readonly freshness: Freshness = {},
+  ) {
     super();
   }
 }
 
 export class GetCaseQuery extends Query<{ view: unknown; revision: bigint }> {
-  /** `asOf`: the view as the service knew it at that instant (events recorded at or before it). */
+  /**
+   * `access`: who asks, which decides how personal data shows (masked, in full on the record, or
+   * withheld). `asOf`: the view as the service knew it at that instant (events recorded at or before it).
+   */
   constructor(
     readonly caseId: string,
+    readonly access: PersonalDataAccessRequest,
     readonly asOf?: Date,
+    readonly freshness: Freshness = {},
   ) {
     super();
   }
 }
 
 export class GetCaseHistoryQuery extends Query<unknown> {
-  constructor(readonly caseId: string) {
+  constructor(
+    readonly caseId: string,
+    readonly freshness: Freshness = {},
+  ) {
     super();
   }
 }
@@ -52,28 +62,15 @@ export class GetCaseHistoryQuery extends Query<unknown> {
 abstract class ReadModelQueryHandler {
   constructor(
     @Inject(EVENT_STORE) protected readonly store: EventStore,
-    protected readonly runner: ProjectionRunner,
+    protected readonly readModels: ReadModels,
     @Inject(APP_CONFIG) protected readonly config: AppConfig,
     @Inject(CLOCK) protected readonly clock: Clock,
   ) {}
-
-  protected caughtUp(): Promise<void> {
-    return caughtUp(this.store, this.runner, this.config);
-  }
-
-  /** The intake event's personal data, masked (SPEC §7); read from the store since read models hold none. */
-  protected async maskedPersonal(caseId: string): Promise<unknown> {
-    const [intake] = await this.store.readStream(caseStreamId(caseId), { maxCount: 1 });
-    if (!intake) return null;
-    const event = decodeCaseEvent(intake as unknown as StoredCaseEvent);
-    return event.personal === undefined ? null : maskPersonalData(event.personal);
-  }
 }
 
 @QueryHandler(ListCasesQuery)
 export class ListCasesHandler extends ReadModelQueryHandler implements IQueryHandler<ListCasesQuery> {
-  async execute({ filter }: ListCasesQuery) {
-    await this.caughtUp();
+  async execute({ filter, freshness }: ListCasesQuery) {
     const query: CaseListQuery = {
       orgId: this.config.org.id,
       ...(filter.kind ? { kind: filter.kind as CaseKind } : {}),
@@ -89,38 +86,49 @@ export class ListCasesHandler extends ReadModelQueryHandler implements IQueryHan
       ...(filter.page ? { page: filter.page } : {}),
       ...(filter.pageSize ? { pageSize: filter.pageSize } : {}),
     };
-    return listCases(this.runner.db, query, this.clock.now());
+    return this.readModels.cases.list(query, this.clock.now(), freshness);
   }
 }
 
 @QueryHandler(GetCaseQuery)
 export class GetCaseHandler extends ReadModelQueryHandler implements IQueryHandler<GetCaseQuery> {
-  async execute({ caseId, asOf }: GetCaseQuery) {
-    if (asOf) return this.asOf(caseId, asOf);
-    await this.caughtUp();
-    const found = getCaseView(this.runner.db, caseId);
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    readModels: ReadModels,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(CLOCK) clock: Clock,
+    private readonly personalData: PersonalDataAccess,
+  ) {
+    super(store, readModels, config, clock);
+  }
+
+  async execute({ caseId, access, asOf, freshness }: GetCaseQuery) {
+    if (asOf) return this.asOf(caseId, asOf, access);
+    const found = await this.readModels.cases.view(caseId, freshness);
     if (!found) throw new DomainError('CASE.NOT_FOUND', `No case ${caseId}`);
-    const view = presentCase(found.state, found.revision, this.clock.now(), await this.maskedPersonal(caseId));
-    return { view, revision: found.revision };
+    // Personal data is read from the store (read models hold none) and opened per person; a reveal
+    // appends its access event first, so the view then stands at the revision after it.
+    const { personal, revision = found.revision } = await this.personalData.forView(caseId, access);
+    return { view: presentCase(found.state, revision, this.clock.now(), personal), revision };
   }
 
   /** A temporal query, folded straight from the stream: what the service knew at `asOf`. */
-  private async asOf(caseId: string, asOf: Date) {
+  private async asOf(caseId: string, asOf: Date, access: PersonalDataAccessRequest) {
     const recorded = (await this.store.readStream(caseStreamId(caseId))).filter(
       (event) => Date.parse(String(event.metadata.recordedAt)) <= asOf.getTime(),
     );
     if (recorded.length === 0) throw new DomainError('CASE.NOT_FOUND', `Case ${caseId} did not exist at ${asOf.toISOString()}`);
     const state = foldCase(recorded.map((event) => decodeCaseEvent(event as unknown as StoredCaseEvent))) as OpenedCase;
     const revision = recorded[recorded.length - 1].revision;
-    return { view: presentCase(state, revision, asOf, await this.maskedPersonal(caseId)), revision };
+    const { personal } = await this.personalData.forView(caseId, access);
+    return { view: presentCase(state, revision, asOf, personal), revision };
   }
 }
 
 @QueryHandler(GetCaseHistoryQuery)
 export class GetCaseHistoryHandler extends ReadModelQueryHandler implements IQueryHandler<GetCaseHistoryQuery> {
-  async execute({ caseId }: GetCaseHistoryQuery) {
-    await this.caughtUp();
-    const entries = getCaseHistory(this.runner.db, caseId);
+  async execute({ caseId, freshness }: GetCaseHistoryQuery) {
+    const entries = await this.readModels.history.history(caseId, freshness);
     if (entries.length === 0) throw new DomainError('CASE.NOT_FOUND', `No case ${caseId}`);
     return { id: caseId, events: entries };
   }

@@ -19,8 +19,8 @@ import {
   ValidateBy,
   ValidateIf,
   ValidateNested,
-  isISO8601,
 } from 'class-validator';
+import { PLAUSIBLE_RANGE, isExistingInstant, isPlausibleInstant, namesExistingTime } from '../../../http/plausible-instants';
 
 /**
  * One decorator per kind of field, each bundling presence, normalisation, validation and OpenAPI
@@ -72,7 +72,7 @@ export interface FieldOptions {
   personalData?: boolean;
 }
 
-const PERSONAL_DATA_NOTE = 'Personal data, stored encrypted and masked.';
+const PERSONAL_DATA_NOTE = 'Personal data: kept out of the read models and shown masked.';
 
 function presence(options: FieldOptions): PropertyDecorator {
   return options.optional
@@ -144,14 +144,70 @@ export function DateTimeField(options: FieldOptions): PropertyDecorator {
       {
         name: 'isDateTimeWithOffset',
         validator: {
-          // The pattern fixes the shape; the strict ISO check rejects dates that do not exist (02-30).
-          validate: (value: unknown) =>
-            typeof value === 'string' && DATE_TIME_WITH_OFFSET_PATTERN.test(value) && isISO8601(value, { strict: true }),
+          // The pattern fixes the shape; the digits must then name a day and time that exist (02-30 does not).
+          validate: (value: unknown) => typeof value === 'string' && DATE_TIME_WITH_OFFSET_PATTERN.test(value) && namesExistingTime(value),
         },
       },
       { message: '$property must be an ISO-8601 date-time with seconds and a UTC offset, e.g. 2026-03-02T09:30:00+08:00' },
     ),
-    documented(options, { type: String, format: 'date-time' }),
+    PlausibleInstant(),
+    documented({ ...options, description: `${options.description}; ${PLAUSIBLE_RANGE}` }, { type: String, format: 'date-time' }),
+  );
+}
+
+/** The instant lies in the range every accepted instant must (see plausible-instants.ts). */
+export function PlausibleInstant(): PropertyDecorator {
+  return ValidateBy(
+    { name: 'isPlausibleInstant', validator: { validate: (value: unknown) => isPlausibleInstant(value) } },
+    { message: `$property must lie ${PLAUSIBLE_RANGE}` },
+  );
+}
+
+/**
+ * An instant in a query string: an ISO-8601 date (midnight in Asia/Shanghai) or a date-time with an
+ * offset, naming a day that exists, within the plausible range.
+ */
+export function QueryInstantField(options: FieldOptions): PropertyDecorator {
+  return applyDecorators(
+    presence(options),
+    ValidateBy(
+      { name: 'isExistingInstant', validator: { validate: (value: unknown) => isExistingInstant(value) } },
+      {
+        message: '$property must be a date that exists (YYYY-MM-DD, midnight in Asia/Shanghai) or an ISO-8601 date-time with a UTC offset',
+      },
+    ),
+    PlausibleInstant(),
+    documented({ ...options, description: `${options.description}; ${PLAUSIBLE_RANGE}` }, { type: String }),
+  );
+}
+
+/**
+ * A whole number in a query string, within [min, max]. One rule and one message, so a value that
+ * is not a number is never told it is too large, and digits beyond the range (99999999999999999999)
+ * are refused as text before they become a number that has lost its precision.
+ */
+export function QueryIntegerField(options: FieldOptions & { min: number; max: number; default?: number }): PropertyDecorator {
+  const digits = String(options.max).length;
+  const pattern = new RegExp(`^\\d{1,${digits}}$`);
+  return applyDecorators(
+    presence(options),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && pattern.test(value) ? Number(value) : value)),
+    ValidateBy(
+      {
+        name: 'isBoundedInteger',
+        validator: {
+          validate: (value: unknown) =>
+            typeof value === 'number' && Number.isInteger(value) && value >= options.min && value <= options.max,
+        },
+      },
+      { message: `$property must be a whole number from ${options.min} to ${options.max}` },
+    ),
+    documented(options, {
+      type: 'integer',
+      minimum: options.min,
+      maximum: options.max,
+      ...(options.default !== undefined ? { default: options.default } : {}),
+    }),
   );
 }
 

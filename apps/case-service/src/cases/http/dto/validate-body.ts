@@ -26,6 +26,8 @@ export function validateBody<T extends object>(cls: Type<T>, body: unknown): Bod
   if (!isJsonObject(body)) {
     return { errors: [{ field: '', message: 'the request body must be a JSON object' }] };
   }
+  const shape = shapeProblem(body);
+  if (shape) return { errors: [{ field: '', message: shape }] };
   const reservedKeyErrors: FieldError[] = [];
   const data = withoutReservedKeys(body, '', reservedKeyErrors);
   const value = plainToInstance(cls, data);
@@ -34,6 +36,31 @@ export function validateBody<T extends object>(cls: Type<T>, body: unknown): Bod
     ...reservedKeyErrors,
   ];
   return errors.length > 0 ? { errors } : { value };
+}
+
+/**
+ * Bounds on the shape of what is validated: class-transformer and class-validator walk an input
+ * recursively and report on every member, so a deep or wide input costs stack and time before a
+ * single rule runs. The HTTP body parser refuses such bodies already (on the raw text); these
+ * bounds hold for any other input (a query, a Kafka message).
+ */
+export const SHAPE_LIMITS = { maxDepth: 16, maxMembers: 2_000 } as const;
+
+/**
+ * Why `value` is too deep or too large to validate, or undefined. Walks iteratively and stops at
+ * the first bound crossed, so it costs at most `maxMembers` steps whatever the input.
+ */
+export function shapeProblem(value: unknown, limits: { maxDepth: number; maxMembers: number } = SHAPE_LIMITS): string | undefined {
+  const stack: [unknown, number][] = [[value, 0]];
+  let members = 0;
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (++members > limits.maxMembers) return `the input holds more than ${limits.maxMembers} members`;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth + 1 > limits.maxDepth) return `the input nests objects and arrays deeper than ${limits.maxDepth} levels`;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return undefined;
 }
 
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
