@@ -704,7 +704,8 @@ class CaseScript {
       this.act(DESK, { type: 'reopen', reason: '群众不满意，重新办理' }, this.clockMs + this.between(HOUR_MS, DAY_MS));
       this.act(unitUser, { type: 'resolve', reply: '已再次上门处置' }, this.timeToReach('resolve', this.chance(0.15)));
       const second = this.callback([0.55, 0.3, 0.15], 0.1);
-      if (second === 'unsatisfied') this.act(DESK, { type: 'close', note: '已尽力解释，办结' }, this.clockMs + this.between(HOUR_MS, 2 * DAY_MS));
+      if (second === 'unsatisfied')
+        this.act(DESK, { type: 'close', note: '已尽力解释，办结' }, this.clockMs + this.between(HOUR_MS, 2 * DAY_MS));
     } else {
       this.act(DESK, { type: 'close', note: '诉求不合理，已解释' }, this.clockMs + this.between(HOUR_MS, 2 * DAY_MS));
     }
@@ -726,7 +727,11 @@ class CaseScript {
     const roll = this.setup.random();
     if (roll < 0.03) {
       this.count('rejected');
-      this.act(DESK, { type: 'reject', reason: '不属于信访事项，已告知通过诉讼途径解决', referredTo: '区人民法院' }, this.timeToReach('acceptance', false));
+      this.act(
+        DESK,
+        { type: 'reject', reason: '不属于信访事项，已告知通过诉讼途径解决', referredTo: '区人民法院' },
+        this.timeToReach('acceptance', false),
+      );
       return;
     }
     if (roll < 0.05) {
@@ -760,7 +765,11 @@ class CaseScript {
     const windowEnd = this.windowEnd('reexamination-request', replyAt);
     if (this.clockMs + HOUR_MS > windowEnd) return;
     this.count('reexamination');
-    this.act(DESK, { type: 'request-reexamination', reason: '对答复意见不服' }, this.clockMs + this.between(HOUR_MS, windowEnd - this.clockMs));
+    this.act(
+      DESK,
+      { type: 'request-reexamination', reason: '对答复意见不服' },
+      this.clockMs + this.between(HOUR_MS, windowEnd - this.clockMs),
+    );
     const decideRoll = this.setup.random();
     if (decideRoll < 0.05) return this.count('reexamination.never');
     const decisions: ReexaminationDecision[] = ['upheld', 'changed', 'revoked', 'remanded'];
@@ -824,7 +833,12 @@ class CaseScript {
     if (late) this.count('callback.late');
     this.act(
       DESK,
-      { type: 'review', satisfaction, solved: this.chance(solvedChance), ...(satisfaction === 'unsatisfied' && { note: '群众对处理结果不满意' }) },
+      {
+        type: 'review',
+        satisfaction,
+        solved: this.chance(solvedChance),
+        ...(satisfaction === 'unsatisfied' && { note: '群众对处理结果不满意' }),
+      },
       this.timeToReach('callback', late),
     );
     return satisfaction;
@@ -857,7 +871,11 @@ class CaseScript {
     if (until <= from) return;
     const issuedAt = this.between(from, until);
     this.count('supervised');
-    this.act(SUPERVISOR, { type: 'supervise', instruction: '请立即办理并报告进展', dueAt: new Date(issuedAt + 2 * DAY_MS).toISOString() }, issuedAt);
+    this.act(
+      SUPERVISOR,
+      { type: 'supervise', instruction: '请立即办理并报告进展', dueAt: new Date(issuedAt + 2 * DAY_MS).toISOString() },
+      issuedAt,
+    );
     if (!this.chance(0.65)) return;
     const supervision = this.opened().supervisions.at(-1);
     const answerUntil = before === undefined ? issuedAt + 3 * DAY_MS : before - MINUTE_MS;

@@ -5,7 +5,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_POLICY_CONFIG } from '@cases/domain';
 import { SqliteEventStore } from '@cases/event-store';
-import { ChildService, type HealthReport } from '../test/support/child-service';
+import { CHILD_ADMIN_PASSWORD, ChildService, type HealthReport } from '../test/support/child-service';
 import {
   formatCount,
   formatMs,
@@ -96,9 +96,13 @@ interface MonthlyReportAnswer {
   unsatisfied: unknown[];
 }
 
+/** The signed-in admin's Authorization header, once the service is up: every API route needs it. */
+let authorization: Record<string, string> = {};
+
 async function request(url: string, init: RequestInit = {}): Promise<Answer> {
   const started = performance.now();
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const headers = { ...authorization, ...(init.headers as Record<string, string> | undefined) };
+  const response = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   const body = Buffer.from(await response.arrayBuffer());
   return { ms: performance.now() - started, status: response.status, body };
 }
@@ -196,6 +200,7 @@ async function startChild(dataDir: string): Promise<{ service: ServiceUnderTest;
     env: { ORG_ID: TIMELINESS_ORG_ID, SCHEDULER_INTERVAL_MS: '0' },
     startTimeoutMs: START_TIMEOUT_MS,
   });
+  authorization = child.authorization;
   return {
     service: {
       url: child.url,
@@ -214,11 +219,19 @@ async function startInProcess(dataDir: string): Promise<{ service: ServiceUnderT
   // Loaded only in this mode, so the child mode's own memory stays the benchmark's.
   const { createApp } = await import('../apps/case-service/src/bootstrap');
   const { loadConfig } = await import('../apps/case-service/src/config/app-config');
-  const app = await createApp(loadConfig({ DATA_DIR: dataDir, SCHEDULER_INTERVAL_MS: '0', ORG_ID: TIMELINESS_ORG_ID }), {
-    logger: false,
-  });
+  const app = await createApp(
+    loadConfig({ DATA_DIR: dataDir, SCHEDULER_INTERVAL_MS: '0', ORG_ID: TIMELINESS_ORG_ID, CASES_ADMIN_PASSWORD: CHILD_ADMIN_PASSWORD }),
+    { logger: false },
+  );
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
+  const signIn = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: CHILD_ADMIN_PASSWORD }),
+  });
+  if (signIn.status !== 200) throw new Error(`Sign-in as admin answered ${signIn.status}: ${await signIn.text()}`);
+  authorization = { authorization: `Bearer ${((await signIn.json()) as { accessToken: string }).accessToken}` };
   return {
     service: {
       url: `http://127.0.0.1:${port}`,
@@ -343,7 +356,8 @@ interface ProbedWork {
 
 function describeProbes(during: ProbedWork): string {
   const sorted = sortedSamples(during.probesMs);
-  const failed = during.failures.length === 0 ? 'none failed' : `${during.failures.length} FAILED (${[...new Set(during.failures)].join(', ')})`;
+  const failed =
+    during.failures.length === 0 ? 'none failed' : `${during.failures.length} FAILED (${[...new Set(during.failures)].join(', ')})`;
   return (
     `GET /health meanwhile (one after another, ${PROBE_INTERVAL_MS} ms apart): ${during.probesMs.length} sent during a ` +
     `${formatMs(during.work.ms)} replay, ${failed}; p50 ${formatMs(percentile(sorted, 0.5))}, max ${formatMs(sorted[sorted.length - 1])}`
@@ -476,7 +490,8 @@ async function main(): Promise<void> {
     const whatIfBody = JSON.stringify({ from: '2025-01-01', to: '2026-01-01', policy });
     const whatIf = await profiler.run('what-if', () =>
       measureReplay(
-        () => ok(`${url}/api/stats/timeliness/what-if`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: whatIfBody }),
+        () =>
+          ok(`${url}/api/stats/timeliness/what-if`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: whatIfBody }),
         head,
       ),
     );

@@ -14,6 +14,17 @@ describe('GET /api/audit/verify', () => {
     await t.stop();
   });
 
+  it('stays intact under concurrent intakes, whose case numbers share one sequence', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => t.intake('petition', petitionBody({ title: `并发登记 ${index}` }))),
+    );
+    expect(new Set(answers.map((answer) => answer.body.number)).size).toBe(20);
+
+    const verified = await t.get('/api/audit/verify', SUPERVISOR);
+    expectStatus(verified, 200);
+    expect(verified.body).toMatchObject({ intact: true, problems: [] });
+  });
+
   it('answers intact for an untouched log, and names the event altered directly in the database', async () => {
     const id = (await t.intake('petition', petitionBody())).body.id;
     await t.ok(id, 'accept', { note: '符合受理条件' });

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * Runs the compiled case service (`dist/`) as a separate process, the way it runs in production,
@@ -25,6 +25,10 @@ export interface ChildServiceOptions {
   dataDir: string;
   /** Extra environment for the child (PORT and DATA_DIR are set by the harness). */
   env?: Record<string, string>;
+  /** Flags for the child's `node` (e.g. `--cpu-prof`): some are refused in NODE_OPTIONS. */
+  nodeFlags?: string[];
+  /** Another build's entry point (a benchmark comparing two builds); `compiledServiceEntryPoint()` otherwise. */
+  entryPoint?: string;
   /** How long to wait for /health to answer 200. */
   startTimeoutMs?: number;
 }
@@ -51,9 +55,14 @@ export function repositoryRoot(from: string = __dirname): string {
   return folder;
 }
 
-/** The compiled service's entry point; fails with the command to run when the build is missing. */
+/**
+ * The compiled service's entry point: `dist/`, or CASE_SERVICE_ENTRY when a build lives elsewhere
+ * (a benchmark compiled into its own folder, so it does not overwrite the `dist/` others run);
+ * fails with the command to run when the build is missing.
+ */
 export function compiledServiceEntryPoint(): string {
-  const entryPoint = join(repositoryRoot(), ENTRY_POINT);
+  const override = process.env.CASE_SERVICE_ENTRY;
+  const entryPoint = override ? resolve(override) : join(repositoryRoot(), ENTRY_POINT);
   if (!existsSync(entryPoint)) {
     throw new Error(`The compiled service is missing (${entryPoint}): run \`npm run build\` first.`);
   }
@@ -100,11 +109,11 @@ export class ChildService {
 
   /** Starts the compiled service on a free port over `dataDir` and resolves once /health answers 200. */
   static async start(options: ChildServiceOptions): Promise<ChildService> {
-    const entryPoint = compiledServiceEntryPoint();
+    const entryPoint = options.entryPoint === undefined ? compiledServiceEntryPoint() : resolve(options.entryPoint);
     let lastFailure: Error | undefined;
     for (let attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
       const port = await freePort();
-      const child = spawn(process.execPath, [entryPoint], {
+      const child = spawn(process.execPath, [...(options.nodeFlags ?? []), entryPoint], {
         cwd: repositoryRoot(),
         env: {
           ...process.env,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
@@ -34,7 +34,11 @@ function signingSecret(config: AppConfig): string {
   imports: [
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ secret: signingSecret(config), signOptions: { algorithm: 'HS256' } }),
+      // A KeyObject, not a string: jsonwebtoken otherwise tries the string as a PEM key on every verification.
+      useFactory: (config: AppConfig) => ({
+        secret: createSecretKey(Buffer.from(signingSecret(config))),
+        signOptions: { algorithm: 'HS256' },
+      }),
     }),
     // Sign-in attempts per minute, counted per client address and per username.
     ThrottlerModule.forRootAsync({

@@ -1,3 +1,4 @@
+import { isCaseNumberStream } from '@cases/domain';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Provider } from '@nestjs/common';
@@ -62,7 +63,8 @@ export async function openEventStoreAdapter(config: AppConfig): Promise<EventSto
 
 /** The service's event store: the configured adapter, every append linked into its stream's hash chain (docs/decisions/0009-hash-chained-streams.md). */
 export async function openEventStore(config: AppConfig): Promise<HashChainedEventStore> {
-  return new HashChainedEventStore(await openEventStoreAdapter(config));
+  // Case-number sequences are left out of the chain: the intake that takes a number records it, chained, in its case.
+  return new HashChainedEventStore(await openEventStoreAdapter(config), (streamId) => !isCaseNumberStream(streamId));
 }
 
 /**

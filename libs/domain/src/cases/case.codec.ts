@@ -60,6 +60,11 @@ export function isCaseStream(streamId: string): boolean {
   return streamId.startsWith(`${CASE_CATEGORY}-`);
 }
 
+/** Whether a stream is one of the case-number sequences. */
+export function isCaseNumberStream(streamId: string): boolean {
+  return streamId.startsWith(`${CASE_NUMBER_CATEGORY}-`);
+}
+
 /** The sequence stream that hands out an organisation's case numbers for one kind and year. */
 export function caseNumberStreamId(orgId: string, kind: CaseKind, year: number): string {
   return `${CASE_NUMBER_CATEGORY}-${orgId}-${kind}-${year}`;
