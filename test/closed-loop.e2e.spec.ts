@@ -93,7 +93,13 @@ describe('closed loop (SPEC §2)', () => {
         { milestone: 'acceptance', dueAt: '2026-03-17T01:00:00.000Z', state: 'pending', version: 1, remainingHours: 360 },
       ]);
       expect(view.personal).toEqual({
-        petitioner: { name: '张*', phone: '138****1234', idNumber: '**************1234', address: '雁塔区小*****' },
+        petitioner: {
+          personId: expect.any(String),
+          name: '张*',
+          phone: '138****1234',
+          idNumber: '**************1234',
+          address: '雁塔区小*****',
+        },
       });
 
       // Accept (受理): acceptance met; the 60-day reply clock starts (due 1 May, a holiday, not moved by default).
@@ -154,6 +160,7 @@ describe('closed loop (SPEC §2)', () => {
       });
       expect(view.deadlines.map((d: any) => d.state)).toEqual(['met', 'met']);
       expect(view.personal.petitioner).toEqual({
+        personId: expect.any(String),
         name: '张*',
         phone: '138****1234',
         idNumber: '**************1234',
@@ -405,7 +412,7 @@ describe('closed loop (SPEC §2)', () => {
         revision: 0,
         deadlines: [],
       });
-      expect(view.personal).toEqual({ caller: { name: '李*', phone: '139****5678' } });
+      expect(view.personal).toEqual({ caller: { personId: expect.any(String), name: '李*', phone: '139****5678' } });
 
       // Dispatch (派单) at 09:30: sign due in 2 working hours (11:30), resolve in 5 working days (Mon 9 March 18:00).
       const t1 = at('2026-03-02T09:30:00');
@@ -511,7 +518,7 @@ describe('closed loop (SPEC §2)', () => {
         state: 'met',
         version: 2,
       });
-      expect(view.personal).toEqual({ caller: { name: '李*', phone: '139****5678' } });
+      expect(view.personal).toEqual({ caller: { personId: expect.any(String), name: '李*', phone: '139****5678' } });
 
       const history = await t.history(id);
       expectHistory(history, [
@@ -667,8 +674,8 @@ describe('closed loop (SPEC §2)', () => {
       });
       expect(view.personal).toEqual({
         parties: [
-          { name: '王*', phone: '137****5678', role: '申请人' },
-          { name: '赵*', role: '被申请人' },
+          { personId: expect.any(String), name: '王*', phone: '137****5678', role: '申请人' },
+          { personId: expect.any(String), name: '赵*', role: '被申请人' },
         ],
       });
 

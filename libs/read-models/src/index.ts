@@ -1,14 +1,28 @@
-import type { Projection } from './projection';
-import { caseHistoryProjection } from './case-history';
-import { caseListProjection } from './case-list';
-import { caseViewProjection } from './case-view';
+import { caseHistoryProjection } from './case-history/case-history.projection';
+import { caseProjection } from './case/case.projection';
+import type { Projection } from './projection/projection';
 
-export * from './projection';
-export * from './case-list';
-export * from './case-view';
-export * from './case-history';
+export { LogBatch, type LogEntry, type RecordedCaseEvent } from './log/log-batch';
+export type { Projection, ProjectionWriter, BulkProjectionWriter } from './projection/projection';
+export type { TableNames } from './projection/table-names';
+export {
+  ProjectionRunner,
+  UnknownProjectionError,
+  type ProjectionRunnerOptions,
+  type ProjectionStatus,
+  type ReadAt,
+} from './projection/projection-runner';
+export type { ProjectionLogger } from './projection/projected-model';
+export { ProjectionTimeoutError } from './projection/position-waiters';
+export type { RebuildProgress, RebuildResult } from './projection/rebuilder';
+export { CASE_PROJECTION, caseProjection } from './case/case.projection';
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type CaseListItem, type CaseListPage, type CaseListQuery } from './case/case-list';
+export type { CaseView, OpenDeadlineCase } from './case/case-view';
+export { CASE_HISTORY_PROJECTION, caseHistoryProjection } from './case-history/case-history.projection';
+export type { CaseHistoryEntry } from './case-history/get-case-history';
+export * from './read-models';
 
-/** Every read model the case service queries, for one runner to feed. */
+/** Every projection the case service runs, for one runner to feed. */
 export function caseProjections(): Projection[] {
-  return [caseListProjection(), caseViewProjection(), caseHistoryProjection()];
+  return [caseProjection(), caseHistoryProjection()];
 }

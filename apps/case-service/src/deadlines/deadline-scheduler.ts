@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import { SCHEDULER_ACTOR, dueDeadlineAlerts, type CaseEvent, type CaseState, type DeadlineAlert, type DeadlinePolicy } from '@cases/domain';
-import { ProjectionRunner } from '@cases/read-models';
+import { ReadModels } from '@cases/read-models';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CaseCommandPipeline } from '../cases/commands/case-command.pipeline';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { DEADLINE_POLICY } from '../infrastructure/deadline-policy.provider';
+import { ServiceMetrics } from '../observability/metrics';
 
 const ALERT_ID_NAMESPACE = 'a3c1e0f2-6d55-4b8e-9a7e-1c2b3d4e5f60';
 
@@ -27,8 +28,9 @@ export interface SchedulerRun {
  * number of instances: each alert's event id is derived from (case, alert type, milestone,
  * version), and the store keeps an append whose ids it already holds only once.
  *
- * Each tick looks only at open cases with an unreached deadline, and reads a case's stream only
- * when it changed since last seen or its next alert time has come.
+ * Each tick asks the case read model, once it has caught up with the log, for the open cases with
+ * an unreached deadline, and reads a case's stream only when it changed since last seen or its
+ * next alert time has come.
  */
 @Injectable()
 export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -39,10 +41,12 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     private readonly pipeline: CaseCommandPipeline,
-    private readonly runner: ProjectionRunner,
+    private readonly readModels: ReadModels,
     @Inject(DEADLINE_POLICY) private readonly policy: DeadlinePolicy,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    // Absent where no metrics are served (the CLI).
+    @Optional() private readonly metrics?: ServiceMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -60,23 +64,21 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
 
   /** One pass over the open deadlines; concurrent calls share the pass in flight. */
   runOnce(): Promise<SchedulerRun> {
-    this.running ??= this.pass().finally(() => (this.running = undefined));
+    this.running ??= this.pass()
+      .then((run) => {
+        this.metrics?.schedulerRun(run);
+        return run;
+      })
+      .finally(() => (this.running = undefined));
     return this.running;
   }
 
   private async pass(): Promise<SchedulerRun> {
     const now = this.clock.now();
-    const candidates = this.runner.db
-      .prepare<[], { case_id: string; revision: bigint }>(
-        `SELECT c.case_id, c.revision FROM case_list c
-          WHERE c.status NOT IN ('closed', 'rejected')
-            AND EXISTS (SELECT 1 FROM case_deadlines d WHERE d.case_id = c.case_id AND d.reached_at IS NULL)`,
-      )
-      .safeIntegers(true)
-      .all();
+    const candidates = await this.readModels.cases.casesWithOpenDeadlines();
     let casesChecked = 0;
     let alertsRecorded = 0;
-    for (const { case_id: caseId, revision } of candidates) {
+    for (const { caseId, revision } of candidates) {
       const known = this.known.get(caseId);
       if (known && known.revision === revision && (known.nextAlertAt === null || known.nextAlertAt > now.getTime())) continue;
       casesChecked++;
@@ -107,7 +109,10 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
   private nextAlertAt(state: CaseState): number | null {
     if (state.status === 'none') return null;
     const times = state.deadlines
-      .filter((deadline) => deadline.reachedAt === undefined && (deadline.missedVersion ?? 0) < deadline.version)
+      .filter(
+        (deadline) =>
+          deadline.reachedAt === undefined && deadline.endedAt === undefined && (deadline.missedVersion ?? 0) < deadline.version,
+      )
       .map((deadline) => {
         const due = Date.parse(deadline.dueAt);
         const warning = this.policy.warningAt(new Date(deadline.startedAt), new Date(due)).getTime();

@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CLOCK, systemClock, type Clock } from './clock';
 import { deadlinePolicyProviders } from './deadline-policy.provider';
 import { eventStoreProvider } from './event-store.provider';
-import { readModelsProvider } from './read-models.provider';
+import { readModelQueriesProvider, readModelsProvider } from './read-models.provider';
 
 /**
  * The service's outside world: configuration, clock, event store, deadline policy and the read
@@ -22,6 +22,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
       eventStoreProvider,
       ...deadlinePolicyProviders,
       readModelsProvider,
+      readModelQueriesProvider,
     ];
     return { module: InfrastructureModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };
   }

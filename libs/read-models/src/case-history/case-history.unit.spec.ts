@@ -1,13 +1,5 @@
-import Database from 'better-sqlite3';
-import {
-  caseAccepted,
-  caseDispatched,
-  caseReturned,
-  DESK,
-  ORG_ID,
-  petitionRegistered,
-  unitUser,
-} from '../testing/case-events';
+import { caseAccepted, caseDispatched, caseReturned, DESK, ORG_ID, petitionRegistered, unitUser } from '../testing/case-events';
+import { ProjectionOnMemory } from '../testing/projection-on-memory';
 import { RecordedLog } from '../testing/recorded-log';
 import { caseHistoryProjection } from './case-history.projection';
 import { getCaseHistory } from './get-case-history';
@@ -15,19 +7,18 @@ import { getCaseHistory } from './get-case-history';
 const CASE_ID = 'c0ffee00-0000-4000-8000-000000000001';
 
 describe('case history projection', () => {
-  let db: Database.Database;
+  let projection: ProjectionOnMemory;
   let log: RecordedLog;
-  const projection = caseHistoryProjection();
+  const db = () => projection.db;
 
   beforeEach(() => {
-    db = new Database(':memory:');
-    projection.createSchema(db);
+    projection = new ProjectionOnMemory(caseHistoryProjection());
     log = new RecordedLog();
   });
-  afterEach(() => db.close());
+  afterEach(() => projection.close());
 
   it('records every event of the case in order, with who, when, why and the command', () => {
-    projection.applyBatch(db, [
+    projection.apply([
       log.record(CASE_ID, petitionRegistered(CASE_ID, '2026-03-02T09:00:00+08:00'), {
         recordedAt: '2026-03-02T01:00:05.000Z',
         correlationId: 'correlation-intake',
@@ -40,7 +31,7 @@ describe('case history projection', () => {
       }),
     ]);
 
-    const history = getCaseHistory(db, CASE_ID);
+    const history = getCaseHistory(db(), CASE_ID);
 
     expect(history.map((entry) => [entry.revision, entry.position, entry.type, entry.command])).toEqual([
       [0n, 1n, 'PetitionRegistered', 'intake'],
@@ -74,17 +65,17 @@ describe('case history projection', () => {
   });
 
   it('never stores the personal part of an event', () => {
-    projection.applyBatch(db, [log.record(CASE_ID, petitionRegistered(CASE_ID, '2026-03-02T01:00:00.000Z'))]);
+    projection.apply([log.record(CASE_ID, petitionRegistered(CASE_ID, '2026-03-02T01:00:00.000Z'))]);
 
-    const everything = JSON.stringify(db.prepare('SELECT * FROM case_history').all());
+    const everything = JSON.stringify(db().prepare('SELECT * FROM case_history').all());
     expect(everything).not.toContain('张三');
     expect(everything).not.toContain('13800001234');
     expect(everything).not.toContain('610113199001011234');
-    expect(getCaseHistory(db, CASE_ID)[0].data).not.toHaveProperty('petitioner');
+    expect(getCaseHistory(db(), CASE_ID)[0].data).not.toHaveProperty('petitioner');
   });
 
   it('keeps out personal data that an old schema version held in data, by upcasting first', () => {
-    projection.applyBatch(db, [
+    projection.apply([
       log.append(`case-${CASE_ID}`, {
         type: 'PetitionRegistered',
         data: {
@@ -114,10 +105,10 @@ describe('case history projection', () => {
       }),
     ]);
 
-    const everything = JSON.stringify(db.prepare('SELECT * FROM case_history').all());
+    const everything = JSON.stringify(db().prepare('SELECT * FROM case_history').all());
     expect(everything).not.toContain('孙七');
     expect(everything).not.toContain('13700009999');
-    expect(getCaseHistory(db, CASE_ID)[0].data).toMatchObject({ channel: 'visit', number: 'XF2025-0042' });
+    expect(getCaseHistory(db(), CASE_ID)[0].data).toMatchObject({ channel: 'visit', number: 'XF2025-0042' });
   });
 
   it('ignores a redelivered event', () => {
@@ -125,18 +116,18 @@ describe('case history projection', () => {
       petitionRegistered(CASE_ID, '2026-03-02T01:00:00.000Z'),
       caseAccepted('2026-03-02T02:00:00.000Z'),
     ]);
-    projection.applyBatch(db, events);
+    projection.apply(events);
 
-    projection.applyBatch(db, events);
-    projection.applyBatch(db, [events[1]]);
+    projection.apply(events);
+    projection.apply([events[1]]);
 
-    expect(getCaseHistory(db, CASE_ID).map((entry) => entry.revision)).toEqual([0n, 1n]);
+    expect(getCaseHistory(db(), CASE_ID).map((entry) => entry.revision)).toEqual([0n, 1n]);
   });
 
   it('skips streams that are not cases and answers an empty history for an unknown case', () => {
-    projection.applyBatch(db, [log.recordCaseNumberAllocation(CASE_ID)]);
+    projection.apply([log.recordCaseNumberAllocation(CASE_ID)]);
 
-    expect(db.prepare('SELECT COUNT(*) FROM case_history').pluck().get()).toBe(0);
-    expect(getCaseHistory(db, CASE_ID)).toEqual([]);
+    expect(db().prepare('SELECT COUNT(*) FROM case_history').pluck().get()).toBe(0);
+    expect(getCaseHistory(db(), CASE_ID)).toEqual([]);
   });
 });

@@ -1,12 +1,13 @@
 import type { Database } from 'better-sqlite3';
-import type { Actor, CaseEventType, Role } from '@cases/domain';
+import type { Actor, CaseEventType } from '@cases/domain';
+import { selectCaseHistory } from './case-history.sql';
 
 export interface CaseHistoryEntry {
   caseId: string;
   revision: bigint;
   position: bigint;
   type: CaseEventType;
-  /** Business time (SPEC §2), as recorded. */
+  /** Business time (docs/domain/overview.md, "Who, when and why"), as recorded. */
   occurredAt: string;
   /** Server time the command was accepted, as recorded. */
   recordedAt: string;
@@ -19,32 +20,9 @@ export interface CaseHistoryEntry {
   data: Record<string, unknown>;
 }
 
-interface CaseHistoryRow {
-  revision: bigint;
-  position: bigint;
-  type: CaseEventType;
-  occurred_at: string;
-  recorded_at: string;
-  actor_id: string;
-  actor_role: Role;
-  actor_unit: string | null;
-  command: string;
-  correlation_id: string;
-  causation_id: string | null;
-  reason: string | null;
-  data: string;
-}
-
 /** Every event of the case in stream order; empty when no such case has reached the read model. */
 export function getCaseHistory(db: Database, caseId: string): CaseHistoryEntry[] {
-  const rows = db
-    .prepare<[string], CaseHistoryRow>(
-      `SELECT h.* FROM case_history_cases c JOIN case_history h ON h.case_key = c.case_key
-       WHERE c.case_id = ? ORDER BY h.revision`,
-    )
-    .safeIntegers(true)
-    .all(caseId);
-  return rows.map((row) => ({
+  return selectCaseHistory(db, caseId).map((row) => ({
     caseId,
     revision: row.revision,
     position: row.position,

@@ -86,9 +86,7 @@ function caseScript(seed: number, index: number, random: () => number): CaseScri
     steps.push([hotlineTicketReceived(caseId, registeredAt, { ...intake, platformTicketNo: `GD-${index}`, urgency })]);
   } else {
     const registered =
-      kind === 'petition'
-        ? petitionRegistered(caseId, registeredAt, intake)
-        : disputeRegistered(caseId, registeredAt, intake);
+      kind === 'petition' ? petitionRegistered(caseId, registeredAt, intake) : disputeRegistered(caseId, registeredAt, intake);
     steps.push([registered, deadlineSet('acceptance', registeredAt, due(registeredAt, 15))]);
     if (random() < 0.15) {
       steps.push([caseRejected(at(), '不属于受理范围')]);
@@ -128,12 +126,7 @@ function caseScript(seed: number, index: number, random: () => number): CaseScri
 }
 
 /** A dispatch starts a hotline ticket's sign and resolve deadlines; other kinds count from acceptance. */
-function hotlineDispatchDeadlines(
-  kind: CaseKind,
-  dispatchedAt: string,
-  version: number,
-  cause: 'started' | 'restarted',
-): CaseEvent[] {
+function hotlineDispatchDeadlines(kind: CaseKind, dispatchedAt: string, version: number, cause: 'started' | 'restarted'): CaseEvent[] {
   if (kind !== 'hotline') return [];
   return [
     deadlineSet('sign', dispatchedAt, due(dispatchedAt, 1), version, cause),

@@ -62,7 +62,7 @@ export class RecordedLog {
   }
 }
 
-/** The SPEC §6 action that writes each event (a DeadlineSet rides along with the step that starts it). */
+/** The action (docs/domain/overview.md) that writes each event (a DeadlineSet rides along with the step that starts it). */
 const COMMAND_OF: Record<CaseEvent['type'], string> = {
   PetitionRegistered: 'intake',
   HotlineTicketReceived: 'intake',
@@ -88,4 +88,6 @@ const COMMAND_OF: Record<CaseEvent['type'], string> = {
   DeadlineSet: 'scheduler',
   DeadlineWarningIssued: 'scheduler',
   DeadlineMissed: 'scheduler',
+  PersonalDataRevealed: 'reveal-personal-data',
+  PersonalDataDestroyed: 'destroy-personal-data',
 };

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import {
   caseAccepted,
   caseDispatched,
@@ -9,9 +8,10 @@ import {
   ORG_ID,
   petitionRegistered,
 } from '../testing/case-events';
+import { ProjectionOnMemory } from '../testing/projection-on-memory';
 import { RecordedLog } from '../testing/recorded-log';
-import { caseListProjection } from './case-list.projection';
-import { listCases, type CaseListQuery } from './list-cases';
+import { caseProjection } from './case.projection';
+import { listCases, type CaseListQuery } from './case-list';
 
 const NOW = new Date('2026-03-20T00:00:00.000Z');
 const OTHER_ORG = 'org-xiaozhai';
@@ -60,21 +60,20 @@ function recordCases(log: RecordedLog): void {
 }
 
 describe('listCases', () => {
-  let db: Database.Database;
-  const ids = (query: CaseListQuery) => listCases(db, query, NOW).items.map((item) => item.id);
+  let projection: ProjectionOnMemory;
+  const db = () => projection.db;
+  const ids = (query: CaseListQuery) => listCases(db(), query, NOW).items.map((item) => item.id);
 
   beforeAll(() => {
-    db = new Database(':memory:');
-    const projection = caseListProjection();
-    projection.createSchema(db);
+    projection = new ProjectionOnMemory(caseProjection());
     const log = new RecordedLog();
     recordCases(log);
-    projection.applyBatch(db, log.events);
+    projection.apply(log.events);
   });
-  afterAll(() => db.close());
+  afterAll(() => projection.close());
 
   it('lists newest registrations first, 20 to a page by default', () => {
-    const page = listCases(db, {}, NOW);
+    const page = listCases(db(), {}, NOW);
 
     expect(page).toMatchObject({ total: 5, page: 1, pageSize: 20 });
     expect(page.items.map((item) => item.id)).toEqual([
@@ -87,24 +86,24 @@ describe('listCases', () => {
   });
 
   it('pages through the matches and counts them all', () => {
-    expect(listCases(db, { page: 2, pageSize: 2 }, NOW)).toMatchObject({
+    expect(listCases(db(), { page: 2, pageSize: 2 }, NOW)).toMatchObject({
       items: [{ id: HOTLINE_OVERDUE }, { id: PETITION_DISPATCHED }],
       total: 5,
       page: 2,
       pageSize: 2,
     });
-    expect(listCases(db, { page: 4, pageSize: 2 }, NOW)).toMatchObject({ items: [], total: 5 });
+    expect(listCases(db(), { page: 4, pageSize: 2 }, NOW)).toMatchObject({ items: [], total: 5 });
   });
 
   it('refuses a page size above 100 and a page below 1', () => {
-    expect(() => listCases(db, { pageSize: 101 }, NOW)).toThrow(RangeError);
-    expect(() => listCases(db, { pageSize: 0 }, NOW)).toThrow(RangeError);
-    expect(() => listCases(db, { page: 0 }, NOW)).toThrow(RangeError);
-    expect(listCases(db, { pageSize: 100 }, NOW).pageSize).toBe(100);
+    expect(() => listCases(db(), { pageSize: 101 }, NOW)).toThrow(RangeError);
+    expect(() => listCases(db(), { pageSize: 0 }, NOW)).toThrow(RangeError);
+    expect(() => listCases(db(), { page: 0 }, NOW)).toThrow(RangeError);
+    expect(listCases(db(), { pageSize: 100 }, NOW).pageSize).toBe(100);
   });
 
   it('describes each case with its earliest pending deadline and whether it is overdue', () => {
-    const [overdueHotline] = listCases(db, { text: 'GD-ABC-7' }, NOW).items;
+    const [overdueHotline] = listCases(db(), { text: 'GD-ABC-7' }, NOW).items;
 
     expect(overdueHotline).toEqual({
       id: HOTLINE_OVERDUE,
@@ -122,7 +121,7 @@ describe('listCases', () => {
       nextDeadline: { milestone: 'sign', dueAt: '2026-03-05T03:30:00.000Z', hoursLeft: -356.5 },
       overdue: true,
     });
-    const byId = new Map(listCases(db, {}, NOW).items.map((item) => [item.id, item]));
+    const byId = new Map(listCases(db(), {}, NOW).items.map((item) => [item.id, item]));
     expect(byId.get(PETITION_DISPATCHED)).toMatchObject({ nextDeadline: { milestone: 'reply' }, overdue: false });
     expect(byId.get(DISPUTE_REGISTERED)).toMatchObject({ nextDeadline: { milestone: 'acceptance' }, overdue: false });
     expect(byId.get(PETITION_REJECTED)).toMatchObject({ nextDeadline: null, overdue: false });
@@ -160,16 +159,17 @@ describe('listCases', () => {
   it('finds overdue cases: a deadline passed at `now` and not reached', () => {
     expect(ids({ overdue: true })).toEqual([HOTLINE_OVERDUE]);
     expect(ids({ overdue: false })).toEqual([HOTLINE_OTHER_ORG, DISPUTE_REGISTERED, PETITION_DISPATCHED, PETITION_REJECTED]);
-    expect(listCases(db, { overdue: true }, new Date('2026-03-26T00:00:00.000Z')).items.map((item) => item.id)).toEqual([
+    expect(listCases(db(), { overdue: true }, new Date('2026-03-26T00:00:00.000Z')).items.map((item) => item.id)).toEqual([
       DISPUTE_REGISTERED,
       HOTLINE_OVERDUE,
     ]);
   });
 
   it('filters by registration period [from, to)', () => {
-    expect(
-      ids({ registeredFrom: new Date('2026-03-01T01:00:00.000Z'), registeredTo: new Date('2026-03-10T00:00:00.000Z') }),
-    ).toEqual([HOTLINE_OVERDUE, PETITION_DISPATCHED]);
+    expect(ids({ registeredFrom: new Date('2026-03-01T01:00:00.000Z'), registeredTo: new Date('2026-03-10T00:00:00.000Z') })).toEqual([
+      HOTLINE_OVERDUE,
+      PETITION_DISPATCHED,
+    ]);
     expect(ids({ registeredTo: new Date('2026-03-01T00:00:00.000Z') })).toEqual([PETITION_REJECTED]);
   });
 

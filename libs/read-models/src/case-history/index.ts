@@ -1,2 +1,0 @@
-export * from './case-history.projection';
-export * from './get-case-history';

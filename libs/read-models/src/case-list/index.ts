@@ -1,2 +1,0 @@
-export * from './case-list.projection';
-export * from './list-cases';

@@ -1,3 +1,0 @@
-export * from './projection';
-export * from './projection-runner';
-export * from './read-model-database';

@@ -1,0 +1,76 @@
+/** A read-your-writes wait that ran out: the API answers 503 rather than serving a stale model. */
+export class ProjectionTimeoutError extends Error {
+  constructor(
+    readonly position: bigint,
+    readonly checkpoint: bigint,
+    readonly timeoutMs: number,
+  ) {
+    super(`Read models did not reach position ${position} within ${timeoutMs} ms (they are at ${checkpoint})`);
+    this.name = 'ProjectionTimeoutError';
+  }
+}
+
+interface Waiter {
+  projections: readonly string[];
+  position: bigint;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/**
+ * Read-your-writes waits: each resolves once every projection it names has applied the log up to
+ * its position, and fails after its timeout. `settle` is called whenever a checkpoint moves.
+ */
+export class PositionWaiters {
+  private readonly waiters = new Set<Waiter>();
+
+  /** `positionOf` gives a projection's applied position; it is read again at every settle. */
+  constructor(private readonly positionOf: (projection: string) => bigint) {}
+
+  wait(projections: readonly string[], position: bigint, timeoutMs: number): Promise<void> {
+    if (this.lowest(projections) >= position) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new ProjectionTimeoutError(position, this.lowest(projections), timeoutMs));
+      }, timeoutMs);
+      const waiter: Waiter = {
+        projections,
+        position,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  settle(): void {
+    for (const waiter of this.waiters) {
+      if (this.lowest(waiter.projections) >= waiter.position) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+
+  rejectAll(error: Error): void {
+    for (const waiter of this.waiters) waiter.reject(error);
+    this.waiters.clear();
+  }
+
+  /** The position every one of `projections` has reached. */
+  lowest(projections: readonly string[]): bigint {
+    let lowest: bigint | null = null;
+    for (const name of projections) {
+      const position = this.positionOf(name);
+      if (lowest === null || position < lowest) lowest = position;
+    }
+    return lowest ?? 0n;
+  }
+}
