@@ -21,8 +21,7 @@ export class TestClock {
   }
 
   advance(by: { days?: number; hours?: number; minutes?: number; seconds?: number }): Date {
-    this.current +=
-      (by.days ?? 0) * 86_400_000 + (by.hours ?? 0) * 3_600_000 + (by.minutes ?? 0) * 60_000 + (by.seconds ?? 0) * 1000;
+    this.current += (by.days ?? 0) * 86_400_000 + (by.hours ?? 0) * 3_600_000 + (by.minutes ?? 0) * 60_000 + (by.seconds ?? 0) * 1000;
     return this.now();
   }
 

@@ -8,7 +8,9 @@ async function main(): Promise<void> {
   await checkEventStoreSettings(config);
   const app = await createApp(config);
   await app.listen(config.port);
-  new Logger('CaseService').log(`Serving ${config.org.name} on http://localhost:${config.port} (API docs at /docs); data in ${config.dataDir}`);
+  new Logger('CaseService').log(
+    `Serving ${config.org.name} on http://localhost:${config.port} (API docs at /docs); data in ${config.dataDir}`,
+  );
 }
 
 main().catch((error: unknown) => {

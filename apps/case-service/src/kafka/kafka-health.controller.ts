@@ -29,7 +29,10 @@ export class KafkaHealthController {
       "'ok', or 'degraded' while the ticket consumer is not in its group or the relay cannot publish. Reports the consumer's lag " +
       "per partition (messages behind the end of the partition at its last fetch) and the relay's lag (events in the log not yet published).",
   })
-  @ApiOkResponse({ description: '{ status, tickets: { state, partitions: [{ topic, partition, lag }], processed, casesCreated, deadLettered }, relay: { state, position, lag, published } }' })
+  @ApiOkResponse({
+    description:
+      '{ status, tickets: { state, partitions: [{ topic, partition, lag }], processed, casesCreated, deadLettered }, relay: { state, position, lag, published } }',
+  })
   // The check itself refuses nothing; the one client error is a body the JSON parser cannot read.
   @ApiProblems({ status: 400, description: 'The request carries a JSON body that does not parse' })
   async health() {

@@ -31,8 +31,15 @@ describe('holiday data of the pinned chinese-days package', () => {
   it('has the Spring Festival 2026 break as 15–23 February with make-up Saturdays 14 and 28 February', () => {
     const februaryHolidays = CHINESE_DAYS_HOLIDAY_DATA.holidays.filter((date) => date.startsWith('2026-02'));
     expect(februaryHolidays).toEqual([
-      '2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19',
-      '2026-02-20', '2026-02-21', '2026-02-22', '2026-02-23',
+      '2026-02-15',
+      '2026-02-16',
+      '2026-02-17',
+      '2026-02-18',
+      '2026-02-19',
+      '2026-02-20',
+      '2026-02-21',
+      '2026-02-22',
+      '2026-02-23',
     ]);
     expect(CHINESE_DAYS_HOLIDAY_DATA.workingDays.filter((date) => date.startsWith('2026-02'))).toEqual(['2026-02-14', '2026-02-28']);
   });
@@ -206,12 +213,22 @@ describe('isProvisional: past the last year with published data', () => {
 describe('configuration errors name the bad entry', () => {
   it('office hours', () => {
     const build = (): BusinessCalendar =>
-      createBusinessCalendar({ officeHours: [{ start: '09:00', end: '12:00' }, { start: '11:00', end: '25:00' }] });
+      createBusinessCalendar({
+        officeHours: [
+          { start: '09:00', end: '12:00' },
+          { start: '11:00', end: '25:00' },
+        ],
+      });
     expect(build).toThrow(ConfigValidationError);
     expect(build).toThrow("officeHours[1].end: expected a time 'HH:MM' between 00:00 and 24:00");
-    expect(() => createBusinessCalendar({ officeHours: [{ start: '09:00', end: '12:00' }, { start: '11:00', end: '18:00' }] })).toThrow(
-      'officeHours[1]: must start at or after the previous interval ends',
-    );
+    expect(() =>
+      createBusinessCalendar({
+        officeHours: [
+          { start: '09:00', end: '12:00' },
+          { start: '11:00', end: '18:00' },
+        ],
+      }),
+    ).toThrow('officeHours[1]: must start at or after the previous interval ends');
     expect(() => createBusinessCalendar({ officeHours: [] })).toThrow('officeHours: expected at least one interval');
   });
 

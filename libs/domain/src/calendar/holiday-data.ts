@@ -50,12 +50,7 @@ function dateProblem(item: unknown): string | null {
   return typeof item === 'string' && parseIsoDate(item) !== null ? null : 'expected a date YYYY-MM-DD';
 }
 
-function readList(
-  value: unknown,
-  path: string,
-  issues: ConfigIssueCollector,
-  problemWith: (item: unknown) => string | null,
-): unknown[] {
+function readList(value: unknown, path: string, issues: ConfigIssueCollector, problemWith: (item: unknown) => string | null): unknown[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
     issues.add(path, 'expected an array');

@@ -2,13 +2,7 @@ import { createBusinessCalendar, type BusinessCalendar } from '../calendar/busin
 import type { CaseKind, Milestone, Urgency } from '../cases/case.types';
 import { DomainError } from '../shared/errors';
 import { DEFAULT_POLICY_CONFIG } from './default-policy-config';
-import type {
-  ComputedDeadline,
-  DeadlinePolicy,
-  DeadlineWindow,
-  ExtensionRequest,
-  MilestoneDeadlineRequest,
-} from './deadline-policy';
+import type { ComputedDeadline, DeadlinePolicy, DeadlineWindow, ExtensionRequest, MilestoneDeadlineRequest } from './deadline-policy';
 import { parsePolicyConfig } from './parse-policy-config';
 import {
   DEADLINE_MILESTONES_BY_KIND,

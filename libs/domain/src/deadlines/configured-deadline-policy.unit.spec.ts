@@ -138,9 +138,7 @@ describe('calendar-day limits: the same wall-clock instant N days later', () => 
 
 describe('windows', () => {
   it('petition: return within 5 working days of dispatch, re-examination request within 30 days of the reply', () => {
-    expect(shanghai(policy.windowEnd('petition', 'normal', 'return', at('2026-09-30T17:30:00+08:00'))!)).toBe(
-      '2026-10-13T18:00:00+08:00',
-    );
+    expect(shanghai(policy.windowEnd('petition', 'normal', 'return', at('2026-09-30T17:30:00+08:00'))!)).toBe('2026-10-13T18:00:00+08:00');
     expect(shanghai(policy.windowEnd('petition', 'normal', 'reexamination-request', at('2026-06-01T09:00:00+08:00'))!)).toBe(
       '2026-07-01T09:00:00+08:00',
     );
@@ -160,9 +158,9 @@ describe('extensions the policy refuses', () => {
 
   it('longer than the maximum, or not a whole positive number', () => {
     for (const days of [11, 0, 2.5]) {
-      expect(() =>
-        policy.extendedDeadline({ kind: 'hotline', urgency: 'normal', milestone: 'resolve', dueAt: resolveDue, days }),
-      ).toThrow(DomainError);
+      expect(() => policy.extendedDeadline({ kind: 'hotline', urgency: 'normal', milestone: 'resolve', dueAt: resolveDue, days })).toThrow(
+        DomainError,
+      );
     }
   });
 
@@ -213,17 +211,13 @@ describe('provisional deadlines (the package publishes up to 2026)', () => {
 describe('warningAt', () => {
   it('is 75% of the way from start to deadline by default', () => {
     // 15 days = 360 h; 75% = 270 h = 11 days 6 hours.
-    expect(shanghai(policy.warningAt(at('2026-03-02T10:00:00+08:00'), at('2026-03-17T10:00:00+08:00')))).toBe(
-      '2026-03-13T16:00:00+08:00',
-    );
+    expect(shanghai(policy.warningAt(at('2026-03-02T10:00:00+08:00'), at('2026-03-17T10:00:00+08:00')))).toBe('2026-03-13T16:00:00+08:00');
   });
 
   it('follows the configured share', () => {
     const config: PolicyConfig = { ...DEFAULT_POLICY_CONFIG, warningShare: 0.5 };
     const halfway = new ConfiguredDeadlinePolicy(config, createBusinessCalendar());
-    expect(shanghai(halfway.warningAt(at('2026-09-30T17:30:00+08:00'), at('2026-10-08T10:30:00+08:00')))).toBe(
-      '2026-10-04T14:00:00+08:00',
-    );
+    expect(shanghai(halfway.warningAt(at('2026-09-30T17:30:00+08:00'), at('2026-10-08T10:30:00+08:00')))).toBe('2026-10-04T14:00:00+08:00');
   });
 });
 

@@ -57,7 +57,12 @@ describe('deadline alerts (预警 and misses)', () => {
   it('owes a new miss for a new deadline version', () => {
     const restarted = deadlineSet('sign', '2026-03-06T01:00:00.000Z', '2026-03-07T01:00:00.000Z', { version: 2, cause: 'restarted' });
     expect(alertsAt([...dispatched, signMissed, restarted], '2026-03-07T02:00:00.000Z')).toEqual([
-      event('DeadlineMissed', { milestone: 'sign', version: 2, dueAt: '2026-03-07T01:00:00.000Z' }, '2026-03-07T01:00:00.000Z', SCHEDULER_ACTOR),
+      event(
+        'DeadlineMissed',
+        { milestone: 'sign', version: 2, dueAt: '2026-03-07T01:00:00.000Z' },
+        '2026-03-07T01:00:00.000Z',
+        SCHEDULER_ACTOR,
+      ),
     ]);
   });
 

@@ -17,8 +17,7 @@ export type DeadlineLimitUnit = (typeof DEADLINE_LIMIT_UNITS)[number];
  *   when the start is after hours or on a day off.
  */
 export type DeadlineLimit =
-  | { readonly amount: number; readonly unit: Exclude<DeadlineLimitUnit, 'same-working-day'> }
-  | { readonly unit: 'same-working-day' };
+  { readonly amount: number; readonly unit: Exclude<DeadlineLimitUnit, 'same-working-day'> } | { readonly unit: 'same-working-day' };
 
 export const EXTENSION_UNITS = ['calendar-days', 'working-days'] as const;
 export type ExtensionUnit = (typeof EXTENSION_UNITS)[number];

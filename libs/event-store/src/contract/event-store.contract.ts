@@ -295,7 +295,15 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         const stream = uniqueStreamId();
         const withPerson = testEvent({
           type: 'PetitionRegistered',
-          data: { title: '小区噪音扰民', tags: ['噪音', '夜间'], urgent: true, count: 3, ratio: 0.923, note: null, nested: { 街道: '东城' } },
+          data: {
+            title: '小区噪音扰民',
+            tags: ['噪音', '夜间'],
+            urgent: true,
+            count: 3,
+            ratio: 0.923,
+            note: null,
+            nested: { 街道: '东城' },
+          },
           personal: { name: '张三', phone: '13812341234', idCard: '110101199003071234', address: '北京市东城区和平里街道 1 号楼 😀' },
           metadata: { correlationId: 'c-1', actor: '李四', schemaVersion: 1 },
         });
@@ -400,12 +408,18 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       );
 
       it.each([
-        ['throws', (): void => {
-          throw new Error('projection failed');
-        }],
-        ['rejects', async (): Promise<void> => {
-          throw new Error('projection failed');
-        }],
+        [
+          'throws',
+          (): void => {
+            throw new Error('projection failed');
+          },
+        ],
+        [
+          'rejects',
+          async (): Promise<void> => {
+            throw new Error('projection failed');
+          },
+        ],
       ])(
         'stops and rejects done when the handler %s',
         async (_how, fail) => {

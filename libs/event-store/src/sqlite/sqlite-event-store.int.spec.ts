@@ -212,24 +212,20 @@ describe('SqliteEventStore on a file', () => {
     expect(collector.ourIds).toEqual([event.id]);
   });
 
-  it(
-    'sees events another process appends to the same file, through readAll and by polling in a live subscription',
-    async () => {
-      const store = openStore({ pollIntervalMs: 50 });
-      const stream = uniqueStreamId();
-      const collector = new EventCollector((event) => event.streamId === stream);
-      const subscription = store.subscribeToAll({ after: await store.headPosition(), handle: collector.handle });
+  it('sees events another process appends to the same file, through readAll and by polling in a live subscription', async () => {
+    const store = openStore({ pollIntervalMs: 50 });
+    const stream = uniqueStreamId();
+    const collector = new EventCollector((event) => event.streamId === stream);
+    const subscription = store.subscribeToAll({ after: await store.headPosition(), handle: collector.handle });
 
-      const appended = await appendFromAnotherProcess(file, stream, 3);
+    const appended = await appendFromAnotherProcess(file, stream, 3);
 
-      await collector.until((ours) => ours.length === appended.length, "the other process's events");
-      await subscription.stop();
-      expect(collector.ourIds).toEqual(appended);
-      expect((await store.readAll()).map((event) => event.id)).toEqual(appended);
-      const conflict = await store.append(stream, testEvents(1), 'no_stream').catch((error: unknown) => error);
-      expect(conflict).toBeInstanceOf(WrongExpectedVersionError);
-      expect(conflict).toMatchObject({ actual: 2n });
-    },
-    30_000,
-  );
+    await collector.until((ours) => ours.length === appended.length, "the other process's events");
+    await subscription.stop();
+    expect(collector.ourIds).toEqual(appended);
+    expect((await store.readAll()).map((event) => event.id)).toEqual(appended);
+    const conflict = await store.append(stream, testEvents(1), 'no_stream').catch((error: unknown) => error);
+    expect(conflict).toBeInstanceOf(WrongExpectedVersionError);
+    expect(conflict).toMatchObject({ actual: 2n });
+  }, 30_000);
 });

@@ -24,11 +24,7 @@ describe('monthly report as a printable page', () => {
   });
 
   it('has the three tables under Chinese headings', () => {
-    expect([...html.matchAll(/<h2>(.*?)<\/h2>/g)].map((match) => match[1])).toEqual([
-      '单位排名',
-      '超期未办结清单',
-      '不满意工单清单',
-    ]);
+    expect([...html.matchAll(/<h2>(.*?)<\/h2>/g)].map((match) => match[1])).toEqual(['单位排名', '超期未办结清单', '不满意工单清单']);
     expect(html).toContain(
       '<th>单位</th><th>应办结数</th><th>按期</th><th>超期办结</th><th>超期未办结</th><th>不满意</th><th>按期率</th><th>排名</th>',
     );
@@ -75,8 +71,6 @@ describe('monthly report as a printable page', () => {
 
 describe('HTML escaping', () => {
   it('escapes the five characters that can open markup or leave an attribute', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
-      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
-    );
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
   });
 });

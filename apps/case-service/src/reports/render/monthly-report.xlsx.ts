@@ -40,7 +40,9 @@ export async function toXlsx(report: MonthlyReport, ctx: ReportRenderContext): P
     addTableSheet(workbook, table, title, details);
   }
   // Fastest deflate: a report is read once and mailed around; speed matters more than a few kilobytes.
-  return Buffer.from(await workbook.xlsx.writeBuffer({ zip: { compressionOptions: { level: 1 } } } as Parameters<typeof workbook.xlsx.writeBuffer>[0]));
+  return Buffer.from(
+    await workbook.xlsx.writeBuffer({ zip: { compressionOptions: { level: 1 } } } as Parameters<typeof workbook.xlsx.writeBuffer>[0]),
+  );
 }
 
 function addTableSheet(workbook: Workbook, table: ReportTable, title: string, details: string): void {

@@ -93,12 +93,7 @@ describe('monthly report as XLSX', () => {
 
   it('lists the unsatisfied call-backs', () => {
     const unsatisfied = sheet('不满意清单');
-    expect(rowValues(unsatisfied, 4)).toEqual([
-      'RX2026-0101',
-      SCRIPT_TITLE,
-      '城市管理科',
-      new Date(Date.UTC(2026, 2, 15, 14, 5)),
-    ]);
+    expect(rowValues(unsatisfied, 4)).toEqual(['RX2026-0101', SCRIPT_TITLE, '城市管理科', new Date(Date.UTC(2026, 2, 15, 14, 5))]);
   });
 
   it('sizes columns to their content, counting a Chinese character twice and capping long text', () => {

@@ -1,11 +1,5 @@
 import type { MonthlyReport } from './monthly-report.types';
-import {
-  formatRate,
-  formatShanghaiMinute,
-  formatSupervision,
-  KIND_LABELS,
-  MILESTONE_LABELS,
-} from './report-formatting';
+import { formatRate, formatShanghaiMinute, formatSupervision, KIND_LABELS, MILESTONE_LABELS } from './report-formatting';
 
 /**
  * A cell says what its value is, not how it looks: each format presents it in its own way

@@ -1,12 +1,5 @@
 import type { Actor } from '../../shared/actor';
-import type {
-  CaseEvent,
-  CaseEventType,
-  DeadlineSet,
-  DisputeRegistered,
-  HotlineTicketReceived,
-  PetitionRegistered,
-} from '../case.events';
+import type { CaseEvent, CaseEventType, DeadlineSet, DisputeRegistered, HotlineTicketReceived, PetitionRegistered } from '../case.events';
 import type { Milestone } from '../case.types';
 
 /** Fixed ids, actors and instants shared by the case specs. */
@@ -74,9 +67,7 @@ export function petitionRegistered(at = REGISTERED_AT): PetitionRegistered {
   };
 }
 
-export function hotlineTicketReceived(
-  options: { urgency?: 'normal' | 'urgent'; platformDeadline?: string } = {},
-): HotlineTicketReceived {
+export function hotlineTicketReceived(options: { urgency?: 'normal' | 'urgent'; platformDeadline?: string } = {}): HotlineTicketReceived {
   return {
     type: 'HotlineTicketReceived',
     data: {
@@ -110,7 +101,12 @@ export function disputeRegistered(): DisputeRegistered {
       kind: 'dispute',
       source: 'screening',
     },
-    personal: { parties: [{ name: '李四', role: 'applicant' }, { name: '王五', role: 'respondent' }] },
+    personal: {
+      parties: [
+        { name: '李四', role: 'applicant' },
+        { name: '王五', role: 'respondent' },
+      ],
+    },
     occurredAt: REGISTERED_AT,
     actor: DESK,
   };
@@ -118,19 +114,13 @@ export function disputeRegistered(): DisputeRegistered {
 
 // ---- histories: each status of each kind, as the decider records it ----
 
-const petitionRegisteredHistory: CaseEvent[] = [
-  petitionRegistered(),
-  deadlineSet('acceptance', REGISTERED_AT, '2026-03-17T01:00:00.000Z'),
-];
+const petitionRegisteredHistory: CaseEvent[] = [petitionRegistered(), deadlineSet('acceptance', REGISTERED_AT, '2026-03-17T01:00:00.000Z')];
 const petitionAcceptedHistory: CaseEvent[] = [
   ...petitionRegisteredHistory,
   event('CaseAccepted', {}, ACCEPTED_AT),
   deadlineSet('reply', ACCEPTED_AT, '2026-05-02T01:00:00.000Z'),
 ];
-const petitionDispatchedHistory: CaseEvent[] = [
-  ...petitionAcceptedHistory,
-  event('CaseDispatched', { unit: UNIT_A }, DISPATCHED_AT),
-];
+const petitionDispatchedHistory: CaseEvent[] = [...petitionAcceptedHistory, event('CaseDispatched', { unit: UNIT_A }, DISPATCHED_AT)];
 const petitionInProgressHistory: CaseEvent[] = [
   ...petitionDispatchedHistory,
   event('CaseSigned', { unit: UNIT_A }, SIGNED_AT, UNIT_A_USER),
@@ -150,10 +140,7 @@ export const REEXAMINATION_REQUESTED_AT = '2026-03-11T02:00:00.000Z';
 export const petitionHistory = {
   registered: petitionRegisteredHistory,
   accepted: petitionAcceptedHistory,
-  rejected: [
-    ...petitionRegisteredHistory,
-    event('CaseRejected', { reason: '不属于信访事项', referredTo: '区法院' }, ACCEPTED_AT),
-  ],
+  rejected: [...petitionRegisteredHistory, event('CaseRejected', { reason: '不属于信访事项', referredTo: '区法院' }, ACCEPTED_AT)],
   dispatched: petitionDispatchedHistory,
   in_progress: petitionInProgressHistory,
   resolved: petitionResolvedHistory,
@@ -172,10 +159,7 @@ const hotlineDispatchedHistory: CaseEvent[] = [
   deadlineSet('sign', DISPATCHED_AT, '2026-03-05T01:00:00.000Z'),
   deadlineSet('resolve', DISPATCHED_AT, '2026-03-09T01:00:00.000Z'),
 ];
-const hotlineInProgressHistory: CaseEvent[] = [
-  ...hotlineDispatchedHistory,
-  event('CaseSigned', { unit: UNIT_A }, SIGNED_AT, UNIT_A_USER),
-];
+const hotlineInProgressHistory: CaseEvent[] = [...hotlineDispatchedHistory, event('CaseSigned', { unit: UNIT_A }, SIGNED_AT, UNIT_A_USER)];
 const hotlineResolvedHistory: CaseEvent[] = [
   ...hotlineInProgressHistory,
   event('CaseResolved', { kind: 'hotline', reply: '已责令停止夜间施工' }, RESOLVED_AT, UNIT_A_USER),
@@ -200,14 +184,8 @@ const disputeAcceptedHistory: CaseEvent[] = [
   event('CaseAccepted', {}, ACCEPTED_AT),
   deadlineSet('mediation', ACCEPTED_AT, '2026-04-02T01:00:00.000Z'),
 ];
-const disputeDispatchedHistory: CaseEvent[] = [
-  ...disputeAcceptedHistory,
-  event('CaseDispatched', { unit: UNIT_A }, DISPATCHED_AT),
-];
-const disputeInProgressHistory: CaseEvent[] = [
-  ...disputeDispatchedHistory,
-  event('CaseSigned', { unit: UNIT_A }, SIGNED_AT, UNIT_A_USER),
-];
+const disputeDispatchedHistory: CaseEvent[] = [...disputeAcceptedHistory, event('CaseDispatched', { unit: UNIT_A }, DISPATCHED_AT)];
+const disputeInProgressHistory: CaseEvent[] = [...disputeDispatchedHistory, event('CaseSigned', { unit: UNIT_A }, SIGNED_AT, UNIT_A_USER)];
 const disputeResolvedHistory: CaseEvent[] = [
   ...disputeInProgressHistory,
   event(
@@ -224,9 +202,5 @@ export const disputeHistory = {
   dispatched: disputeDispatchedHistory,
   in_progress: disputeInProgressHistory,
   resolved: disputeResolvedHistory,
-  closed: [
-    ...disputeResolvedHistory,
-    event('CaseReviewed', {}, REVIEWED_AT),
-    event('CaseClosed', { by: 'review' }, REVIEWED_AT),
-  ],
+  closed: [...disputeResolvedHistory, event('CaseReviewed', {}, REVIEWED_AT), event('CaseClosed', { by: 'review' }, REVIEWED_AT)],
 } satisfies Record<string, CaseEvent[]>;

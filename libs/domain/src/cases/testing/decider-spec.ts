@@ -60,9 +60,7 @@ export function given(history: readonly CaseEvent[]) {
   return {
     when(command: AnyCaseCommand, spec: SpecContext = {}) {
       const run = (): CaseEvent[] =>
-        isIntakeCommand(command)
-          ? decideIntake(command, state, specContext(spec))
-          : decide(command, state, specContext(spec));
+        isIntakeCommand(command) ? decideIntake(command, state, specContext(spec)) : decide(command, state, specContext(spec));
       return {
         then(expected: CaseEvent[]): CaseState {
           const decided = run();

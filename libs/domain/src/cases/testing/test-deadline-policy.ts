@@ -43,7 +43,8 @@ export function createTestDeadlinePolicy(overrides: Partial<DeadlinePolicy> = {}
       if (kind === 'hotline' && milestone === 'resolve' && platformDeadline !== undefined) {
         return { dueAt: platformDeadline, provisional: false };
       }
-      const days = (kind === 'hotline' && urgency === 'urgent' ? URGENT_HOTLINE_DAYS[milestone] : undefined) ?? MILESTONE_DAYS[kind][milestone];
+      const days =
+        (kind === 'hotline' && urgency === 'urgent' ? URGENT_HOTLINE_DAYS[milestone] : undefined) ?? MILESTONE_DAYS[kind][milestone];
       if (days === undefined) {
         throw new Error(`The test policy has no ${milestone} deadline for ${kind} cases`);
       }
