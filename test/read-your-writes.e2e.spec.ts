@@ -3,7 +3,7 @@
  * a list, view or history query issued right after a 2xx command must already reflect it. No
  * sleeps, no retries: the very next request is checked.
  */
-import { DESK, TestApp, expectStatus, unitUser } from './support/test-app';
+import { DESK, TestApp, expectProblem, expectStatus, unitUser } from './support/test-app';
 import { hotlineBody, petitionBody } from './support/bodies';
 import { TestClock } from './support/test-clock';
 
@@ -58,6 +58,26 @@ describe('read-your-writes', () => {
       expect(list.body.total).toBe(1);
       expect(list.body.items[0]).toMatchObject({ id, revision, updatedAt: t.clock.iso() });
     }
+  });
+
+  it('a read given the position a command answered (minPosition) shows that command; a malformed one is 400', async () => {
+    const { body } = await t.intake('petition', petitionBody({ title: '按位置读取' }));
+    const noted = await t.ok(body.id, 'note', { text: '按位置读取的备注' });
+    const minPosition = noted.body.position as string;
+    expect(minPosition).toMatch(/^\d+$/);
+
+    const view = await t.get(`/api/cases/${body.id}`).query({ minPosition });
+    expectStatus(view, 200);
+    expect(view.body.revision).toBe(noted.body.revision);
+    const history = await t.get(`/api/cases/${body.id}/history`).query({ minPosition });
+    expectStatus(history, 200);
+    expect(history.body.events.at(-1)).toMatchObject({ type: 'NoteAdded', revision: noted.body.revision });
+    const list = await t.get('/api/cases').query({ text: '按位置读取', minPosition });
+    expectStatus(list, 200);
+    expect(list.body.items.map((item: any) => item.revision)).toEqual([noted.body.revision]);
+
+    const bad = await t.get(`/api/cases/${body.id}`).query({ minPosition: 'latest' });
+    expectProblem(bad, 400, 'REQUEST.INVALID');
   });
 
   it(`the three reads sent together right after each of ${ROUNDS} commands all show it`, async () => {

@@ -259,6 +259,8 @@ describe('the console, in Chromium', () => {
     await page.getByLabel('查看案件在某一时刻的状态').fill('2026-03-05 12:00');
     await page.getByLabel('查看案件在某一时刻的状态').press('Enter');
     await page.getByText('正在查看 2026-03-05 12:00 时系统所记录的案件状态').waitFor();
+    // The banner follows the URL at once; the view of that instant arrives with its request.
+    await page.getByTestId('case-status').getByText('已登记').waitFor();
     expect(await page.getByTestId('case-status').textContent()).toBe('已登记');
     await shoot('case-page-as-of');
     await signOut();

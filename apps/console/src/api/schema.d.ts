@@ -829,7 +829,7 @@ export interface paths {
      * Kafka readiness: the ticket consumer and the event relay
      * @description Always 200: Kafka being unreachable does not stop the service taking commands. `status` is 'off' without KAFKA_BROKERS, 'ok', or 'degraded' while the ticket consumer is not in its group or the relay cannot publish. Reports the consumer's lag per partition (messages behind the end of the partition at its last fetch) and the relay's lag (events in the log not yet published).
      */
-    get: operations['KafkaHealthController_health'];
+    get: operations['getKafkaHealth'];
     put?: never;
     post?: never;
     delete?: never;
@@ -4310,6 +4310,8 @@ export interface operations {
         page?: number;
         /** @description Cases per page */
         pageSize?: number;
+        /** @description A log position (decimal string), e.g. the `position` a command answered: the query first waits until the read model it reads has applied the log that far (503 after READ_YOUR_WRITES_TIMEOUT_MS) */
+        minPosition?: string;
       };
       header?: never;
       path?: never;
@@ -4342,6 +4344,8 @@ export interface operations {
         reason?: string;
         /** @description Show personal data in full (desk, supervisor, admin); the read is recorded on the case. Needs `reason`. */
         reveal?: 'personal';
+        /** @description A log position (decimal string), e.g. the `position` a command answered: the query first waits until the read model it reads has applied the log that far (503 after READ_YOUR_WRITES_TIMEOUT_MS) */
+        minPosition?: string;
         /** @description An ISO-8601 date (midnight in Asia/Shanghai) or date-time with offset, from 2000-01-01 to 5 years from now: the view as the service knew it then */
         asOf?: string;
       };
@@ -4394,7 +4398,10 @@ export interface operations {
   };
   getCaseHistory: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description A log position (decimal string), e.g. the `position` a command answered: the query first waits until the read model it reads has applied the log that far (503 after READ_YOUR_WRITES_TIMEOUT_MS) */
+        minPosition?: string;
+      };
       header?: never;
       path: {
         /** @description Case id */
@@ -4645,7 +4652,7 @@ export interface operations {
       };
     };
   };
-  KafkaHealthController_health: {
+  getKafkaHealth: {
     parameters: {
       query?: never;
       header?: never;
@@ -4654,11 +4661,21 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description { status, tickets: { state, partitions: [{ topic, partition, lag }], processed, casesCreated, deadLettered }, relay: { state, position, lag, published } } */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description The request carries a JSON body that does not parse */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import type { Freshness } from '@cases/read-models';
 import { actorOf } from '../../auth/auth.guard';
 import { CASE_ID_PIPE, RequestValidationError } from '../../http/problem-details';
 import { PLAUSIBLE_RANGE, parseInstantParameter } from '../../http/plausible-instants';
@@ -14,6 +15,25 @@ import { ListCasesQueryDto } from './dto';
 const CASE_ID_PARAM = { name: 'id', format: 'uuid', description: 'Case id' };
 /** Longest reason a reveal may give; it is stored in the access event. */
 const MAX_REVEAL_REASON = 500;
+
+const MIN_POSITION_QUERY = {
+  name: 'minPosition',
+  required: false,
+  type: String,
+  pattern: '^[0-9]{1,19}$',
+  description:
+    'A log position (decimal string), e.g. the `position` a command answered: the query first waits until the read model it reads has applied the log that far (503 after READ_YOUR_WRITES_TIMEOUT_MS)',
+  example: '1042',
+};
+
+/** "At least this far": the read waits for its read model to reach the position a command answered. */
+function freshness(minPosition: string | undefined): Freshness {
+  if (minPosition === undefined) return {};
+  if (!/^[0-9]{1,19}$/.test(minPosition)) {
+    throw new RequestValidationError([{ field: 'minPosition', message: 'minPosition must be a log position: 1 to 19 digits' }]);
+  }
+  return { minPosition: BigInt(minPosition) };
+}
 
 @ApiTags('cases')
 @Controller('api/cases')
@@ -32,7 +52,8 @@ export class CaseQueriesController {
   @ApiOkResponse({ description: '{ items, total, page, pageSize }' })
   @ApiProblems(BAD_REQUEST)
   list(@Query() query: ListCasesQueryDto) {
-    return this.queryBus.execute(new ListCasesQuery(query));
+    const { minPosition, ...filter } = query;
+    return this.queryBus.execute(new ListCasesQuery(filter, freshness(minPosition)));
   }
 
   @Get(':id')
@@ -54,6 +75,7 @@ export class CaseQueriesController {
     description: `An ISO-8601 date (midnight in Asia/Shanghai) or date-time with offset, ${PLAUSIBLE_RANGE}: the view as the service knew it then`,
     example: '2026-03-01T12:00:00+08:00',
   })
+  @ApiQuery(MIN_POSITION_QUERY)
   @ApiQuery({
     name: 'reveal',
     required: false,
@@ -80,6 +102,7 @@ export class CaseQueriesController {
   async view(
     @Param('id', CASE_ID_PIPE) id: string,
     @Query('asOf') asOf: string | undefined,
+    @Query('minPosition') minPosition: string | undefined,
     @Query('reveal') reveal: string | undefined,
     @Query('reason') reason: string | undefined,
     @Req() req: Request,
@@ -87,7 +110,7 @@ export class CaseQueriesController {
   ) {
     const instant = asOf === undefined ? undefined : parseInstantParameter(asOf, 'asOf');
     const access = this.personalDataAccess(req, reveal, reason);
-    const { view, revision } = await this.queryBus.execute(new GetCaseQuery(id, access, instant));
+    const { view, revision } = await this.queryBus.execute(new GetCaseQuery(id, access, instant, freshness(minPosition)));
     res.setHeader('ETag', `"${revision}"`);
     return view;
   }
@@ -125,8 +148,9 @@ export class CaseQueriesController {
   })
   @ApiParam(CASE_ID_PARAM)
   @ApiOkResponse({ description: '{ id, events }: the events, oldest first' })
+  @ApiQuery(MIN_POSITION_QUERY)
   @ApiProblems(BAD_REQUEST, NOT_FOUND)
-  history(@Param('id', CASE_ID_PIPE) id: string) {
-    return this.queryBus.execute(new GetCaseHistoryQuery(id));
+  history(@Param('id', CASE_ID_PIPE) id: string, @Query('minPosition') minPosition: string | undefined) {
+    return this.queryBus.execute(new GetCaseHistoryQuery(id, freshness(minPosition)));
   }
 }

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CASE_KINDS, CASE_STATUSES, MILESTONES } from '@cases/domain';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@cases/read-models';
 import { QueryInstantField, QueryIntegerField } from './field-decorators';
@@ -67,4 +67,14 @@ export class ListCasesQueryDto {
 
   @QueryIntegerField({ optional: true, description: 'Cases per page', min: 1, max: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   pageSize?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'A log position (decimal string), e.g. the `position` a command answered: the query first waits until the read model it reads has applied the log that far (503 after READ_YOUR_WRITES_TIMEOUT_MS)',
+    pattern: '^[0-9]{1,19}$',
+    example: '1042',
+  })
+  @IsOptional()
+  @Matches(/^[0-9]{1,19}$/, { message: 'minPosition must be a log position: 1 to 19 digits' })
+  minPosition?: string;
 }
