@@ -29,3 +29,4 @@ export { shanghaiMonth } from './timeliness/reporting-period';
 export { UNDISPATCHED_UNIT_LABEL } from './timeliness/unit-label';
 export * from './deadlines/deadline-replay';
 export * from './directory/directory';
+export * from './cases/unit-access';

@@ -51,9 +51,9 @@ export class CaseQueriesController {
   })
   @ApiOkResponse({ description: '{ items, total, page, pageSize }' })
   @ApiProblems(BAD_REQUEST)
-  list(@Query() query: ListCasesQueryDto) {
+  list(@Query() query: ListCasesQueryDto, @Req() req: Request) {
     const { minPosition, ...filter } = query;
-    return this.queryBus.execute(new ListCasesQuery(filter, freshness(minPosition)));
+    return this.queryBus.execute(new ListCasesQuery(filter, actorOf(req), freshness(minPosition)));
   }
 
   @Get(':id')
@@ -150,7 +150,7 @@ export class CaseQueriesController {
   @ApiOkResponse({ description: '{ id, events }: the events, oldest first' })
   @ApiQuery(MIN_POSITION_QUERY)
   @ApiProblems(BAD_REQUEST, NOT_FOUND)
-  history(@Param('id', CASE_ID_PIPE) id: string, @Query('minPosition') minPosition: string | undefined) {
-    return this.queryBus.execute(new GetCaseHistoryQuery(id, freshness(minPosition)));
+  history(@Param('id', CASE_ID_PIPE) id: string, @Query('minPosition') minPosition: string | undefined, @Req() req: Request) {
+    return this.queryBus.execute(new GetCaseHistoryQuery(id, actorOf(req), freshness(minPosition)));
   }
 }

@@ -5,14 +5,15 @@ import {
   caseStreamId,
   decodeCaseEvent,
   foldCase,
+  unitMaySee,
+  type Actor,
   type CaseKind,
   type CaseStatus,
   type Milestone,
   type OpenedCase,
-  type StoredCaseEvent,
 } from '@cases/domain';
 import { EVENT_STORE, type EventStore } from '@cases/event-store';
-import { ReadModels, type CaseListQuery, type Freshness } from '@cases/read-models';
+import { DEFAULT_PAGE_SIZE, ReadModels, type CaseListQuery, type Freshness } from '@cases/read-models';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
 import type { ListCasesQueryDto } from '../http/dto';
@@ -28,7 +29,9 @@ import { presentCase } from './case-view.presenter';
 
 export class ListCasesQuery extends Query<unknown> {
   constructor(
-    readonly filter: ListCasesQueryDto,
+    readonly filter: Omit<ListCasesQueryDto, 'minPosition'>,
+    /** Who lists: a unit user sees only the cases its unit holds. */
+    readonly viewer: Actor,
     readonly freshness: Freshness = {},
   ) {
     super();
@@ -53,6 +56,8 @@ export class GetCaseQuery extends Query<{ view: unknown; revision: bigint }> {
 export class GetCaseHistoryQuery extends Query<unknown> {
   constructor(
     readonly caseId: string,
+    /** Who reads: a unit user reads only the cases dispatched to its unit, now or before. */
+    readonly viewer: Actor,
     readonly freshness: Freshness = {},
   ) {
     super();
@@ -70,12 +75,17 @@ abstract class ReadModelQueryHandler {
 
 @QueryHandler(ListCasesQuery)
 export class ListCasesHandler extends ReadModelQueryHandler implements IQueryHandler<ListCasesQuery> {
-  async execute({ filter, freshness }: ListCasesQuery) {
+  async execute({ filter, viewer, freshness }: ListCasesQuery) {
+    // A unit lists the cases it holds now; asking for another unit's finds none.
+    const unit = viewer.role === 'unit' ? viewer.unit : filter.unit;
+    if (viewer.role === 'unit' && filter.unit !== undefined && filter.unit !== viewer.unit) {
+      return { items: [], total: 0, page: filter.page ?? 1, pageSize: filter.pageSize ?? DEFAULT_PAGE_SIZE };
+    }
     const query: CaseListQuery = {
       orgId: this.config.org.id,
       ...(filter.kind ? { kind: filter.kind as CaseKind } : {}),
       ...(filter.status ? { status: filter.status as CaseStatus } : {}),
-      ...(filter.unit ? { unit: filter.unit } : {}),
+      ...(unit ? { unit } : {}),
       ...(filter.community ? { community: filter.community } : {}),
       ...(filter.overdue !== undefined ? { overdue: filter.overdue } : {}),
       ...(filter.milestone ? { milestone: filter.milestone as Milestone } : {}),
@@ -105,7 +115,7 @@ export class GetCaseHandler extends ReadModelQueryHandler implements IQueryHandl
   async execute({ caseId, access, asOf, freshness }: GetCaseQuery) {
     if (asOf) return this.asOf(caseId, asOf, access);
     const found = await this.readModels.cases.view(caseId, freshness);
-    if (!found) throw new DomainError('CASE.NOT_FOUND', `No case ${caseId}`);
+    if (!found || !visibleTo(found.state, access.actor)) throw noSuchCase(caseId);
     // Personal data is read from the store (read models hold none) and opened per person; a reveal
     // appends its access event first, so the view then stands at the revision after it.
     const { personal, revision = found.revision } = await this.personalData.forView(caseId, access);
@@ -118,7 +128,8 @@ export class GetCaseHandler extends ReadModelQueryHandler implements IQueryHandl
       (event) => Date.parse(String(event.metadata.recordedAt)) <= asOf.getTime(),
     );
     if (recorded.length === 0) throw new DomainError('CASE.NOT_FOUND', `Case ${caseId} did not exist at ${asOf.toISOString()}`);
-    const state = foldCase(recorded.map((event) => decodeCaseEvent(event as unknown as StoredCaseEvent))) as OpenedCase;
+    const state = foldCase(recorded.map(decodeCaseEvent)) as OpenedCase;
+    if (!visibleTo(state, access.actor)) throw noSuchCase(caseId);
     const revision = recorded[recorded.length - 1].revision;
     const { personal } = await this.personalData.forView(caseId, access);
     return { view: presentCase(state, revision, asOf, personal), revision };
@@ -127,11 +138,25 @@ export class GetCaseHandler extends ReadModelQueryHandler implements IQueryHandl
 
 @QueryHandler(GetCaseHistoryQuery)
 export class GetCaseHistoryHandler extends ReadModelQueryHandler implements IQueryHandler<GetCaseHistoryQuery> {
-  async execute({ caseId, freshness }: GetCaseHistoryQuery) {
+  async execute({ caseId, viewer, freshness }: GetCaseHistoryQuery) {
+    if (viewer.role === 'unit') {
+      const found = await this.readModels.cases.view(caseId, freshness);
+      if (!found || !visibleTo(found.state, viewer)) throw noSuchCase(caseId);
+    }
     const entries = await this.readModels.history.history(caseId, freshness);
-    if (entries.length === 0) throw new DomainError('CASE.NOT_FOUND', `No case ${caseId}`);
+    if (entries.length === 0) throw noSuchCase(caseId);
     return { id: caseId, events: entries };
   }
+}
+
+/** Whether `actor` may see the case at all: a unit user only the cases dispatched to its unit (docs/security.md). */
+function visibleTo(state: OpenedCase, actor: Actor): boolean {
+  return actor.role !== 'unit' || (actor.unit !== undefined && unitMaySee(state, actor.unit));
+}
+
+/** The one answer for a case that does not exist, or that the reader may not see: the same words, so neither tells. */
+function noSuchCase(caseId: string): DomainError {
+  return new DomainError('CASE.NOT_FOUND', `No case ${caseId}`);
 }
 
 export const CaseQueryHandlers = [ListCasesHandler, GetCaseHandler, GetCaseHistoryHandler];
