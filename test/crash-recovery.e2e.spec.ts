@@ -21,7 +21,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const CATCH_UP_TIMEOUT_MS = 30_000;
 const PAGE_SIZE = 100;
 const READ_ALL_PAGE = 10_000;
-/** Case streams are `case-<uuid>`; the `case-numbers-…` counter streams share the prefix. */
+/** Case streams are `case-<uuid>`. */
 const CASE_STREAM = /^case-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 interface AcknowledgedIntake {

@@ -1,4 +1,4 @@
-import { decodeCaseEvent, foldCase, timelinessFacts, type OpenedCase, type StoredCaseEvent } from '@cases/domain';
+import { decodeCaseEvent, foldCase, timelinessFacts, type OpenedCase } from '@cases/domain';
 import type { RecordedEvent } from '@cases/event-store';
 import {
   caseAccepted,
@@ -35,7 +35,7 @@ function petitionLifecycle(log: RecordedLog): RecordedEvent[] {
 }
 
 function domainFold(events: readonly RecordedEvent[]): OpenedCase {
-  return foldCase(events.map((event) => decodeCaseEvent(event as unknown as StoredCaseEvent))) as OpenedCase;
+  return foldCase(events.map((event) => decodeCaseEvent(event))) as OpenedCase;
 }
 
 /** As JSON would give it back: what the read model stores. */

@@ -1,4 +1,4 @@
-import { decodeCaseEvent, type CaseEvent, type CaseEventMetadata, type StoredCaseEvent } from '@cases/domain';
+import { caseEventMetadata, decodeCaseEvent, isCaseStream, type CaseEvent, type CaseEventMetadata } from '@cases/domain';
 import type { RecordedEvent } from '@cases/event-store';
 
 /** Where an event sits in the log, without its body: what a projection may know of any stream's event. */
@@ -34,24 +34,23 @@ export class LogBatch {
   static readonly EMPTY = new LogBatch([], []);
 
   /**
-   * Decodes (upcasts) the case events of `events` once. Other streams of the log, such as the
-   * `case-numbers-…` counters, carry no `caseId` in their metadata and are left out of
-   * `caseEvents`: the stream name alone cannot tell them apart, since they share the `case-` prefix.
+   * Decodes (upcasts) the case events of `events` once. Other streams of the log (case-number
+   * sequences, the directory) are left out of `caseEvents`, by the domain's one rule for what a
+   * case stream is.
    */
   static decode(events: readonly RecordedEvent[]): LogBatch {
     const caseEvents: RecordedCaseEvent[] = [];
     for (const recorded of events) {
-      if (typeof recorded.metadata.caseId !== 'string') continue;
-      // The one place the read side reads a stored event as a case event: its metadata names a case.
-      const stored = recorded as unknown as StoredCaseEvent;
+      if (!isCaseStream(recorded.streamId)) continue;
+      const metadata = caseEventMetadata(recorded);
       // Decoded with its personal part, because an upcaster may move fields between data and
       // personal; only the decoded result is stripped.
-      const decoded = decodeCaseEvent(stored);
+      const decoded = decodeCaseEvent(recorded);
       caseEvents.push({
-        caseId: stored.metadata.caseId,
+        caseId: metadata.caseId,
         revision: recorded.revision,
         position: recorded.position,
-        metadata: stored.metadata,
+        metadata,
         event: withoutPersonal(decoded),
       });
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { encodeCaseEvent, isIntakeEvent, type CaseEvent, type CaseKind } from '@cases/domain';
+import { caseNumberStreamId, encodeCaseEvent, isIntakeEvent, type CaseEvent, type CaseKind } from '@cases/domain';
 import type { EventData, EventStore } from '@cases/event-store';
 import {
   caseAccepted,
@@ -43,7 +43,7 @@ export async function appendGeneratedCases(store: EventStore, caseCount: number,
     const script = pending[Math.floor(random() * pending.length)];
     const step = script.steps.shift() as Step;
     if (isIntakeEvent(step[0])) {
-      await store.append(`case-numbers-${ORG_ID}-${script.kind}-2026`, [counterEvent(script.caseId, script.kind)]);
+      await store.append(caseNumberStreamId(ORG_ID, script.kind, 2026), [counterEvent(script.caseId, script.kind)]);
     }
     const streamId = `case-${script.caseId}`;
     const revision = revisions.get(streamId);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { encodeCaseEvent, type CaseEvent, type EnvelopeMetadata } from '@cases/domain';
+import { caseNumberStreamId, encodeCaseEvent, type CaseEvent, type EnvelopeMetadata } from '@cases/domain';
 import type { RecordedEvent } from '@cases/event-store';
 import { ORG_ID } from './case-events';
 
@@ -37,7 +37,7 @@ export class RecordedLog {
 
   /** Records an event of a stream that is not a case: a case-number counter. */
   recordCaseNumberAllocation(caseId: string): RecordedEvent {
-    return this.append(`case-numbers-${ORG_ID}-petition-2026`, {
+    return this.append(caseNumberStreamId(ORG_ID, 'petition', 2026), {
       type: 'CaseNumberAllocated',
       data: { sequence: this.events.length + 1, caseId },
       personal: null,
