@@ -22,21 +22,31 @@ export class DirectorySeeder implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Each step decides again on the freshest directory when its append conflicts, so instances
+   * starting together on one empty store seed it once: the one that comes second finds the units
+   * or the admin already there and records nothing.
+   */
   async onApplicationBootstrap(): Promise<void> {
     const current = await this.directory.fresh();
     if (current.units.size === 0) {
       const units = readUnitsFile(this.config.unitsFile);
-      await this.directory.change(SETUP_ACTOR, (directory) =>
-        units.reduce<DirectoryEvent[]>((events, unit) => [...events, ...registerUnit(directory, unit)], []),
-      );
-      this.logger.log(`Seeded ${units.length} units from ${this.config.unitsFile}`);
+      let seeded = false;
+      await this.directory.change(SETUP_ACTOR, (directory) => {
+        seeded = directory.units.size === 0;
+        return seeded ? units.reduce<DirectoryEvent[]>((events, unit) => [...events, ...registerUnit(directory, unit)], []) : [];
+      });
+      if (seeded) this.logger.log(`Seeded ${units.length} units from ${this.config.unitsFile}`);
     }
     if (current.users.size === 0) {
       const password = this.config.auth.adminPassword ?? randomBytes(12).toString('base64url');
       const passwordHash = await hashPassword(password);
-      await this.directory.change(SETUP_ACTOR, (directory) =>
-        registerUser(directory, { username: 'admin', displayName: '管理员', role: 'admin', passwordHash }),
-      );
+      let created = false;
+      await this.directory.change(SETUP_ACTOR, (directory) => {
+        created = directory.users.size === 0;
+        return created ? registerUser(directory, { username: 'admin', displayName: '管理员', role: 'admin', passwordHash }) : [];
+      });
+      if (!created) return;
       if (this.config.auth.adminPassword === undefined) {
         // Printed once, on the start that created the user; never logged again.
         process.stdout.write(`\nCreated user 'admin' with the generated password: ${password}\nChange it after signing in.\n\n`);

@@ -117,19 +117,21 @@ export class CaseCommandPipeline {
     eventId = () => randomUUID(),
     alongside,
   }: CommandExecution): Promise<CommandResult> {
-    const context = this.context(request);
-    const envelope: EnvelopeMetadata = {
-      orgId: this.config.org.id,
-      caseId,
-      command,
-      recordedAt: context.recordedAt.toISOString(),
-      correlationId: request.correlationId,
-      causationId: request.causationId,
-      ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
-      requestHash: request.requestHash,
-    };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const loaded = await this.load(caseId);
+      // Taken at each attempt, once the case is loaded: a retry after another instance's write is a
+      // new decision at a new instant, which the write just loaded cannot be later than.
+      const context = this.context(request);
+      const envelope: EnvelopeMetadata = {
+        orgId: this.config.org.id,
+        caseId,
+        command,
+        recordedAt: context.recordedAt.toISOString(),
+        correlationId: request.correlationId,
+        causationId: request.causationId,
+        ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
+        requestHash: request.requestHash,
+      };
       const replay = this.findReplay(caseId, loaded, request);
       if (replay) return { ...replay, state: loaded.state };
       if (request.expectedRevision !== undefined && request.expectedRevision !== loaded.revision) {

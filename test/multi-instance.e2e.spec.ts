@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { petitionBody } from './support/bodies';
+import { ChildService } from './support/child-service';
+import { createPostgresTestDatabase, type PostgresTestDatabase } from './support/postgres-test-database';
+
+/**
+ * Two service processes on one PostgreSQL event store, as behind a load balancer
+ * (docs/architecture.md, "Several instances"): they start together on an empty store, a write on
+ * one is read on the other by waiting for the position it answered, and concurrent commands on
+ * one case at both never lose an update.
+ */
+
+jest.setTimeout(180_000);
+
+const DESK = { username: 'desk-multi', password: 'desk-multi-password-1' };
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+async function call(service: ChildService, method: string, path: string, token: string, body?: unknown): Promise<Answer> {
+  const response = await fetch(`${service.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+async function signIn(service: ChildService, username: string, password: string): Promise<string> {
+  const response = await fetch(`${service.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { accessToken: string }).accessToken;
+}
+
+describe('several instances on one PostgreSQL store', () => {
+  let database: PostgresTestDatabase;
+  const dataDirs: string[] = [];
+  const services: ChildService[] = [];
+
+  async function startInstance(): Promise<ChildService> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cases-multi-'));
+    dataDirs.push(dataDir);
+    const service = await ChildService.start({
+      dataDir,
+      env: {
+        EVENT_STORE: 'postgres',
+        DATABASE_URL: database.url,
+        CASES_MASTER_KEY: masterKey,
+        CASES_JWT_SECRET: jwtSecret,
+        SCHEDULER_INTERVAL_MS: '0',
+      },
+    });
+    services.push(service);
+    return service;
+  }
+
+  const masterKey = randomBytes(32).toString('base64');
+  const jwtSecret = randomBytes(32).toString('base64');
+
+  beforeAll(async () => {
+    database = await createPostgresTestDatabase();
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(services.map((service) => service.kill()));
+    await database?.drop();
+    for (const dataDir of dataDirs) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('start together on an empty store, read each other’s writes and never lose a concurrent update', async () => {
+    // Both first starts race to seed the directory (admin, units): exactly one seeding must win.
+    const [a, b] = await Promise.all([startInstance(), startInstance()]);
+
+    const created = await call(a, 'POST', '/api/users', a.authorization['authorization'].slice(7), {
+      username: DESK.username,
+      displayName: 'Desk',
+      role: 'desk',
+      password: DESK.password,
+    });
+    expect(created.status).toBe(201);
+    // The user written through A signs in at B: the directory is the shared log, not a local cache.
+    const deskAtA = await signIn(a, DESK.username, DESK.password);
+    const deskAtB = await signIn(b, DESK.username, DESK.password);
+
+    const registered = await call(a, 'POST', '/api/petitions', deskAtA, petitionBody());
+    expect(registered.status).toBe(201);
+    const caseId = String(registered.body['id']);
+    const seenAtB = await call(b, 'GET', `/api/cases/${caseId}?minPosition=${String(registered.body['position'])}`, deskAtB);
+    expect(seenAtB.status).toBe(200);
+    expect(seenAtB.body['id']).toBe(caseId);
+
+    // Twenty notes at once, half through each instance, none with If-Match: every one lands.
+    const notes = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        call(index % 2 === 0 ? a : b, 'POST', `/api/cases/${caseId}/note`, index % 2 === 0 ? deskAtA : deskAtB, { text: `note ${index}` }),
+      ),
+    );
+    expect(notes.map((answer) => answer.status)).toEqual(Array.from({ length: 20 }, () => 200));
+    const revisions = notes.map((answer) => String(answer.body['revision']));
+    expect(new Set(revisions).size).toBe(20);
+
+    const lastPosition = notes.map((answer) => BigInt(String(answer.body['position']))).reduce((x, y) => (x > y ? x : y));
+    for (const [service, token] of [
+      [a, deskAtA],
+      [b, deskAtB],
+    ] as const) {
+      const history = await call(service, 'GET', `/api/cases/${caseId}/history?minPosition=${lastPosition}`, token);
+      expect(history.status).toBe(200);
+      const events = history.body['events'] as { type: string }[] | undefined;
+      expect(events?.filter((entry) => entry.type === 'NoteAdded')).toHaveLength(20);
+    }
+  });
+});
