@@ -9,8 +9,8 @@ import { createPostgresTestDatabase, type PostgresTestDatabase } from './support
 /**
  * Two service processes on one PostgreSQL event store, as behind a load balancer
  * (docs/architecture.md, "Several instances"): they start together on an empty store, a write on
- * one is read on the other by waiting for the position it answered, and concurrent commands on
- * one case at both never lose an update.
+ * one is read on the other by waiting for the position it answered, concurrent intakes at both
+ * share one gapless numbering, and concurrent commands on one case at both never lose an update.
  */
 
 jest.setTimeout(180_000);
@@ -99,6 +99,16 @@ describe('several instances on one PostgreSQL store', () => {
     const seenAtB = await call(b, 'GET', `/api/cases/${caseId}?minPosition=${String(registered.body['position'])}`, deskAtB);
     expect(seenAtB.status).toBe(200);
     expect(seenAtB.body['id']).toBe(caseId);
+
+    // Forty intakes at once, half through each instance: every one gets its own number, none skipped.
+    const intakes = await Promise.all(
+      Array.from({ length: 40 }, (_, index) =>
+        call(index % 2 === 0 ? a : b, 'POST', '/api/petitions', index % 2 === 0 ? deskAtA : deskAtB, petitionBody()),
+      ),
+    );
+    expect(intakes.map((answer) => answer.status)).toEqual(Array.from({ length: 40 }, () => 201));
+    const numbers = intakes.map((answer) => String(answer.body['number'])).sort();
+    expect(numbers).toEqual(Array.from({ length: 40 }, (_, index) => `XF${numbers[0].slice(2, 6)}-${String(index + 2).padStart(4, '0')}`));
 
     // Twenty notes at once, half through each instance, none with If-Match: every one lands.
     const notes = await Promise.all(

@@ -208,6 +208,8 @@ export class PostgresEventStore implements EventStore {
   private readonly queue: QueuedAppend[] = [];
   private scheduledFlush: NodeJS.Immediate | undefined;
   private readonly batchesInFlight = new Set<Promise<void>>();
+  /** Streams written by the transactions committing now, with how many of them write each. */
+  private readonly streamsInFlight = new Map<string, number>();
   private readonly subscriptions = new Set<PostgresSubscription>();
   private readonly visibilityWaiters = new Set<VisibilityWaiter>();
   private visibilityWatch: Promise<void> | undefined;
@@ -356,14 +358,46 @@ export class PostgresEventStore implements EventStore {
 
   private startBatches(): void {
     while (this.queue.length > 0 && this.batchesInFlight.size < this.concurrentCommits) {
-      const batch = this.queue.splice(0, this.maxAppendsPerCommit);
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
+      const streams = batch.flatMap((append) => append.parts.map((part) => part.streamId));
+      for (const streamId of streams) this.streamsInFlight.set(streamId, (this.streamsInFlight.get(streamId) ?? 0) + 1);
       const running: Promise<void> = this.commitBatch(batch).finally(() => {
         this.batchesInFlight.delete(running);
+        for (const streamId of streams) {
+          const left = (this.streamsInFlight.get(streamId) ?? 1) - 1;
+          if (left === 0) this.streamsInFlight.delete(streamId);
+          else this.streamsInFlight.set(streamId, left);
+        }
         // Appends queued while this batch was committing form the next one.
         if (!this.closing) this.startBatches();
       });
       this.batchesInFlight.add(running);
     }
+  }
+
+  /**
+   * The next batch: queued appends in order, leaving for a later batch every append that touches
+   * a stream a committing transaction writes, and every later append to the streams so left. So
+   * this instance's appends to one stream are checked and committed in the order they were made,
+   * as on the embedded store: an append made with the revision an earlier one will produce (the
+   * case-number sequence reserves ahead) never meets a transaction that overtook that one.
+   */
+  private takeBatch(): QueuedAppend[] {
+    const blocked = new Set(this.streamsInFlight.keys());
+    const batch: QueuedAppend[] = [];
+    const left: QueuedAppend[] = [];
+    for (const append of this.queue) {
+      const streamIds = append.parts.map((part) => part.streamId);
+      if (batch.length >= this.maxAppendsPerCommit || streamIds.some((streamId) => blocked.has(streamId))) {
+        for (const streamId of streamIds) blocked.add(streamId);
+        left.push(append);
+      } else {
+        batch.push(append);
+      }
+    }
+    this.queue.splice(0, this.queue.length, ...left);
+    return batch;
   }
 
   /** Writes one batch of appends in one transaction and settles their promises; never rejects. */

@@ -97,8 +97,8 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
       decideIntake(withIds(intake, { caseId, orgId, number: UNALLOCATED_NUMBER }), state, context),
     );
     const occurredAt = request.occurredAt ? new Date(request.occurredAt) : this.clock.now();
+    let reservation = await this.numbers.reserve(orgId, INTAKE_KIND[intake.type], occurredAt, caseId);
     for (let attempt = 1; attempt <= MAX_NUMBER_ATTEMPTS; attempt++) {
-      const reservation = await this.numbers.reserve(orgId, INTAKE_KIND[intake.type], occurredAt, caseId);
       const command = withIds(intake, { caseId, orgId, number: reservation.number });
       try {
         const outcome = await this.pipeline.execute({
@@ -108,13 +108,18 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
           decide: (state, context) => decideIntake(command, state, context),
           alongside: reservation.append,
         });
-        if (!outcome.replayed) return { ...outcome, number: reservation.number, existing: false };
+        if (!outcome.replayed) {
+          this.numbers.taken(reservation);
+          return { ...outcome, number: reservation.number, existing: false };
+        }
+        this.numbers.unused(reservation);
         break;
       } catch (error) {
         if (error instanceof WrongExpectedVersionError && this.numbers.isConflictOf(reservation, error)) {
-          this.numbers.conflicted(error);
+          reservation = await this.numbers.conflicted(reservation, error);
           continue;
         }
+        this.numbers.unused(reservation);
         if (!(error instanceof IllegalTransitionError)) throw error;
         break;
       }
