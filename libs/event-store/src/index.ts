@@ -3,3 +3,4 @@ export * from './sqlite/sqlite-event-store';
 export * from './kurrentdb';
 export * from './postgres';
 export * from './hash-chain';
+export * from './store-outage';

@@ -38,6 +38,30 @@ export function buildOpenApiDocument(app: INestApplication, orgName: string): Op
     );
   for (const [name, description] of TAGS) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build());
+  withStoreOutage(document);
   // Every operation needs the bearer token except those marked public, which say so with an empty requirement.
   return { ...document, security: [{ bearer: [] }] };
+}
+
+const STORE_UNAVAILABLE =
+  'The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds';
+
+/**
+ * Any /api operation can meet a store that went away (docs/architecture.md, "When the store goes
+ * away"): each documents that 503, beside a 503 of its own when it has one.
+ */
+function withStoreOutage(document: OpenAPIObject): void {
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!path.startsWith('/api/')) continue;
+    for (const operation of [item.get, item.post, item.patch, item.put, item.delete]) {
+      if (operation === undefined) continue;
+      const own = operation.responses['503'] as { description?: string } | undefined;
+      operation.responses['503'] = {
+        ...own,
+        description: own?.description === undefined ? STORE_UNAVAILABLE : `${own.description}; or: ${STORE_UNAVAILABLE}`,
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } },
+        headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } } },
+      };
+    }
+  }
 }

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { ParseUUIDPipe, ArgumentsHost, Catch, HttpException, Logger, NotFoundException, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ServiceError } from '@cases/domain';
+import { isStoreOutage } from '@cases/event-store';
 
 export interface FieldError {
   field: string;
@@ -58,6 +59,10 @@ export class RequestValidationError extends ServiceError {
 
 const TYPE_BASE = 'https://cases.example/problems/';
 
+const STORE_UNAVAILABLE = 'STORE.UNAVAILABLE';
+/** How long a client is asked to wait after a 503 for an unreachable store: about what a failover or restart takes. */
+const STORE_RETRY_AFTER_SECONDS = 5;
+
 function problem(status: number, code: string, title: string, detail: string, extra: Record<string, unknown> = {}): ProblemDetails {
   // Extensions first: the standard members must never be overwritten by a detail of the same name.
   return { ...extra, type: `${TYPE_BASE}${code.toLowerCase().replace(/[._]/g, '-')}`, title, status, detail, code };
@@ -67,7 +72,8 @@ function problem(status: number, code: string, title: string, detail: string, ex
  * Any error as problem details. Errors raised on purpose carry their code and status
  * (`ServiceError`); Nest's own HTTP exceptions (unparseable JSON, 415) keep theirs; so do the
  * client errors Express and its parsers raise (a path that does not decode), which carry a 4xx
- * `status` and `expose`; anything else is a bug or an outage and answers 500 without a word of its
+ * `status` and `expose`; a store that cannot be reached is 503 `STORE.UNAVAILABLE`; anything else
+ * is a bug and answers 500 without a word of its
  * internals.
  */
 export function toProblem(error: unknown): ProblemDetails {
@@ -82,6 +88,14 @@ export function toProblem(error: unknown): ProblemDetails {
   }
   const status = exposedClientErrorStatus(error);
   if (status !== undefined) return httpProblem(status, (error as Error).message);
+  if (isStoreOutage(error)) {
+    return problem(
+      503,
+      STORE_UNAVAILABLE,
+      'Store unavailable',
+      'The event store cannot be reached; nothing was written. Try again shortly.',
+    );
+  }
   return problem(500, 'INTERNAL', 'Internal server error', 'The server failed to handle the request; it has been logged.');
 }
 
@@ -137,6 +151,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     const body = toProblem(error);
+    if (body.code === STORE_UNAVAILABLE) {
+      // An outage, not a bug: one line, and the client is told when to come back.
+      this.logger.warn(`The store is unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      sendProblem(response, body, { 'Retry-After': String(STORE_RETRY_AFTER_SECONDS) });
+      return;
+    }
     // A ServiceError is an answer, not a failure (a 503 while read models catch up): only the rest is logged.
     if (body.status >= 500 && !(error instanceof ServiceError)) {
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));

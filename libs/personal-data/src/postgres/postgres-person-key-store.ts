@@ -49,7 +49,11 @@ export class PostgresPersonKeyStore implements PersonKeyStore {
   private constructor(private readonly pool: Pool) {}
 
   static async open(connectionString: string, pool: Omit<PoolConfig, 'connectionString'> = {}): Promise<PostgresPersonKeyStore> {
-    const store = new PostgresPersonKeyStore(new Pool({ connectionTimeoutMillis: 10_000, max: 4, ...pool, connectionString }));
+    const connections = new Pool({ connectionTimeoutMillis: 10_000, max: 4, ...pool, connectionString });
+    // The server dropping an idle connection emits 'error' on the pool, which would end the process
+    // without a listener; the next query takes a new connection, or fails as an outage (503).
+    connections.on('error', () => undefined);
+    const store = new PostgresPersonKeyStore(connections);
     try {
       await store.migrate();
     } catch (error) {
