@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     const rawBefore = await measure(phases, 'raw scan (SQLite)', async () => rawLogScan(eventsFile).events);
     await measure(phases, 'store readAll (port)', () => portScan(store));
     await measure(phases, 'read + decode + fold', () => foldOnly(store));
-    runner = new ProjectionRunner({ store, databaseFile: readModelsFile, projections: caseProjections() });
+    runner = await ProjectionRunner.open({ store, database: { sqlite: readModelsFile }, projections: caseProjections() });
     const caseRunner = runner;
     const rebuilt = await measure(phases, 'rebuild case', async () => (await caseRunner.rebuild(CASE_PROJECTION)).processed);
     // Scanned again right after, so a change in the machine's load during the rebuild weighs on both sides.

@@ -4,6 +4,7 @@
  * itself; the JSON log of a realistic run carries a correlation id on every line of a request and
  * not one name, phone, ID number, address, token or password; /metrics has the figures.
  */
+import { sql } from 'kysely';
 import { ProjectionRunner } from '@cases/read-models';
 import { DeadlineScheduler } from '../apps/case-service/src/deadlines/deadline-scheduler';
 import { ADMIN, DESK, SUPERVISOR, TEST_ADMIN_PASSWORD, TestApp, expectProblem, expectStatus, unitUser } from './support/test-app';
@@ -82,7 +83,7 @@ describe('liveness and readiness', () => {
   it('readiness is 503 naming the read models while they cannot apply the log, liveness stays 200, and both recover by themselves', async () => {
     const runner = t.app.get(ProjectionRunner);
     // The read-model database refuses writes, as a full disk or a lock would: every batch fails.
-    await runner.read('case', 0n, 1_000, (db) => db.pragma('query_only = ON'));
+    await runner.read('case', 0n, 1_000, ({ db }) => sql`pragma query_only = ON`.execute(db));
     try {
       const { body } = await t.intake('hotline', hotlineBody());
       await eventually(async () => {
@@ -98,12 +99,12 @@ describe('liveness and readiness', () => {
       const metrics = await t.http.get('/metrics');
       expect(metrics.text).toMatch(/^cases_projection_failing\{projection="case"\} 1$/m);
 
-      await runner.read('case-history', 0n, 1_000, (db) => db.pragma('query_only = OFF'));
+      await runner.read('case-history', 0n, 1_000, ({ db }) => sql`pragma query_only = OFF`.execute(db));
       // The failed projections restart from their checkpoints after their backoff delay.
       await eventually(async () => expectStatus(await t.http.get('/health/ready'), 200), 30_000);
       expect((await t.view(body.id)).id).toBe(body.id);
     } finally {
-      await runner.read('case', 0n, 10_000, (db) => db.pragma('query_only = OFF')).catch(() => undefined);
+      await runner.read('case', 0n, 10_000, ({ db }) => sql`pragma query_only = OFF`.execute(db)).catch(() => undefined);
     }
   });
 
@@ -111,13 +112,13 @@ describe('liveness and readiness', () => {
     const strict = await TestApp.start({ env: { READINESS_MAX_LAG: '0' } });
     try {
       const runner = strict.app.get(ProjectionRunner);
-      await runner.read('case', 0n, 1_000, (db) => db.pragma('query_only = ON'));
+      await runner.read('case', 0n, 1_000, ({ db }) => sql`pragma query_only = ON`.execute(db));
       await strict.intake('petition', petitionBody());
       await eventually(async () => {
         const problem = expectProblem(await strict.http.get('/health/ready'), 503, 'SERVICE.NOT_READY');
         expect(problem.checks.readModels.reason).toMatch(/more than 0 events behind: case/);
       });
-      await runner.read('case', 0n, 1_000, (db) => db.pragma('query_only = OFF')).catch(() => undefined);
+      await runner.read('case', 0n, 1_000, ({ db }) => sql`pragma query_only = OFF`.execute(db)).catch(() => undefined);
       await eventually(async () => expectStatus(await strict.http.get('/health/ready'), 200), 30_000);
     } finally {
       await strict.stop();

@@ -2,10 +2,12 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
 import { loadConfig } from './config/app-config';
 import { checkEventStoreSettings } from './infrastructure/event-store.provider';
+import { checkReadModelSettings } from './infrastructure/read-models.provider';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   await checkEventStoreSettings(config);
+  await checkReadModelSettings(config);
   const app = await createApp(config);
   await app.listen(config.port);
   new Logger('CaseService').log(

@@ -4,13 +4,18 @@ import type { Projection } from './projection/projection';
 
 export { LogBatch, type LogEntry, type RecordedCaseEvent } from './log/log-batch';
 export type { Projection, ProjectionWriter, BulkProjectionWriter } from './projection/projection';
+export type { SchemaTarget } from './projection/projection';
 export type { TableNames } from './projection/table-names';
+export type { ReadModelDialect, ReadModelLocation } from './database/read-model-database';
+export type { ReadModelTables } from './database/read-model-tables';
+export { prepareReadModelDatabase } from './database/migrations';
 export {
   ProjectionRunner,
   UnknownProjectionError,
   type ProjectionRunnerOptions,
   type ProjectionStatus,
   type ReadAt,
+  type ReadModelReader,
 } from './projection/projection-runner';
 export type { ProjectionLogger } from './projection/projected-model';
 export { ProjectionTimeoutError } from './projection/position-waiters';

@@ -1,4 +1,3 @@
-import type { Database } from 'better-sqlite3';
 import type { CaseFacts } from '@cases/domain';
 import type { EventStore } from '@cases/event-store';
 import { CASE_PROJECTION } from './case/case.projection';
@@ -6,7 +5,7 @@ import { listCases, type CaseListPage, type CaseListQuery } from './case/case-li
 import { casesWithOpenDeadlines, changedCaseFacts, getCaseView, type CaseView, type OpenDeadlineCase } from './case/case-view';
 import { CASE_HISTORY_PROJECTION } from './case-history/case-history.projection';
 import { getCaseHistory, type CaseHistoryEntry } from './case-history/get-case-history';
-import type { ProjectionRunner, ReadAt } from './projection/projection-runner';
+import type { ProjectionRunner, ReadAt, ReadModelReader } from './projection/projection-runner';
 
 /** How fresh a query's answer must be. */
 export interface Freshness {
@@ -54,33 +53,33 @@ export class CaseReadModel {
 
   /** The case as the domain folds it, or null when no such case has reached the read model. */
   async view(caseId: string, freshness: Freshness = {}): Promise<CaseView | null> {
-    return this.read(freshness, (db) => getCaseView(db, caseId));
+    return this.read(freshness, ({ db }) => getCaseView(db, caseId));
   }
 
   /** Cases matching every filter of `query`, newest registration first; overdue is judged at `now`. */
   async list(query: CaseListQuery, now: Date, freshness: Freshness = {}): Promise<CaseListPage> {
-    return this.read(freshness, (db) => listCases(db, query, now));
+    return this.read(freshness, (reader) => listCases(reader, query, now));
   }
 
   /** Cases still open that have a deadline not yet reached, with the revision the read model holds. */
   async casesWithOpenDeadlines(freshness: Freshness = {}): Promise<OpenDeadlineCase[]> {
-    return this.read(freshness, (db) => casesWithOpenDeadlines(db));
+    return this.read(freshness, ({ db }) => casesWithOpenDeadlines(db));
   }
 
   /** The timeliness facts of the cases of `orgId` changed since `since` (all of them without a cursor). */
   async changedFacts(orgId: string, since: FactsCursor | null, freshness: Freshness = {}): Promise<ChangedFacts> {
-    return this.read(freshness, (db, at) => {
+    return this.read(freshness, async ({ db }, at) => {
       const complete = since === null || since.generation !== at.generation;
       return {
         position: at.position,
         cursor: at,
         complete,
-        facts: changedCaseFacts(db, orgId, complete ? 0n : since.position),
+        facts: await changedCaseFacts(db, orgId, complete ? 0n : since.position),
       };
     });
   }
 
-  private async read<T>(freshness: Freshness, read: (db: Database, at: ReadAt) => T): Promise<T> {
+  private async read<T>(freshness: Freshness, read: (reader: ReadModelReader, at: ReadAt) => Promise<T>): Promise<T> {
     const { runner, timeoutMs } = this.reading;
     return runner.read(CASE_PROJECTION, await minPositionOf(this.reading, freshness), timeoutMs, read);
   }
@@ -93,7 +92,7 @@ export class CaseHistoryReadModel {
   /** Every event of the case in stream order; empty when no such case has reached the read model. */
   async history(caseId: string, freshness: Freshness = {}): Promise<CaseHistoryEntry[]> {
     const { runner, timeoutMs } = this.reading;
-    return runner.read(CASE_HISTORY_PROJECTION, await minPositionOf(this.reading, freshness), timeoutMs, (db) =>
+    return runner.read(CASE_HISTORY_PROJECTION, await minPositionOf(this.reading, freshness), timeoutMs, ({ db }) =>
       getCaseHistory(db, caseId),
     );
   }

@@ -58,7 +58,13 @@ program
   })
   .action(async (projection: string) => {
     const { config, store } = await openStore();
-    const runner = createProjectionRunner(config, store);
+    let runner: Awaited<ReturnType<typeof createProjectionRunner>>;
+    try {
+      runner = await createProjectionRunner(config, store);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
     try {
       const names = projection === 'all' ? projectionNames : [projection];
       const bar = progressBar(names.length > 1 ? 'all' : projection);

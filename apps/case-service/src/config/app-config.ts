@@ -12,9 +12,9 @@ export interface AppConfig {
   dataDir: string;
   /** EVENT_STORE: where the event log lives (default sqlite, the file DATA_DIR/events.db). */
   eventStore: EventStoreKind;
-  /** READ_MODELS: only sqlite (in DATA_DIR) in this release, whatever EVENT_STORE says. */
-  readModels: 'sqlite';
-  /** DATABASE_URL: the PostgreSQL connection string; required with EVENT_STORE=postgres. */
+  /** READ_MODELS: where the read models live, whatever EVENT_STORE says (default sqlite, the file DATA_DIR/read-models.db). */
+  readModels: ReadModelsKind;
+  /** DATABASE_URL: the PostgreSQL connection string; required with EVENT_STORE=postgres or READ_MODELS=postgres. */
   databaseUrl?: string;
   /** KURRENTDB_URL: the KurrentDB connection string (e.g. kurrentdb://host:2113?tls=false); required with EVENT_STORE=kurrentdb. */
   kurrentDbUrl?: string;
@@ -79,6 +79,8 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
 }
 
 export const EVENT_STORE_KINDS = ['sqlite', 'postgres', 'kurrentdb'] as const;
+export const READ_MODELS_KINDS = ['sqlite', 'postgres'] as const;
+export type ReadModelsKind = (typeof READ_MODELS_KINDS)[number];
 export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
 
 /** The connection string with its password hidden, for messages: `scheme://user:***@host…`. */
@@ -93,13 +95,7 @@ const KURRENTDB_URL = /^(kurrentdb|kurrent|kdb|esdb)(\+discover)?:\/\/[^\s]+$/i;
 /** The event store and its connection string. A URL that is set is checked even when unused: a typo should not wait for the day it is. */
 function storeSettings(env: Env): Pick<AppConfig, 'eventStore' | 'readModels' | 'databaseUrl' | 'kurrentDbUrl'> {
   const eventStore = oneOf(env, 'EVENT_STORE', EVENT_STORE_KINDS, 'sqlite');
-  const readModels = oneOf(env, 'READ_MODELS', ['sqlite', 'postgres'], 'sqlite');
-  if (readModels !== 'sqlite') {
-    throw new ConfigError(
-      'READ_MODELS',
-      `'${readModels}' is not available yet: read models live in SQLite under DATA_DIR whatever EVENT_STORE is; unset READ_MODELS or set it to 'sqlite'`,
-    );
-  }
+  const readModels = oneOf(env, 'READ_MODELS', READ_MODELS_KINDS, 'sqlite');
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
   if (databaseUrl !== undefined && !POSTGRES_URL.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL', `expected postgres://user:password@host:5432/database, got '${redactUrl(databaseUrl)}'`);
@@ -112,6 +108,7 @@ function storeSettings(env: Env): Pick<AppConfig, 'eventStore' | 'readModels' | 
     );
   }
   if (eventStore === 'postgres' && databaseUrl === undefined) throw new ConfigError('DATABASE_URL', 'required with EVENT_STORE=postgres');
+  if (readModels === 'postgres' && databaseUrl === undefined) throw new ConfigError('DATABASE_URL', 'required with READ_MODELS=postgres');
   if (eventStore === 'kurrentdb' && kurrentDbUrl === undefined)
     throw new ConfigError('KURRENTDB_URL', 'required with EVENT_STORE=kurrentdb');
   return { eventStore, readModels, databaseUrl, kurrentDbUrl };

@@ -38,10 +38,17 @@ describe('loadConfig: where the event log lives', () => {
     expect(error.message).toBe(`Configuration EVENT_STORE: expected one of sqlite, postgres, kurrentdb, got 'mysql'`);
   });
 
-  it('refuses READ_MODELS=postgres as not available yet, and any other value as unknown', () => {
-    expect(failure({ READ_MODELS: 'postgres' }).message).toMatch(
-      /^Configuration READ_MODELS: 'postgres' is not available yet: read models live in SQLite/,
-    );
+  it('takes READ_MODELS=postgres with DATABASE_URL, whatever EVENT_STORE is, and refuses any other value as unknown', () => {
+    for (const eventStore of ['sqlite', 'postgres', 'kurrentdb']) {
+      const config = loadConfig({
+        EVENT_STORE: eventStore,
+        READ_MODELS: 'postgres',
+        DATABASE_URL: 'postgres://cases@db:5432/cases',
+        KURRENTDB_URL: 'kurrentdb://kurrentdb:2113?tls=false',
+      });
+      expect(config).toMatchObject({ eventStore, readModels: 'postgres', databaseUrl: 'postgres://cases@db:5432/cases' });
+    }
+    expect(failure({ READ_MODELS: 'postgres' }).message).toBe('Configuration DATABASE_URL: required with READ_MODELS=postgres');
     expect(failure({ READ_MODELS: 'redis' }).message).toMatch(/^Configuration READ_MODELS: expected one of sqlite, postgres, got 'redis'/);
   });
 

@@ -1,11 +1,51 @@
 import { join } from 'node:path';
 import type { Provider } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '@cases/event-store';
-import { ProjectionRunner, ReadModels, caseProjections } from '@cases/read-models';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import type { EventStore } from '@cases/event-store';
+import { EVENT_STORE } from '@cases/event-store';
+import { ProjectionRunner, ReadModels, caseProjections, prepareReadModelDatabase, type ReadModelLocation } from '@cases/read-models';
+import { APP_CONFIG, ConfigError, redactUrl, type AppConfig } from '../config/app-config';
+import { describeError } from './event-store.provider';
 
-export function createProjectionRunner(config: AppConfig, store: EventStore): ProjectionRunner {
-  return new ProjectionRunner({ store, databaseFile: join(config.dataDir, 'read-models.db'), projections: caseProjections() });
+/** Where READ_MODELS puts the read models: DATA_DIR/read-models.db, or the PostgreSQL database of DATABASE_URL. */
+export function readModelLocation(config: AppConfig): ReadModelLocation {
+  if (config.readModels === 'sqlite') return { sqlite: join(config.dataDir, 'read-models.db') };
+  // loadConfig already refuses this; a config built by hand in a test may not have gone through it.
+  if (config.databaseUrl === undefined) throw new ConfigError('DATABASE_URL', 'required with READ_MODELS=postgres');
+  return { postgres: config.databaseUrl };
+}
+
+/** A failure to open or migrate the read models' database, as a `ConfigError` naming the setting to fix, in one line, without the password. */
+function settingError(database: ReadModelLocation, error: unknown): ConfigError {
+  if ('postgres' in database) {
+    return new ConfigError(
+      'DATABASE_URL',
+      `PostgreSQL read models at ${redactUrl(database.postgres)} cannot be used: ${describeError(error)}`,
+    );
+  }
+  return new ConfigError('DATA_DIR', `cannot open the read models ${database.sqlite}: ${describeError(error)}`);
+}
+
+/** Opens the read models (migrating their database) for `store`. */
+export async function createProjectionRunner(config: AppConfig, store: EventStore): Promise<ProjectionRunner> {
+  const database = readModelLocation(config);
+  try {
+    return await ProjectionRunner.open({ store, database, projections: caseProjections() });
+  } catch (error) {
+    throw settingError(database, error);
+  }
+}
+
+/**
+ * Opens and migrates the read models' database before Nest's container starts, so a wrong or
+ * unreachable READ_MODELS setting stops the start with one line naming it (see `checkEventStoreSettings`).
+ */
+export async function checkReadModelSettings(config: AppConfig): Promise<void> {
+  const database = readModelLocation(config);
+  try {
+    await prepareReadModelDatabase(database);
+  } catch (error) {
+    throw settingError(database, error);
+  }
 }
 
 /** The projections, fed from the log (started and stopped by the infrastructure module). */

@@ -1,8 +1,8 @@
-import type { Database } from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { ReadModelTables } from '../database/read-model-tables';
 import type { LogBatch } from '../log/log-batch';
 import type { Projection, ProjectionWriter } from '../projection/projection';
-import type { TableNames } from '../projection/table-names';
-import { CASE_HISTORY_TABLES, CaseHistoryTables, createCaseHistoryIndexes, createCaseHistoryTables } from './case-history.sql';
+import { CASE_HISTORY_TABLES, caseKeys, createCaseHistoryIndexes, createCaseHistoryTables, insertHistoryRows } from './case-history.sql';
 
 export const CASE_HISTORY_PROJECTION = 'case-history';
 
@@ -19,29 +19,21 @@ export function caseHistoryProjection(): Projection {
     tables: CASE_HISTORY_TABLES,
     createTables: createCaseHistoryTables,
     createIndexes: createCaseHistoryIndexes,
-    writer: (db, names) => new CaseHistoryWriter(db, names),
+    writer: () => new CaseHistoryWriter(),
   };
 }
 
 class CaseHistoryWriter implements ProjectionWriter {
-  private readonly tables: CaseHistoryTables;
-
-  constructor(db: Database, names: TableNames) {
-    this.tables = new CaseHistoryTables(db, names);
-  }
-
-  apply(batch: LogBatch): void {
+  async apply(db: Kysely<ReadModelTables>, batch: LogBatch): Promise<void> {
+    const events = batch.caseEvents;
+    if (events.length === 0) return;
     // Per batch only: keys handed out by a batch that rolls back must not outlive it.
-    const caseKeys = new Map<string, bigint>();
-    for (const { caseId, revision, position, metadata, event } of batch.caseEvents) {
-      let caseKey = caseKeys.get(caseId);
-      if (caseKey === undefined) {
-        caseKey = this.tables.caseKey(caseId);
-        caseKeys.set(caseId, caseKey);
-      }
-      this.tables.insert({
+    const keys = await caseKeys(db, [...new Set(events.map((event) => event.caseId))]);
+    await insertHistoryRows(
+      db,
+      events.map(({ caseId, revision, position, metadata, event }) => ({
         position,
-        caseKey,
+        caseKey: keys.get(caseId) as bigint,
         revision,
         type: event.type,
         occurredAt: event.occurredAt,
@@ -54,8 +46,8 @@ class CaseHistoryWriter implements ProjectionWriter {
         causationId: metadata.causationId ?? null,
         reason: reasonOf(event.data),
         data: JSON.stringify(event.data),
-      });
-    }
+      })),
+    );
   }
 }
 

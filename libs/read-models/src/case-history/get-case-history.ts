@@ -1,4 +1,5 @@
-import type { Database } from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { ReadModelTables } from '../database/read-model-tables';
 import type { Actor, CaseEventType } from '@cases/domain';
 import { selectCaseHistory } from './case-history.sql';
 
@@ -21,8 +22,8 @@ export interface CaseHistoryEntry {
 }
 
 /** Every event of the case in stream order; empty when no such case has reached the read model. */
-export function getCaseHistory(db: Database, caseId: string): CaseHistoryEntry[] {
-  return selectCaseHistory(db, caseId).map((row) => ({
+export async function getCaseHistory(db: Kysely<ReadModelTables>, caseId: string): Promise<CaseHistoryEntry[]> {
+  return (await selectCaseHistory(db, caseId)).map((row) => ({
     caseId,
     revision: row.revision,
     position: row.position,

@@ -1,5 +1,5 @@
-import type { Database } from 'better-sqlite3';
 import type { CaseKind, CaseStatus, Milestone, Urgency } from '@cases/domain';
+import type { ReadModelReader } from '../projection/projection-runner';
 import { selectCaseListPage } from './case.sql';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -66,14 +66,14 @@ function hoursBetween(now: Date, dueAt: string): number {
 }
 
 /** Cases matching every given filter, newest registration first; overdue is judged at `now`. */
-export function listCases(db: Database, query: CaseListQuery, now: Date): CaseListPage {
+export async function listCases(reader: ReadModelReader, query: CaseListQuery, now: Date): Promise<CaseListPage> {
   const { page = 1, pageSize = DEFAULT_PAGE_SIZE, ...filter } = query;
   if (!Number.isInteger(page) || page < 1) throw new RangeError(`page must be an integer ≥ 1, got ${page}`);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
     throw new RangeError(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`);
   }
   const nowIso = now.toISOString();
-  const { total, rows, earliestPending } = selectCaseListPage(db, filter, nowIso, page, pageSize);
+  const { total, rows, earliestPending } = await selectCaseListPage(reader.db, reader.dialect, filter, nowIso, page, pageSize);
   const items = rows.map((row): CaseListItem => {
     const next = earliestPending.get(row.key);
     return {

@@ -61,19 +61,19 @@ function recordCases(log: RecordedLog): void {
 
 describe('listCases', () => {
   let projection: ProjectionOnMemory;
-  const db = () => projection.db;
-  const ids = (query: CaseListQuery) => listCases(db(), query, NOW).items.map((item) => item.id);
+  const db = () => projection.reader;
+  const ids = async (query: CaseListQuery) => (await listCases(db(), query, NOW)).items.map((item) => item.id);
 
-  beforeAll(() => {
-    projection = new ProjectionOnMemory(caseProjection());
+  beforeAll(async () => {
+    projection = await ProjectionOnMemory.open(caseProjection());
     const log = new RecordedLog();
     recordCases(log);
-    projection.apply(log.events);
+    await projection.apply(log.events);
   });
   afterAll(() => projection.close());
 
-  it('lists newest registrations first, 20 to a page by default', () => {
-    const page = listCases(db(), {}, NOW);
+  it('lists newest registrations first, 20 to a page by default', async () => {
+    const page = await listCases(db(), {}, NOW);
 
     expect(page).toMatchObject({ total: 5, page: 1, pageSize: 20 });
     expect(page.items.map((item) => item.id)).toEqual([
@@ -85,25 +85,25 @@ describe('listCases', () => {
     ]);
   });
 
-  it('pages through the matches and counts them all', () => {
-    expect(listCases(db(), { page: 2, pageSize: 2 }, NOW)).toMatchObject({
+  it('pages through the matches and counts them all', async () => {
+    expect(await listCases(db(), { page: 2, pageSize: 2 }, NOW)).toMatchObject({
       items: [{ id: HOTLINE_OVERDUE }, { id: PETITION_DISPATCHED }],
       total: 5,
       page: 2,
       pageSize: 2,
     });
-    expect(listCases(db(), { page: 4, pageSize: 2 }, NOW)).toMatchObject({ items: [], total: 5 });
+    expect(await listCases(db(), { page: 4, pageSize: 2 }, NOW)).toMatchObject({ items: [], total: 5 });
   });
 
-  it('refuses a page size above 100 and a page below 1', () => {
-    expect(() => listCases(db(), { pageSize: 101 }, NOW)).toThrow(RangeError);
-    expect(() => listCases(db(), { pageSize: 0 }, NOW)).toThrow(RangeError);
-    expect(() => listCases(db(), { page: 0 }, NOW)).toThrow(RangeError);
-    expect(listCases(db(), { pageSize: 100 }, NOW).pageSize).toBe(100);
+  it('refuses a page size above 100 and a page below 1', async () => {
+    await expect(listCases(db(), { pageSize: 101 }, NOW)).rejects.toThrow(RangeError);
+    await expect(listCases(db(), { pageSize: 0 }, NOW)).rejects.toThrow(RangeError);
+    await expect(listCases(db(), { page: 0 }, NOW)).rejects.toThrow(RangeError);
+    expect((await listCases(db(), { pageSize: 100 }, NOW)).pageSize).toBe(100);
   });
 
-  it('describes each case with its earliest pending deadline and whether it is overdue', () => {
-    const [overdueHotline] = listCases(db(), { text: 'GD-ABC-7' }, NOW).items;
+  it('describes each case with its earliest pending deadline and whether it is overdue', async () => {
+    const [overdueHotline] = (await listCases(db(), { text: 'GD-ABC-7' }, NOW)).items;
 
     expect(overdueHotline).toEqual({
       id: HOTLINE_OVERDUE,
@@ -121,73 +121,72 @@ describe('listCases', () => {
       nextDeadline: { milestone: 'sign', dueAt: '2026-03-05T03:30:00.000Z', hoursLeft: -356.5 },
       overdue: true,
     });
-    const byId = new Map(listCases(db(), {}, NOW).items.map((item) => [item.id, item]));
+    const byId = new Map((await listCases(db(), {}, NOW)).items.map((item) => [item.id, item]));
     expect(byId.get(PETITION_DISPATCHED)).toMatchObject({ nextDeadline: { milestone: 'reply' }, overdue: false });
     expect(byId.get(DISPUTE_REGISTERED)).toMatchObject({ nextDeadline: { milestone: 'acceptance' }, overdue: false });
     expect(byId.get(PETITION_REJECTED)).toMatchObject({ nextDeadline: null, overdue: false });
     expect(byId.get(PETITION_REJECTED)).not.toHaveProperty('unit');
   });
 
-  it('filters by kind, status, unit and community', () => {
-    expect(ids({ kind: 'petition' })).toEqual([PETITION_DISPATCHED, PETITION_REJECTED]);
-    expect(ids({ status: 'dispatched' })).toEqual([HOTLINE_OVERDUE, PETITION_DISPATCHED]);
-    expect(ids({ unit: '市政所' })).toEqual([HOTLINE_OVERDUE]);
-    expect(ids({ community: '等驾坡社区' })).toEqual([DISPUTE_REGISTERED]);
+  it('filters by kind, status, unit and community', async () => {
+    expect(await ids({ kind: 'petition' })).toEqual([PETITION_DISPATCHED, PETITION_REJECTED]);
+    expect(await ids({ status: 'dispatched' })).toEqual([HOTLINE_OVERDUE, PETITION_DISPATCHED]);
+    expect(await ids({ unit: '市政所' })).toEqual([HOTLINE_OVERDUE]);
+    expect(await ids({ community: '等驾坡社区' })).toEqual([DISPUTE_REGISTERED]);
   });
 
-  it('filters by one organisation or several, and an empty list of them matches nothing', () => {
-    expect(ids({ orgId: OTHER_ORG })).toEqual([HOTLINE_OTHER_ORG]);
-    expect(ids({ orgId: [ORG_ID, OTHER_ORG] })).toHaveLength(5);
-    expect(ids({ orgId: ORG_ID })).not.toContain(HOTLINE_OTHER_ORG);
-    expect(ids({ orgId: [] })).toEqual([]);
+  it('filters by one organisation or several, and an empty list of them matches nothing', async () => {
+    expect(await ids({ orgId: OTHER_ORG })).toEqual([HOTLINE_OTHER_ORG]);
+    expect(await ids({ orgId: [ORG_ID, OTHER_ORG] })).toHaveLength(5);
+    expect(await ids({ orgId: ORG_ID })).not.toContain(HOTLINE_OTHER_ORG);
+    expect(await ids({ orgId: [] })).toEqual([]);
   });
 
-  it('finds cases by a pending milestone and by deadlines falling due soon', () => {
+  it('finds cases by a pending milestone and by deadlines falling due soon', async () => {
     // NOW is 2026-03-20T00:00Z: the dispute's acceptance is due 120 hours later (03-25T00:00Z),
     // the petition's reply 1009 hours later (05-01T01:00Z); the hotline's sign and resolve are past.
-    expect(ids({ dueWithinHours: 120 })).toEqual([]);
-    expect(ids({ dueWithinHours: 121 })).toEqual([DISPUTE_REGISTERED]);
-    expect(ids({ dueWithinHours: 1010 })).toEqual([DISPUTE_REGISTERED, PETITION_DISPATCHED]);
-    expect(ids({ milestone: 'sign' })).toEqual([HOTLINE_OVERDUE]);
-    expect(ids({ milestone: 'reply', dueWithinHours: 1010 })).toEqual([PETITION_DISPATCHED]);
-    expect(ids({ milestone: 'reply', overdue: true })).toEqual([]);
-    expect(ids({ milestone: 'resolve', overdue: true })).toEqual([HOTLINE_OVERDUE]);
+    expect(await ids({ dueWithinHours: 120 })).toEqual([]);
+    expect(await ids({ dueWithinHours: 121 })).toEqual([DISPUTE_REGISTERED]);
+    expect(await ids({ dueWithinHours: 1010 })).toEqual([DISPUTE_REGISTERED, PETITION_DISPATCHED]);
+    expect(await ids({ milestone: 'sign' })).toEqual([HOTLINE_OVERDUE]);
+    expect(await ids({ milestone: 'reply', dueWithinHours: 1010 })).toEqual([PETITION_DISPATCHED]);
+    expect(await ids({ milestone: 'reply', overdue: true })).toEqual([]);
+    expect(await ids({ milestone: 'resolve', overdue: true })).toEqual([HOTLINE_OVERDUE]);
     // With a milestone, the filters speak of that milestone pending: a reply still on track.
-    expect(ids({ milestone: 'reply', overdue: false })).toEqual([PETITION_DISPATCHED]);
+    expect(await ids({ milestone: 'reply', overdue: false })).toEqual([PETITION_DISPATCHED]);
   });
 
-  it('finds overdue cases: a deadline passed at `now` and not reached', () => {
-    expect(ids({ overdue: true })).toEqual([HOTLINE_OVERDUE]);
-    expect(ids({ overdue: false })).toEqual([HOTLINE_OTHER_ORG, DISPUTE_REGISTERED, PETITION_DISPATCHED, PETITION_REJECTED]);
-    expect(listCases(db(), { overdue: true }, new Date('2026-03-26T00:00:00.000Z')).items.map((item) => item.id)).toEqual([
+  it('finds overdue cases: a deadline passed at `now` and not reached', async () => {
+    expect(await ids({ overdue: true })).toEqual([HOTLINE_OVERDUE]);
+    expect(await ids({ overdue: false })).toEqual([HOTLINE_OTHER_ORG, DISPUTE_REGISTERED, PETITION_DISPATCHED, PETITION_REJECTED]);
+    expect((await listCases(db(), { overdue: true }, new Date('2026-03-26T00:00:00.000Z'))).items.map((item) => item.id)).toEqual([
       DISPUTE_REGISTERED,
       HOTLINE_OVERDUE,
     ]);
   });
 
-  it('filters by registration period [from, to)', () => {
-    expect(ids({ registeredFrom: new Date('2026-03-01T01:00:00.000Z'), registeredTo: new Date('2026-03-10T00:00:00.000Z') })).toEqual([
-      HOTLINE_OVERDUE,
-      PETITION_DISPATCHED,
-    ]);
-    expect(ids({ registeredTo: new Date('2026-03-01T00:00:00.000Z') })).toEqual([PETITION_REJECTED]);
+  it('filters by registration period [from, to)', async () => {
+    expect(await ids({ registeredFrom: new Date('2026-03-01T01:00:00.000Z'), registeredTo: new Date('2026-03-10T00:00:00.000Z') })).toEqual(
+      [HOTLINE_OVERDUE, PETITION_DISPATCHED],
+    );
+    expect(await ids({ registeredTo: new Date('2026-03-01T00:00:00.000Z') })).toEqual([PETITION_REJECTED]);
   });
 
-  it('searches number, title, description and ticket number, ignoring case', () => {
-    expect(ids({ text: 'xf2026-0002' })).toEqual([PETITION_REJECTED]);
-    expect(ids({ text: '路灯' })).toEqual([HOTLINE_OTHER_ORG, HOTLINE_OVERDUE]);
-    expect(ids({ text: 'music' })).toEqual([PETITION_REJECTED]);
-    expect(ids({ text: 'gd-abc' })).toEqual([HOTLINE_OVERDUE]);
+  it('searches number, title, description and ticket number, ignoring case', async () => {
+    expect(await ids({ text: 'xf2026-0002' })).toEqual([PETITION_REJECTED]);
+    expect(await ids({ text: '路灯' })).toEqual([HOTLINE_OTHER_ORG, HOTLINE_OVERDUE]);
+    expect(await ids({ text: 'music' })).toEqual([PETITION_REJECTED]);
+    expect(await ids({ text: 'gd-abc' })).toEqual([HOTLINE_OVERDUE]);
   });
 
-  it('takes % and _ in the search text literally', () => {
-    expect(ids({ text: '100%' })).toEqual([PETITION_REJECTED]);
-    expect(ids({ text: '%' })).toEqual([PETITION_REJECTED]);
-    expect(ids({ text: '_' })).toEqual([]);
+  it('takes % and _ in the search text literally', async () => {
+    expect(await ids({ text: '100%' })).toEqual([PETITION_REJECTED]);
+    expect(await ids({ text: '%' })).toEqual([PETITION_REJECTED]);
+    expect(await ids({ text: '_' })).toEqual([]);
   });
 
-  it('combines filters', () => {
-    expect(ids({ kind: 'hotline', overdue: true, orgId: ORG_ID })).toEqual([HOTLINE_OVERDUE]);
-    expect(ids({ kind: 'hotline', community: '等驾坡社区' })).toEqual([]);
+  it('combines filters', async () => {
+    expect(await ids({ kind: 'hotline', overdue: true, orgId: ORG_ID })).toEqual([HOTLINE_OVERDUE]);
+    expect(await ids({ kind: 'hotline', community: '等驾坡社区' })).toEqual([]);
   });
 });

@@ -1,6 +1,9 @@
-import type { Database } from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import type { CaseFacts, OpenedCase } from '@cases/domain';
+import type { ReadModelTables } from '../database/read-model-tables';
 import { selectCaseView, selectCasesWithOpenDeadlines, selectFactsChangedSince, type OpenDeadlineCaseRow } from './case.sql';
+
+type Db = Kysely<ReadModelTables>;
 
 export interface CaseView {
   state: OpenedCase;
@@ -11,19 +14,19 @@ export interface CaseView {
 }
 
 /** The case as the domain folds it, or null when no such case has reached the read model. */
-export function getCaseView(db: Database, caseId: string): CaseView | null {
-  const row = selectCaseView(db, caseId);
+export async function getCaseView(db: Db, caseId: string): Promise<CaseView | null> {
+  const row = await selectCaseView(db, caseId);
   return row ? { state: JSON.parse(row.state) as OpenedCase, revision: row.revision, position: row.position } : null;
 }
 
 /** The timeliness facts of every case of `orgId` whose last event lies after `afterPosition`. */
-export function changedCaseFacts(db: Database, orgId: string, afterPosition: bigint): CaseFacts[] {
-  return selectFactsChangedSince(db, orgId, afterPosition).map((facts) => JSON.parse(facts) as CaseFacts);
+export async function changedCaseFacts(db: Db, orgId: string, afterPosition: bigint): Promise<CaseFacts[]> {
+  return (await selectFactsChangedSince(db, orgId, afterPosition)).map((facts) => JSON.parse(facts) as CaseFacts);
 }
 
 export type OpenDeadlineCase = OpenDeadlineCaseRow;
 
 /** Cases still open that have a deadline not yet reached, with the revision the read model holds. */
-export function casesWithOpenDeadlines(db: Database): OpenDeadlineCase[] {
+export function casesWithOpenDeadlines(db: Db): Promise<OpenDeadlineCase[]> {
   return selectCasesWithOpenDeadlines(db);
 }

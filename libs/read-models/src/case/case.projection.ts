@@ -1,10 +1,10 @@
-import type { Database } from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import { evolve, INITIAL_CASE_STATE, timelinessFacts, type CaseState, type DeadlineState, type OpenedCase } from '@cases/domain';
+import type { ReadModelTables } from '../database/read-model-tables';
 import type { LogBatch, RecordedCaseEvent } from '../log/log-batch';
 import type { BulkProjectionWriter, Projection, ProjectionWriter } from '../projection/projection';
-import type { TableNames } from '../projection/table-names';
 import { deadlineColumnsOf, deadlinesOf, listColumnsOf, utc } from './case-state';
-import { CASE_TABLES, CaseTables, createCaseIndexes, createCaseTables } from './case.sql';
+import { CASE_TABLES, CaseWriteSet, createCaseIndexes, createCaseTables, loadCases, nextCaseKey, type StoredCaseRow } from './case.sql';
 
 export const CASE_PROJECTION = 'case';
 
@@ -35,8 +35,8 @@ export function caseProjection(options: CaseProjectionOptions = {}): Projection 
     tables: CASE_TABLES,
     createTables: createCaseTables,
     createIndexes: createCaseIndexes,
-    writer: (db, names) => new CaseWriter(db, names),
-    bulkWriter: (db, names) => new CaseBulkWriter(db, names, bulkCachedCases),
+    writer: () => new CaseWriter(),
+    bulkWriter: () => new CaseBulkWriter(bulkCachedCases),
   };
 }
 
@@ -70,9 +70,8 @@ function fold(folding: FoldingCase, recorded: RecordedCaseEvent): void {
   folding.changed = true;
 }
 
-/** Loads a case from the tables, or starts one the tables have never seen under `newKey()`. */
-function loadOrStart(tables: CaseTables, caseId: string, newKey: () => bigint): FoldingCase {
-  const row = tables.load(caseId);
+/** The case as the tables hold it (`row`), or one they have never seen, under `newKey()`. */
+function loadOrStart(caseId: string, row: StoredCaseRow | undefined, newKey: () => bigint): FoldingCase {
   if (!row) {
     return {
       caseId,
@@ -101,11 +100,11 @@ function loadOrStart(tables: CaseTables, caseId: string, newKey: () => bigint): 
   };
 }
 
-/** Writes a folded case's view, list row and changed deadlines. */
-function write(tables: CaseTables, folding: FoldingCase): void {
+/** Adds a folded case's view, list row and changed deadlines to `writes`. */
+function write(writes: CaseWriteSet, folding: FoldingCase): void {
   // evolve opens a case on its intake event and throws on anything else, so a changed case is open.
   const state = folding.state as OpenedCase;
-  const caseWrite = {
+  writes.writeCase({
     key: folding.key,
     caseId: folding.caseId,
     revision: folding.revision,
@@ -115,102 +114,106 @@ function write(tables: CaseTables, folding: FoldingCase): void {
     list: listColumnsOf(state),
     // When the case last changed in the system; business times may be back-dated.
     updatedAt: utc(folding.recordedAt),
-  };
-  if (folding.stored) tables.update(caseWrite);
-  else tables.insert(caseWrite);
-
+  });
   const deadlines = deadlinesOf(state);
   const written = folding.writtenDeadlines;
   for (const deadline of deadlines) {
-    if (!written.includes(deadline)) tables.writeDeadline(folding.key, deadlineColumnsOf(deadline));
+    if (!written.includes(deadline)) writes.writeDeadline(folding.key, deadlineColumnsOf(deadline));
   }
   for (const { milestone } of written) {
-    if (!deadlines.some((deadline) => deadline.milestone === milestone)) tables.removeDeadline(folding.key, milestone);
+    if (!deadlines.some((deadline) => deadline.milestone === milestone)) writes.removeDeadline(folding.key, milestone);
   }
   folding.stored = true;
   folding.writtenDeadlines = deadlines;
   folding.changed = false;
 }
 
-/** Applies each batch on its own: loads the cases it touches, folds them, writes back the changed ones. */
+/** The ids of the cases `batch` touches that `known` does not hold, each once. */
+function unknownCases(batch: LogBatch, known: (caseId: string) => boolean): string[] {
+  const ids = new Set<string>();
+  for (const { caseId } of batch.caseEvents) if (!known(caseId)) ids.add(caseId);
+  return [...ids];
+}
+
+/** Applies each batch on its own: loads the cases it touches in one go, folds them, writes back the changed ones. */
 class CaseWriter implements ProjectionWriter {
-  private readonly tables: CaseTables;
-
-  constructor(db: Database, names: TableNames) {
-    this.tables = new CaseTables(db, names);
-  }
-
-  apply(batch: LogBatch): void {
+  async apply(db: Kysely<ReadModelTables>, batch: LogBatch): Promise<void> {
+    const caseIds = unknownCases(batch, () => false);
+    const stored = await loadCases(db, caseIds);
     const touched = new Map<string, FoldingCase>();
     let nextKey: bigint | undefined;
     // New cases get their keys in the order they appear, like a rebuild hands them out.
-    const newKey = () => (nextKey = (nextKey ?? this.tables.nextKey() - 1n) + 1n);
+    const firstKey = stored.size < caseIds.length ? await nextCaseKey(db) : 0n;
+    const newKey = () => (nextKey = (nextKey ?? firstKey - 1n) + 1n);
     for (const recorded of batch.caseEvents) {
       let folding = touched.get(recorded.caseId);
       if (!folding) {
-        folding = loadOrStart(this.tables, recorded.caseId, newKey);
+        folding = loadOrStart(recorded.caseId, stored.get(recorded.caseId), newKey);
         touched.set(recorded.caseId, folding);
       }
       fold(folding, recorded);
     }
-    for (const folding of touched.values()) if (folding.changed) write(this.tables, folding);
+    const writes = new CaseWriteSet();
+    for (const folding of touched.values()) if (folding.changed) write(writes, folding);
+    await writes.flush(db);
   }
 }
 
 /**
  * Applies a rebuild's long run of the log: keeps the recently touched cases folded in memory
  * across batches and writes a case only when it leaves memory or at `flush`, so most cases are
- * written once, not once per batch, and never read back.
+ * written once, not once per batch, and read back only when they come back after leaving memory.
  *
  * Memory holds two generations of cases: a case touched is in the young one; once the young one
  * reaches half the capacity, the old generation's cases are written out and dropped, and the young
  * one becomes old. A case touched again while old moves back to the young generation.
  */
 class CaseBulkWriter implements BulkProjectionWriter {
-  private readonly tables: CaseTables;
   private young = new Map<string, FoldingCase>();
   private old = new Map<string, FoldingCase>();
   private nextKey: bigint | undefined;
 
-  constructor(
-    db: Database,
-    names: TableNames,
-    private readonly capacity: number,
-  ) {
-    this.tables = new CaseTables(db, names);
-  }
+  constructor(private readonly capacity: number) {}
 
-  apply(batch: LogBatch): void {
+  async apply(db: Kysely<ReadModelTables>, batch: LogBatch): Promise<void> {
+    const stored = await loadCases(
+      db,
+      unknownCases(batch, (caseId) => this.young.has(caseId) || this.old.has(caseId)),
+    );
+    this.nextKey ??= await nextCaseKey(db);
     for (const recorded of batch.caseEvents) {
       let folding = this.young.get(recorded.caseId);
       if (!folding) {
         folding = this.old.get(recorded.caseId);
         if (folding) this.old.delete(recorded.caseId);
-        else folding = loadOrStart(this.tables, recorded.caseId, () => this.newKey());
+        else folding = loadOrStart(recorded.caseId, stored.get(recorded.caseId), () => this.newKey());
         this.young.set(recorded.caseId, folding);
       }
       fold(folding, recorded);
     }
     if (this.young.size >= this.capacity / 2) {
-      this.writeOut(this.old);
+      await this.writeOut(db, this.old);
       this.old = this.young;
       this.young = new Map();
     }
   }
 
-  flush(): void {
-    this.writeOut(this.old);
-    this.writeOut(this.young);
+  async flush(db: Kysely<ReadModelTables>): Promise<void> {
+    await this.writeOut(db, this.old);
+    await this.writeOut(db, this.young);
     this.old = new Map();
     this.young = new Map();
   }
 
   private newKey(): bigint {
-    this.nextKey ??= this.tables.nextKey();
-    return this.nextKey++;
+    const key = this.nextKey ?? 1n;
+    this.nextKey = key + 1n;
+    return key;
   }
 
-  private writeOut(cases: ReadonlyMap<string, FoldingCase>): void {
-    for (const folding of cases.values()) if (folding.changed) write(this.tables, folding);
+  private async writeOut(db: Kysely<ReadModelTables>, cases: ReadonlyMap<string, FoldingCase>): Promise<void> {
+    const writes = new CaseWriteSet();
+    for (const folding of cases.values()) if (folding.changed) write(writes, folding);
+    await writes.flush(db);
   }
 }

@@ -1,12 +1,15 @@
-import type { Database, Statement } from 'better-sqlite3';
+import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { CaseStatus, Milestone } from '@cases/domain';
-import type { TableNames } from '../projection/table-names';
+import type { ReadModelDialect } from '../database/read-model-database';
+import type { ReadModelTables } from '../database/read-model-tables';
+import type { SchemaTarget } from '../projection/projection';
+import { chunked, integerType, timeType } from '../database/columns';
 import type { CaseListColumns, DeadlineColumns } from './case-state';
 import type { CaseListFilter } from './case-list';
 
 /**
- * Every SQL statement of the case read model: its tables, what the projection writes and what
- * the queries read. Nothing outside this file names these tables.
+ * Every query of the case read model, written once for SQLite and PostgreSQL: its tables, what
+ * the projection writes and what the queries read. Nothing outside this file names these tables.
  *
  *  - `case_view`: per case, the domain's folded state (JSON, the fold the next event continues
  *    from), its timeliness facts (JSON), the stream revision and the global position of its last
@@ -23,64 +26,68 @@ import type { CaseListFilter } from './case-list';
 
 export const CASE_TABLES = ['case_view', 'case_list', 'case_deadlines'] as const;
 
-export function createCaseTables(db: Database, names: TableNames): void {
-  const view = names.table('case_view');
-  const list = names.table('case_list');
-  const deadlines = names.table('case_deadlines');
+type Db = Kysely<ReadModelTables>;
+
+export async function createCaseTables({ db, dialect, names }: SchemaTarget): Promise<void> {
+  const integer = integerType(dialect);
+  const time = timeType(dialect);
   // case_id is unique in the view: the projection finds a case's row by it.
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS ${view} (
-      case_key INTEGER PRIMARY KEY,
-      case_id  TEXT    NOT NULL UNIQUE,
-      org_id   TEXT    NOT NULL,
-      revision INTEGER NOT NULL,
-      position INTEGER NOT NULL,
-      state    TEXT    NOT NULL,
-      facts    TEXT    NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS ${list} (
-      case_key           INTEGER PRIMARY KEY,
-      case_id            TEXT    NOT NULL,
-      org_id             TEXT    NOT NULL,
-      kind               TEXT    NOT NULL,
-      number             TEXT    NOT NULL,
-      status             TEXT    NOT NULL,
-      title              TEXT    NOT NULL,
-      description        TEXT    NOT NULL,
-      community          TEXT    NOT NULL,
-      unit               TEXT,
-      urgency            TEXT    NOT NULL,
-      platform_ticket_no TEXT,
-      registered_at      TEXT    NOT NULL,
-      updated_at         TEXT    NOT NULL,
-      revision           INTEGER NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS ${deadlines} (
-      case_key   INTEGER NOT NULL,
-      milestone  TEXT    NOT NULL,
-      version    INTEGER NOT NULL,
-      due_at     TEXT    NOT NULL,
-      reached_at TEXT,
-      PRIMARY KEY (case_key, milestone)
-    ) WITHOUT ROWID;
-  `);
+  await db.schema
+    .createTable('case_view')
+    .ifNotExists()
+    .addColumn('case_key', integer, (column) => column.notNull())
+    .addColumn('case_id', 'text', (column) => column.notNull())
+    .addColumn('org_id', 'text', (column) => column.notNull())
+    .addColumn('revision', integer, (column) => column.notNull())
+    .addColumn('position', integer, (column) => column.notNull())
+    .addColumn('state', 'text', (column) => column.notNull())
+    .addColumn('facts', 'text', (column) => column.notNull())
+    .addPrimaryKeyConstraint(names.index('case_view_pkey'), ['case_key'])
+    .addUniqueConstraint(names.index('case_view_case_id'), ['case_id'])
+    .execute();
+  await db.schema
+    .createTable('case_list')
+    .ifNotExists()
+    .addColumn('case_key', integer, (column) => column.notNull())
+    .addColumn('case_id', 'text', (column) => column.notNull())
+    .addColumn('org_id', 'text', (column) => column.notNull())
+    .addColumn('kind', 'text', (column) => column.notNull())
+    .addColumn('number', 'text', (column) => column.notNull())
+    .addColumn('status', 'text', (column) => column.notNull())
+    .addColumn('title', 'text', (column) => column.notNull())
+    .addColumn('description', 'text', (column) => column.notNull())
+    .addColumn('community', 'text', (column) => column.notNull())
+    .addColumn('unit', 'text')
+    .addColumn('urgency', 'text', (column) => column.notNull())
+    .addColumn('platform_ticket_no', 'text')
+    .addColumn('registered_at', time, (column) => column.notNull())
+    .addColumn('updated_at', time, (column) => column.notNull())
+    .addColumn('revision', integer, (column) => column.notNull())
+    .addPrimaryKeyConstraint(names.index('case_list_pkey'), ['case_key'])
+    .execute();
+  await db.schema
+    .createTable('case_deadlines')
+    .ifNotExists()
+    .addColumn('case_key', integer, (column) => column.notNull())
+    .addColumn('milestone', 'text', (column) => column.notNull())
+    .addColumn('version', integer, (column) => column.notNull())
+    .addColumn('due_at', time, (column) => column.notNull())
+    .addColumn('reached_at', time)
+    .addPrimaryKeyConstraint(names.index('case_deadlines_pkey'), ['case_key', 'milestone'])
+    .$call((table) => (dialect === 'sqlite' ? table.modifyEnd(sql`without rowid`) : table))
+    .execute();
 }
 
-export function createCaseIndexes(db: Database, names: TableNames): void {
-  const view = names.table('case_view');
-  const list = names.table('case_list');
-  const deadlines = names.table('case_deadlines');
-  const index = (base: string) => names.index(base);
-  db.exec(`
-    CREATE INDEX IF NOT EXISTS ${index('case_view_by_org_position')} ON ${view} (org_id, position);
-    -- Each filter's index also holds the list's order, so a page is read without sorting the matches.
-    CREATE INDEX IF NOT EXISTS ${index('case_list_by_registered')} ON ${list} (registered_at);
-    CREATE INDEX IF NOT EXISTS ${index('case_list_by_org')} ON ${list} (org_id, registered_at);
-    CREATE INDEX IF NOT EXISTS ${index('case_list_by_status')} ON ${list} (status, registered_at);
-    CREATE INDEX IF NOT EXISTS ${index('case_list_by_unit')} ON ${list} (unit, registered_at);
-    CREATE INDEX IF NOT EXISTS ${index('case_list_by_community')} ON ${list} (community, registered_at);
-    CREATE INDEX IF NOT EXISTS ${index('case_deadlines_open_by_due')} ON ${deadlines} (due_at) WHERE reached_at IS NULL;
-  `);
+export async function createCaseIndexes({ db, names }: SchemaTarget): Promise<void> {
+  const index = (base: string) => db.schema.createIndex(names.index(base)).ifNotExists();
+  await index('case_view_by_org_position').on('case_view').columns(['org_id', 'position']).execute();
+  // Each filter's index also holds the list's order, so a page is read without sorting the matches.
+  await index('case_list_by_registered').on('case_list').column('registered_at').execute();
+  await index('case_list_by_org').on('case_list').columns(['org_id', 'registered_at']).execute();
+  await index('case_list_by_status').on('case_list').columns(['status', 'registered_at']).execute();
+  await index('case_list_by_unit').on('case_list').columns(['unit', 'registered_at']).execute();
+  await index('case_list_by_community').on('case_list').columns(['community', 'registered_at']).execute();
+  await index('case_deadlines_open_by_due').on('case_deadlines').column('due_at').where(sql.ref('reached_at'), 'is', null).execute();
 }
 
 /** A case as the view last stored it. */
@@ -105,104 +112,143 @@ export interface CaseWrite {
   updatedAt: string;
 }
 
-/** The projection's statements against one generation of the tables. */
-export class CaseTables {
-  private readonly select: Statement<[string], { key: bigint; revision: bigint; state: string }>;
-  private readonly insertView: Statement<[bigint, string, string, bigint, bigint, string, string]>;
-  private readonly updateView: Statement<[bigint, bigint, string, string, bigint]>;
-  private readonly insertList: Statement<unknown[]>;
-  private readonly updateList: Statement<unknown[]>;
-  private readonly upsertDeadline: Statement<[bigint, string, number, string, string | null]>;
-  private readonly deleteDeadline: Statement<[bigint, string]>;
-  private readonly lastKey: Statement<[], bigint | null>;
+/** Cases loaded per query. */
+const LOAD_CHUNK = 500;
+/**
+ * Rows per multi-row insert: one statement for many rows is what keeps a rebuild's writes close
+ * to SQLite's own speed (a statement per row would pay the query builder and the driver per row),
+ * well under both databases' limits on bound parameters.
+ */
+const ROWS_PER_INSERT = 200;
 
-  constructor(db: Database, names: TableNames) {
-    const view = names.table('case_view');
-    const list = names.table('case_list');
-    const deadlines = names.table('case_deadlines');
-    this.select = db
-      .prepare<[string], { key: bigint; revision: bigint; state: string }>(
-        `SELECT case_key AS key, revision, state FROM ${view} WHERE case_id = ?`,
-      )
-      .safeIntegers(true);
-    this.insertView = db.prepare(
-      `INSERT INTO ${view} (case_key, case_id, org_id, revision, position, state, facts) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.updateView = db.prepare(`UPDATE ${view} SET revision = ?, position = ?, state = ?, facts = ? WHERE case_key = ?`);
-    this.insertList = db.prepare(
-      `INSERT INTO ${list} (case_key, case_id, org_id, kind, number, status, title, description, community, unit,
-                            urgency, platform_ticket_no, registered_at, updated_at, revision)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    // Organisation, kind, number, registration time and ticket number identify a case from its
-    // intake on; leaving them out of the update spares their indexes.
-    this.updateList = db.prepare(
-      `UPDATE ${list} SET status = ?, title = ?, description = ?, community = ?, unit = ?, urgency = ?,
-                          updated_at = ?, revision = ?
-       WHERE case_key = ?`,
-    );
-    this.upsertDeadline = db.prepare(
-      `INSERT INTO ${deadlines} (case_key, milestone, version, due_at, reached_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (case_key, milestone) DO UPDATE SET
-         version = excluded.version, due_at = excluded.due_at, reached_at = excluded.reached_at`,
-    );
-    this.deleteDeadline = db.prepare(`DELETE FROM ${deadlines} WHERE case_key = ? AND milestone = ?`);
-    this.lastKey = db.prepare<[], bigint | null>(`SELECT MAX(case_key) FROM ${view}`).pluck().safeIntegers(true);
+/** The stored rows of the cases of `caseIds` that the view holds. */
+export async function loadCases(db: Db, caseIds: readonly string[]): Promise<Map<string, StoredCaseRow>> {
+  const found = new Map<string, StoredCaseRow>();
+  for (const ids of chunked(caseIds, LOAD_CHUNK)) {
+    const rows = await db
+      .selectFrom('case_view')
+      .select(['case_id', 'case_key', 'revision', 'state'])
+      .where('case_id', 'in', ids)
+      .execute();
+    for (const row of rows) found.set(row.case_id, { key: row.case_key, revision: row.revision, state: row.state });
   }
+  return found;
+}
 
-  load(caseId: string): StoredCaseRow | undefined {
-    return this.select.get(caseId);
-  }
+/** The key the next new case takes: keys follow the order cases first appear in the log. */
+export async function nextCaseKey(db: Db): Promise<bigint> {
+  const row = await db
+    .selectFrom('case_view')
+    .select((eb) => eb.fn.max('case_key').as('last'))
+    .executeTakeFirst();
+  return (row?.last === null || row?.last === undefined ? 0n : BigInt(row.last)) + 1n;
+}
 
-  /** The key the next new case takes: keys follow the order cases first appear in the log. */
-  nextKey(): bigint {
-    return (this.lastKey.get() ?? 0n) + 1n;
-  }
+/** The writes a batch (or a rebuild's eviction) makes, gathered to be sent as few statements. */
+export class CaseWriteSet {
+  private readonly cases: CaseWrite[] = [];
+  private readonly deadlines: { key: bigint; deadline: DeadlineColumns }[] = [];
+  private readonly removedDeadlines: { key: bigint; milestone: Milestone }[] = [];
 
-  insert(write: CaseWrite): void {
-    const { key, caseId, list } = write;
-    this.insertView.run(key, caseId, list.orgId, write.revision, write.position, write.state, write.facts);
-    this.insertList.run(
-      key,
-      caseId,
-      list.orgId,
-      list.kind,
-      list.number,
-      list.status,
-      list.title,
-      list.description,
-      list.community,
-      list.unit,
-      list.urgency,
-      list.platformTicketNo,
-      list.registeredAt,
-      write.updatedAt,
-      write.revision,
-    );
-  }
-
-  update(write: CaseWrite): void {
-    const { key, list } = write;
-    this.updateView.run(write.revision, write.position, write.state, write.facts, key);
-    this.updateList.run(
-      list.status,
-      list.title,
-      list.description,
-      list.community,
-      list.unit,
-      list.urgency,
-      write.updatedAt,
-      write.revision,
-      key,
-    );
+  /** A case's view and list row, inserted or, when its key is stored, updated. */
+  writeCase(write: CaseWrite): void {
+    this.cases.push(write);
   }
 
   writeDeadline(key: bigint, deadline: DeadlineColumns): void {
-    this.upsertDeadline.run(key, deadline.milestone, deadline.version, deadline.dueAt, deadline.reachedAt);
+    this.deadlines.push({ key, deadline });
   }
 
   removeDeadline(key: bigint, milestone: Milestone): void {
-    this.deleteDeadline.run(key, milestone);
+    this.removedDeadlines.push({ key, milestone });
+  }
+
+  async flush(db: Db): Promise<void> {
+    for (const writes of chunked(this.cases, ROWS_PER_INSERT)) {
+      await db
+        .insertInto('case_view')
+        .values(
+          writes.map((write) => ({
+            case_key: write.key,
+            case_id: write.caseId,
+            org_id: write.list.orgId,
+            revision: write.revision,
+            position: write.position,
+            state: write.state,
+            facts: write.facts,
+          })),
+        )
+        .onConflict((conflict) =>
+          conflict.column('case_key').doUpdateSet((eb) => ({
+            revision: eb.ref('excluded.revision'),
+            position: eb.ref('excluded.position'),
+            state: eb.ref('excluded.state'),
+            facts: eb.ref('excluded.facts'),
+          })),
+        )
+        .execute();
+      await db
+        .insertInto('case_list')
+        .values(
+          writes.map(({ key, caseId, list, updatedAt, revision }) => ({
+            case_key: key,
+            case_id: caseId,
+            org_id: list.orgId,
+            kind: list.kind,
+            number: list.number,
+            status: list.status,
+            title: list.title,
+            description: list.description,
+            community: list.community,
+            unit: list.unit,
+            urgency: list.urgency,
+            platform_ticket_no: list.platformTicketNo,
+            registered_at: list.registeredAt,
+            updated_at: updatedAt,
+            revision,
+          })),
+        )
+        // Organisation, kind, number, registration time and ticket number identify a case from
+        // its intake on; leaving them out of the update spares their indexes.
+        .onConflict((conflict) =>
+          conflict.column('case_key').doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            title: eb.ref('excluded.title'),
+            description: eb.ref('excluded.description'),
+            community: eb.ref('excluded.community'),
+            unit: eb.ref('excluded.unit'),
+            urgency: eb.ref('excluded.urgency'),
+            updated_at: eb.ref('excluded.updated_at'),
+            revision: eb.ref('excluded.revision'),
+          })),
+        )
+        .execute();
+    }
+    for (const deadlines of chunked(this.deadlines, ROWS_PER_INSERT)) {
+      await db
+        .insertInto('case_deadlines')
+        .values(
+          deadlines.map(({ key, deadline }) => ({
+            case_key: key,
+            milestone: deadline.milestone,
+            version: deadline.version,
+            due_at: deadline.dueAt,
+            reached_at: deadline.reachedAt,
+          })),
+        )
+        .onConflict((conflict) =>
+          conflict.columns(['case_key', 'milestone']).doUpdateSet((eb) => ({
+            version: eb.ref('excluded.version'),
+            due_at: eb.ref('excluded.due_at'),
+            reached_at: eb.ref('excluded.reached_at'),
+          })),
+        )
+        .execute();
+    }
+    // Rare (a deadline the domain no longer keeps): one statement each.
+    for (const { key, milestone } of this.removedDeadlines) {
+      await db.deleteFrom('case_deadlines').where('case_key', '=', key).where('milestone', '=', milestone).execute();
+    }
   }
 }
 
@@ -214,19 +260,14 @@ export interface CaseViewRow {
   position: bigint;
 }
 
-export function selectCaseView(db: Database, caseId: string): CaseViewRow | undefined {
-  return db
-    .prepare<[string], CaseViewRow>('SELECT state, revision, position FROM case_view WHERE case_id = ?')
-    .safeIntegers(true)
-    .get(caseId);
+export function selectCaseView(db: Db, caseId: string): Promise<CaseViewRow | undefined> {
+  return db.selectFrom('case_view').select(['state', 'revision', 'position']).where('case_id', '=', caseId).executeTakeFirst();
 }
 
 /** The facts (JSON) of every case of `orgId` whose last event lies after `afterPosition`. */
-export function selectFactsChangedSince(db: Database, orgId: string, afterPosition: bigint): string[] {
-  return db
-    .prepare<[string, bigint], string>('SELECT facts FROM case_view WHERE org_id = ? AND position > ?')
-    .pluck()
-    .all(orgId, afterPosition);
+export async function selectFactsChangedSince(db: Db, orgId: string, afterPosition: bigint): Promise<string[]> {
+  const rows = await db.selectFrom('case_view').select('facts').where('org_id', '=', orgId).where('position', '>', afterPosition).execute();
+  return rows.map((row) => row.facts);
 }
 
 export interface OpenDeadlineCaseRow {
@@ -235,16 +276,14 @@ export interface OpenDeadlineCaseRow {
 }
 
 /** Cases not closed nor rejected that have a deadline not yet reached. */
-export function selectCasesWithOpenDeadlines(db: Database): OpenDeadlineCaseRow[] {
+export function selectCasesWithOpenDeadlines(db: Db): Promise<OpenDeadlineCaseRow[]> {
   const ended: readonly CaseStatus[] = ['closed', 'rejected'];
   return db
-    .prepare<string[], OpenDeadlineCaseRow>(
-      `SELECT case_id AS caseId, revision FROM case_list
-       WHERE status NOT IN (${ended.map(() => '?').join(', ')})
-         AND case_key IN (SELECT case_key FROM case_deadlines WHERE reached_at IS NULL)`,
-    )
-    .safeIntegers(true)
-    .all(...ended);
+    .selectFrom('case_list')
+    .select(['case_id as caseId', 'revision'])
+    .where('status', 'not in', ended)
+    .where('case_key', 'in', (eb) => eb.selectFrom('case_deadlines').select('case_deadlines.case_key').where('reached_at', 'is', null))
+    .execute();
 }
 
 export interface CaseListRow {
@@ -276,122 +315,122 @@ export interface CaseListSelection {
 }
 
 /** One page of the cases matching `filter`, newest registration first. */
-export function selectCaseListPage(
-  db: Database,
+export async function selectCaseListPage(
+  db: Db,
+  dialect: ReadModelDialect,
   filter: CaseListFilter,
   nowIso: string,
   page: number,
   pageSize: number,
-): CaseListSelection {
-  const { where, parameters } = whereClause(filter, nowIso);
-  const total = db
-    .prepare(`SELECT COUNT(*) FROM case_list c ${where}`)
-    .pluck()
-    .get(...parameters) as number;
-  const rows = db
-    .prepare<unknown[], CaseListRow>(
-      `SELECT c.case_key AS key, c.case_id AS id, c.number, c.kind, c.status, c.title, c.community, c.unit, c.urgency,
-              c.platform_ticket_no, c.registered_at, c.updated_at, c.revision
-       FROM case_list c ${where}
-       ORDER BY c.registered_at DESC, c.case_key DESC
-       LIMIT ? OFFSET ?`,
-    )
-    .safeIntegers(true)
-    .all(...parameters, pageSize, (page - 1) * pageSize);
+): Promise<CaseListSelection> {
+  const matching = db.selectFrom('case_list').where((eb) => eb.and(listConditions(eb, dialect, filter, nowIso)));
+  const counted = await matching.select((eb) => eb.fn.countAll().as('total')).executeTakeFirstOrThrow();
+  const rows = await matching
+    .select([
+      'case_key as key',
+      'case_id as id',
+      'number',
+      'kind',
+      'status',
+      'title',
+      'community',
+      'unit',
+      'urgency',
+      'platform_ticket_no',
+      'registered_at',
+      'updated_at',
+      'revision',
+    ])
+    .orderBy('registered_at', 'desc')
+    .orderBy('case_key', 'desc')
+    .limit(pageSize)
+    .offset((page - 1) * pageSize)
+    .execute();
   return {
-    total,
+    total: Number(counted.total),
     rows,
-    earliestPending: earliestPendingDeadlines(
+    earliestPending: await earliestPendingDeadlines(
       db,
       rows.map((row) => row.key),
     ),
   };
 }
 
+type ListBuilder = ExpressionBuilder<ReadModelTables, 'case_list'>;
+
 /**
  * Cases with an unreached deadline matching the deadline filters together: of `milestone` (when
  * given), past due (`overdue: true`), and/or due in the next `dueWithinHours` hours. Null when no
  * deadline filter asks for a pending deadline.
  */
-function pendingDeadlineCondition(filter: CaseListFilter, nowIso: string): { where: string; parameters: unknown[] } | null {
+function pendingDeadlineCondition(eb: ListBuilder, filter: CaseListFilter, nowIso: string): Expression<SqlBool> | null {
   if (filter.milestone === undefined && filter.overdue !== true && filter.dueWithinHours === undefined) return null;
-  const conditions = ['reached_at IS NULL'];
-  const parameters: unknown[] = [];
-  if (filter.milestone !== undefined) {
-    conditions.push('milestone = ?');
-    parameters.push(filter.milestone);
-  }
-  if (filter.overdue === true) {
-    conditions.push('due_at < ?');
-    parameters.push(nowIso);
-  }
-  if (filter.dueWithinHours !== undefined) {
-    conditions.push('due_at >= ? AND due_at < ?');
-    parameters.push(nowIso, new Date(Date.parse(nowIso) + filter.dueWithinHours * 3_600_000).toISOString());
-  }
-  return { where: conditions.join(' AND '), parameters };
+  const { milestone, overdue, dueWithinHours } = filter;
+  const pending = eb
+    .selectFrom('case_deadlines')
+    .select('case_deadlines.case_key')
+    .where('case_deadlines.reached_at', 'is', null)
+    .$if(milestone !== undefined, (query) => query.where('case_deadlines.milestone', '=', milestone as Milestone))
+    .$if(overdue === true, (query) => query.where('case_deadlines.due_at', '<', nowIso))
+    .$if(dueWithinHours !== undefined, (query) =>
+      query
+        .where('case_deadlines.due_at', '>=', nowIso)
+        .where('case_deadlines.due_at', '<', new Date(Date.parse(nowIso) + (dueWithinHours ?? 0) * 3_600_000).toISOString()),
+    );
+  return eb('case_list.case_key', 'in', pending);
 }
 
-function whereClause(filter: CaseListFilter, nowIso: string): { where: string; parameters: unknown[] } {
-  const conditions: string[] = [];
-  const parameters: unknown[] = [];
-  const equals = (column: string, value: string | undefined): void => {
-    if (value === undefined) return;
-    conditions.push(`c.${column} = ?`);
-    parameters.push(value);
+function listConditions(eb: ListBuilder, dialect: ReadModelDialect, filter: CaseListFilter, nowIso: string): Expression<SqlBool>[] {
+  const conditions: Expression<SqlBool>[] = [];
+  const equals = (column: 'kind' | 'status' | 'unit' | 'community', value: string | undefined): void => {
+    if (value !== undefined) conditions.push(eb(`case_list.${column}`, '=', value));
   };
 
   if (filter.orgId !== undefined) {
     const orgIds = typeof filter.orgId === 'string' ? [filter.orgId] : filter.orgId;
-    // An empty list of organisations matches nothing (IN (NULL)), never everything.
-    conditions.push(`c.org_id IN (${orgIds.map(() => '?').join(', ') || 'NULL'})`);
-    parameters.push(...orgIds);
+    // An empty list of organisations matches nothing, never everything.
+    conditions.push(orgIds.length === 0 ? eb.lit(false) : eb('case_list.org_id', 'in', orgIds));
   }
   equals('kind', filter.kind);
   equals('status', filter.status);
   equals('unit', filter.unit);
   equals('community', filter.community);
-  const pending = pendingDeadlineCondition(filter, nowIso);
-  if (pending) {
-    conditions.push(`c.case_key IN (SELECT case_key FROM case_deadlines WHERE ${pending.where})`);
-    parameters.push(...pending.parameters);
-  }
+  const pending = pendingDeadlineCondition(eb, filter, nowIso);
+  if (pending) conditions.push(pending);
   if (filter.overdue === false) {
-    const milestone = filter.milestone === undefined ? '' : ' AND milestone = ?';
-    conditions.push(`c.case_key NOT IN (SELECT case_key FROM case_deadlines WHERE reached_at IS NULL AND due_at < ?${milestone})`);
-    parameters.push(nowIso, ...(filter.milestone === undefined ? [] : [filter.milestone]));
+    const { milestone } = filter;
+    const overdue = eb
+      .selectFrom('case_deadlines')
+      .select('case_deadlines.case_key')
+      .where('case_deadlines.reached_at', 'is', null)
+      .where('case_deadlines.due_at', '<', nowIso)
+      .$if(milestone !== undefined, (query) => query.where('case_deadlines.milestone', '=', milestone as Milestone));
+    conditions.push(eb('case_list.case_key', 'not in', overdue));
   }
-  if (filter.registeredFrom !== undefined) {
-    conditions.push('c.registered_at >= ?');
-    parameters.push(filter.registeredFrom.toISOString());
-  }
-  if (filter.registeredTo !== undefined) {
-    conditions.push('c.registered_at < ?');
-    parameters.push(filter.registeredTo.toISOString());
-  }
+  if (filter.registeredFrom !== undefined) conditions.push(eb('case_list.registered_at', '>=', filter.registeredFrom.toISOString()));
+  if (filter.registeredTo !== undefined) conditions.push(eb('case_list.registered_at', '<', filter.registeredTo.toISOString()));
   if (filter.text !== undefined && filter.text !== '') {
-    // LIKE ignores ASCII case (XF2026 / xf2026); Chinese text has no case to ignore.
     const pattern = `%${filter.text.replace(/[\\%_]/g, (special) => `\\${special}`)}%`;
-    conditions.push(
-      `(c.number LIKE ? ESCAPE '\\' OR c.title LIKE ? ESCAPE '\\' OR c.description LIKE ? ESCAPE '\\'
-        OR c.platform_ticket_no LIKE ? ESCAPE '\\')`,
-    );
-    parameters.push(pattern, pattern, pattern, pattern);
+    // SQLite's LIKE ignores ASCII case (XF2026 / xf2026), PostgreSQL's ILIKE does; Chinese text has no case to ignore.
+    const like = sql.raw(dialect === 'postgres' ? 'ilike' : 'like');
+    const matches = (column: 'number' | 'title' | 'description' | 'platform_ticket_no') =>
+      sql<SqlBool>`${eb.ref(`case_list.${column}`)} ${like} ${pattern} escape '\\'`;
+    conditions.push(eb.or([matches('number'), matches('title'), matches('description'), matches('platform_ticket_no')]));
   }
-  return { where: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, parameters };
+  return conditions;
 }
 
-function earliestPendingDeadlines(db: Database, caseKeys: readonly bigint[]): Map<bigint, PendingDeadlineRow> {
+async function earliestPendingDeadlines(db: Db, caseKeys: readonly bigint[]): Promise<Map<bigint, PendingDeadlineRow>> {
   const earliest = new Map<bigint, PendingDeadlineRow>();
   if (caseKeys.length === 0) return earliest;
-  const rows = db
-    .prepare<bigint[], PendingDeadlineRow & { key: bigint }>(
-      `SELECT case_key AS key, milestone, due_at FROM case_deadlines
-       WHERE reached_at IS NULL AND case_key IN (${caseKeys.map(() => '?').join(', ')})
-       ORDER BY due_at, milestone`,
-    )
-    .safeIntegers(true)
-    .all(...caseKeys);
-  for (const row of rows) if (!earliest.has(row.key)) earliest.set(row.key, { milestone: row.milestone, due_at: row.due_at });
+  const rows = await db
+    .selectFrom('case_deadlines')
+    .select(['case_key as key', 'milestone', 'due_at'])
+    .where('reached_at', 'is', null)
+    .where('case_key', 'in', caseKeys)
+    .orderBy('due_at')
+    .orderBy('milestone')
+    .execute();
+  for (const row of rows) if (!earliest.has(row.key)) earliest.set(row.key, { milestone: row.milestone as Milestone, due_at: row.due_at });
   return earliest;
 }

@@ -1,4 +1,5 @@
-import type { Database } from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { ReadModelTables } from '../database/read-model-tables';
 
 /** Where a projection's live tables stand in the global log, which version of it built them, and their generation. */
 export interface Checkpoint {
@@ -8,45 +9,32 @@ export interface Checkpoint {
   generation: number;
 }
 
-/**
- * Creates the checkpoint table. One written by an earlier release without generations is dropped:
- * read models are disposable, and without a checkpoint each projection starts again from nothing.
- */
-export function createCheckpointTable(db: Database): void {
-  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('projection_checkpoints')").all();
-  if (columns.length > 0 && !columns.some((column) => column.name === 'generation')) {
-    db.exec('DROP TABLE projection_checkpoints');
-  }
-  db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
-    projection TEXT PRIMARY KEY,
-    position INTEGER NOT NULL,
-    version INTEGER NOT NULL,
-    generation INTEGER NOT NULL
-  )`);
+type Db = Kysely<ReadModelTables>;
+
+export async function readCheckpoint(db: Db, projection: string): Promise<Checkpoint | null> {
+  const row = await db
+    .selectFrom('projection_checkpoints')
+    .select(['position', 'version', 'generation'])
+    .where('projection', '=', projection)
+    .executeTakeFirst();
+  return row ? { position: BigInt(row.position), version: Number(row.version), generation: Number(row.generation) } : null;
 }
 
-export function readCheckpoint(db: Database, projection: string): Checkpoint | null {
-  const row = db
-    .prepare<[string], { position: bigint; version: bigint; generation: bigint }>(
-      'SELECT position, version, generation FROM projection_checkpoints WHERE projection = ?',
+export async function writeCheckpoint(db: Db, projection: string, { position, version, generation }: Checkpoint): Promise<void> {
+  await db
+    .insertInto('projection_checkpoints')
+    .values({ projection, position, version, generation })
+    .onConflict((conflict) =>
+      conflict.column('projection').doUpdateSet((eb) => ({
+        position: eb.ref('excluded.position'),
+        version: eb.ref('excluded.version'),
+        generation: eb.ref('excluded.generation'),
+      })),
     )
-    .safeIntegers(true)
-    .get(projection);
-  return row ? { position: row.position, version: Number(row.version), generation: Number(row.generation) } : null;
-}
-
-/** Prepares the checkpoint write once, for the runner's per-batch transactions. */
-export function checkpointWriter(db: Database): (projection: string, checkpoint: Checkpoint) => void {
-  const upsert = db.prepare<[string, bigint, number, number]>(
-    `INSERT INTO projection_checkpoints (projection, position, version, generation) VALUES (?, ?, ?, ?)
-     ON CONFLICT (projection) DO UPDATE SET
-       position = excluded.position, version = excluded.version, generation = excluded.generation`,
-  );
-  return (projection, { position, version, generation }) => upsert.run(projection, position, version, generation);
+    .execute();
 }
 
 /** Moves only the position of a checkpoint (the other columns change with the tables, never per batch). */
-export function positionWriter(db: Database): (projection: string, position: bigint) => void {
-  const update = db.prepare<[bigint, string]>('UPDATE projection_checkpoints SET position = ? WHERE projection = ?');
-  return (projection, position) => update.run(position, projection);
+export async function writePosition(db: Db, projection: string, position: bigint): Promise<void> {
+  await db.updateTable('projection_checkpoints').set({ position }).where('projection', '=', projection).execute();
 }

@@ -11,10 +11,10 @@ export interface LogFollowerOptions {
   /** Where to (re)subscribe from: the lowest checkpoint of the projections it feeds. */
   from(): bigint;
   /**
-   * Receives each batch, decoded once, with the position it follows. It must not throw: a
-   * projection's failure is its own business, not the log's.
+   * Receives each batch, decoded once, with the position it follows; the next batch waits for it.
+   * It must not reject: a projection's failure is its own business, not the log's.
    */
-  deliver(batch: LogBatch, after: bigint): void;
+  deliver(batch: LogBatch, after: bigint): Promise<void>;
 }
 
 /**
@@ -64,7 +64,7 @@ export class LogFollower {
           const after = this.positionNow;
           this.positionNow = events[events.length - 1].position;
           this.failuresInARow = 0;
-          deliver(LogBatch.decode(events), after);
+          await deliver(LogBatch.decode(events), after);
         },
       });
     } catch (error) {

@@ -1,8 +1,10 @@
-import type { Database } from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { ReadModelDatabase } from '../database/read-model-database';
+import type { ReadModelTables } from '../database/read-model-tables';
 import type { LogBatch } from '../log/log-batch';
-import { checkpointWriter, positionWriter, readCheckpoint, type Checkpoint } from './checkpoints';
+import { readCheckpoint, writeCheckpoint, writePosition, type Checkpoint } from './checkpoints';
 import type { Projection, ProjectionWriter } from './projection';
-import { liveTableNames, rebuildTableNames, type TableNames } from './table-names';
+import { liveTableNames, onTables, rebuildTableNames, type TableNames } from './table-names';
 
 /** The part of Nest's `Logger` the runner uses, so tests can watch what it reports. */
 export interface ProjectionLogger {
@@ -13,29 +15,23 @@ export interface ProjectionLogger {
 /**
  * One projection's live read model: its tables, its checkpoint and the writer that applies a batch
  * to both in one transaction. `position` mirrors the durable checkpoint and moves only after the
- * transaction committed, never backwards.
+ * transaction committed, never backwards. Writes to the live tables (a batch, a skip, a rebuild's
+ * swap) take turns through `exclusive`, so none of them can slip between another's check and commit.
  */
 export class ProjectedModel {
   private positionNow: bigint;
   private generationNow: number;
   private writer: ProjectionWriter;
-  private readonly applyInTransaction: (batch: LogBatch) => void;
-  private readonly moveInTransaction: (position: bigint) => void;
+  private turn: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    private readonly db: Database,
+    private readonly database: ReadModelDatabase,
     readonly projection: Projection,
     checkpoint: Checkpoint,
   ) {
     this.positionNow = checkpoint.position;
     this.generationNow = checkpoint.generation;
-    this.writer = projection.writer(db, liveTableNames(checkpoint.generation));
-    const writePosition = positionWriter(db);
-    this.applyInTransaction = db.transaction((batch: LogBatch) => {
-      this.writer.apply(batch);
-      writePosition(projection.name, batch.lastPosition);
-    });
-    this.moveInTransaction = db.transaction((position: bigint) => writePosition(projection.name, position));
+    this.writer = projection.writer();
   }
 
   /**
@@ -43,13 +39,13 @@ export class ProjectedModel {
    * version are dropped and the projection starts from position 0, as is anything a rebuild left
    * half-built beside them when the process stopped.
    */
-  static open(db: Database, projection: Projection, logger: ProjectionLogger): ProjectedModel {
-    return db.transaction(() => {
-      dropTables(db, projection, rebuildTableNames(0));
-      const stored = readCheckpoint(db, projection.name);
+  static async open(database: ReadModelDatabase, projection: Projection, logger: ProjectionLogger): Promise<ProjectedModel> {
+    const checkpoint = await database.db.transaction().execute(async (db) => {
+      await dropTables(db, projection, rebuildTableNames(0));
+      const stored = await readCheckpoint(db, projection.name);
       if (stored && stored.version === projection.version) {
-        createSchema(db, projection, liveTableNames(stored.generation));
-        return new ProjectedModel(db, projection, stored);
+        await createSchema({ db, dialect: database.dialect }, projection, liveTableNames(stored.generation));
+        return stored;
       }
       if (stored) {
         logger.log(
@@ -58,12 +54,13 @@ export class ProjectedModel {
         );
       }
       // Without a checkpoint of this version, tables of the same names hold nothing this release can trust.
-      dropTables(db, projection, liveTableNames(0));
-      const checkpoint = { position: 0n, version: projection.version, generation: (stored?.generation ?? 0) + 1 };
-      createSchema(db, projection, liveTableNames(checkpoint.generation));
-      checkpointWriter(db)(projection.name, checkpoint);
-      return new ProjectedModel(db, projection, checkpoint);
-    })();
+      await dropTables(db, projection, liveTableNames(0));
+      const fresh = { position: 0n, version: projection.version, generation: (stored?.generation ?? 0) + 1 };
+      await createSchema({ db, dialect: database.dialect }, projection, liveTableNames(fresh.generation));
+      await writeCheckpoint(db, projection.name, fresh);
+      return fresh;
+    });
+    return new ProjectedModel(database, projection, checkpoint);
   }
 
   get name(): string {
@@ -79,43 +76,63 @@ export class ProjectedModel {
     return this.generationNow;
   }
 
+  /** Runs `work` once every write to the live tables queued before it is over, and holds the next ones back until it is. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(work);
+    this.turn = result.catch(() => undefined);
+    return result;
+  }
+
   /**
    * Applies the part of `batch` past the checkpoint in one transaction with the checkpoint.
-   * Returns whether the checkpoint moved.
+   * Resolves to whether the checkpoint moved.
    */
-  apply(batch: LogBatch): boolean {
-    const unseen = batch.after(this.positionNow);
-    if (unseen.isEmpty) return false;
-    this.applyInTransaction(unseen);
-    this.positionNow = unseen.lastPosition;
-    return true;
+  apply(batch: LogBatch): Promise<boolean> {
+    return this.exclusive(async () => {
+      const unseen = batch.after(this.positionNow);
+      if (unseen.isEmpty) return false;
+      await this.database.db.transaction().execute(async (db) => {
+        await this.writer.apply(db, unseen);
+        await writePosition(db, this.name, unseen.lastPosition);
+      });
+      this.positionNow = unseen.lastPosition;
+      return true;
+    });
   }
 
   /** Moves the checkpoint over a stretch of the log that holds no event (a store may leave holes). */
-  skipTo(position: bigint): boolean {
-    if (position <= this.positionNow) return false;
-    this.moveInTransaction(position);
-    this.positionNow = position;
-    return true;
+  skipTo(position: bigint): Promise<boolean> {
+    return this.exclusive(async () => {
+      if (position <= this.positionNow) return false;
+      await writePosition(this.database.db, this.name, position);
+      this.positionNow = position;
+      return true;
+    });
   }
 
   /**
-   * Replaces the live tables by rebuilt ones (`RebuiltTables.swapIn` holds the transaction). From
-   * here on the model reads and writes the rebuilt tables, under their live names.
+   * Records that rebuilt tables took the place of the live ones (`RebuiltTables.swapIn` holds the
+   * transaction, inside `exclusive`). From here on the model writes the rebuilt tables, under
+   * their live names.
    */
   replaceWith(generation: number, position: bigint): void {
     this.generationNow = generation;
-    this.writer = this.projection.writer(this.db, liveTableNames(generation));
+    this.writer = this.projection.writer();
     if (position > this.positionNow) this.positionNow = position;
   }
 }
 
-export function createSchema(db: Database, projection: Projection, names: TableNames): void {
-  projection.createTables(db, names);
-  projection.createIndexes(db, names);
+export async function createSchema(
+  target: { db: Kysely<ReadModelTables>; dialect: ReadModelDatabase['dialect'] },
+  projection: Projection,
+  names: TableNames,
+): Promise<void> {
+  const schemaTarget = { db: onTables(target.db, projection.tables, names), dialect: target.dialect, names };
+  await projection.createTables(schemaTarget);
+  await projection.createIndexes(schemaTarget);
 }
 
 /** Drops every table of the projection under `names` (their indexes go with them). */
-export function dropTables(db: Database, projection: Projection, names: TableNames): void {
-  for (const base of projection.tables) db.exec(`DROP TABLE IF EXISTS "${names.table(base)}"`);
+export async function dropTables(db: Kysely<ReadModelTables>, projection: Projection, names: TableNames): Promise<void> {
+  for (const base of projection.tables) await db.schema.dropTable(names.table(base)).ifExists().execute();
 }

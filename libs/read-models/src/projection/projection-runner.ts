@@ -1,22 +1,29 @@
 import { Logger } from '@nestjs/common';
-import type { Database } from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import type { EventStore } from '@cases/event-store';
+import {
+  openReadModelDatabase,
+  type ReadModelDatabase,
+  type ReadModelDialect,
+  type ReadModelLocation,
+} from '../database/read-model-database';
+import { migrateReadModels } from '../database/migrations';
+import type { ReadModelTables } from '../database/read-model-tables';
 import type { LogBatch } from '../log/log-batch';
 import type { Backoff } from './backoff';
-import { createCheckpointTable } from './checkpoints';
+import { readCheckpoint } from './checkpoints';
 import { LogFollower } from './log-follower';
 import { PositionWaiters } from './position-waiters';
 import { ProjectedModel, type ProjectionLogger } from './projected-model';
 import type { Projection } from './projection';
 import { ProjectionSupervisor } from './projection-supervisor';
-import { openReadModelDatabase } from './read-model-database';
 import { readLog } from './read-log';
 import { Rebuilder, type RebuildProgress, type RebuildResult } from './rebuilder';
 
 export interface ProjectionRunnerOptions {
   store: EventStore;
-  /** The read-model SQLite file, e.g. `<DATA_DIR>/read-models.db` (`:memory:` in tests). */
-  databaseFile: string;
+  /** Where the read models live: `{ sqlite: '<DATA_DIR>/read-models.db' }` (`:memory:` in tests) or `{ postgres: DATABASE_URL }`. */
+  database: ReadModelLocation;
   projections: readonly Projection[];
   logger?: ProjectionLogger;
   /** Largest batch applied in one transaction while following the log. */
@@ -32,6 +39,12 @@ export interface ProjectionStatus {
   position: bigint;
   lag: bigint;
   rebuilding: boolean;
+}
+
+/** What a query reads through: the database (inside the query's transaction) and its dialect. */
+export interface ReadModelReader {
+  db: Kysely<ReadModelTables>;
+  dialect: ReadModelDialect;
 }
 
 /** Where a projection stood when a query read it. */
@@ -60,8 +73,8 @@ const DEFAULT_REBUILD_BATCH_SIZE = 2_000;
 const DEFAULT_RESTART_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000 };
 
 /**
- * Feeds projections from the event store's global log into one SQLite file and lets queries wait
- * for them. It puts together four parts that each read alone:
+ * Feeds projections from the event store's global log into one database (SQLite or PostgreSQL)
+ * and lets queries wait for them. It puts together four parts that each read alone:
  *  - `LogFollower`: one subscription reads and decodes the log once for every projection;
  *  - `ProjectionSupervisor`: a projection whose batch failed, or that missed events, drops out of
  *    the subscription and catches up on its own from its checkpoint, after a growing delay;
@@ -72,9 +85,7 @@ const DEFAULT_RESTART_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000 };
  * start resumes with no gap and no double application.
  */
 export class ProjectionRunner {
-  private readonly db: Database;
   private readonly store: EventStore;
-  private readonly models: ReadonlyMap<string, ProjectedModel>;
   private readonly liveBatchSize: number;
   /** Projections the follower feeds; the others are being caught up by the supervisor. */
   private readonly followers = new Set<string>();
@@ -86,15 +97,34 @@ export class ProjectionRunner {
   private following = false;
   private closed = false;
 
-  constructor(options: ProjectionRunnerOptions) {
-    this.store = options.store;
+  /**
+   * Opens the read-model database, brings its schema up to date (Kysely's migrator) and opens
+   * every projection's tables: they exist from the start, so queries answer (empty) before the
+   * first batch arrives. Fails when the database cannot be reached or migrated.
+   */
+  static async open(options: ProjectionRunnerOptions): Promise<ProjectionRunner> {
     const logger = options.logger ?? new Logger(ProjectionRunner.name);
+    const database = openReadModelDatabase(options.database);
+    try {
+      await migrateReadModels(database);
+      const models = new Map<string, ProjectedModel>();
+      for (const projection of options.projections) models.set(projection.name, await ProjectedModel.open(database, projection, logger));
+      return new ProjectionRunner(options, database, models, logger);
+    } catch (error) {
+      await database.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private constructor(
+    options: ProjectionRunnerOptions,
+    private readonly database: ReadModelDatabase,
+    private readonly models: ReadonlyMap<string, ProjectedModel>,
+    logger: ProjectionLogger,
+  ) {
+    this.store = options.store;
     const backoff = options.restartBackoff ?? DEFAULT_RESTART_BACKOFF;
     this.liveBatchSize = options.liveBatchSize ?? DEFAULT_LIVE_BATCH_SIZE;
-    this.db = openReadModelDatabase(options.databaseFile);
-    createCheckpointTable(this.db);
-    // Tables exist from the start, so queries answer (empty) before the first batch arrives.
-    this.models = new Map(options.projections.map((projection) => [projection.name, ProjectedModel.open(this.db, projection, logger)]));
     this.waiters = new PositionWaiters((name) => this.modelNamed(name).position);
     this.follower = new LogFollower({
       store: this.store,
@@ -107,7 +137,7 @@ export class ProjectionRunner {
     });
     this.supervisor = new ProjectionSupervisor({ backoff, logger, catchUp: (model) => this.catchUp(model) });
     this.rebuilder = new Rebuilder({
-      db: this.db,
+      database,
       store: this.store,
       batchSize: options.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH_SIZE,
       tailBatchSize: this.liveBatchSize,
@@ -134,8 +164,7 @@ export class ProjectionRunner {
     await this.supervisor.stop();
     await Promise.allSettled([...this.rebuilding.values()]);
     this.waiters.rejectAll(new Error('The projection runner was closed'));
-    this.db.pragma('optimize');
-    this.db.close();
+    await this.database.close();
   }
 
   /** The projection's last applied global position (0n before the first event). */
@@ -154,15 +183,33 @@ export class ProjectionRunner {
     return this.waiters.wait(names, position, timeoutMs);
   }
 
+  /** Which database the read models live in. */
+  get dialect(): ReadModelDialect {
+    return this.database.dialect;
+  }
+
   /**
    * Hands `read` the read-model database once `projection` has applied the log up to
-   * `minPosition`, with the position it has reached: the rows read and that position describe the
-   * same prefix of the log, since batches are applied on this thread and `read` runs synchronously.
+   * `minPosition`, with the position its tables reflect. The checkpoint and every row `read`
+   * reads come from one transaction (REPEATABLE READ on PostgreSQL, where other instances and the
+   * projections write meanwhile; on SQLite the one connection runs a transaction at a time), so
+   * the rows and that position describe the same prefix of the log.
    */
-  async read<T>(projection: string, minPosition: bigint, timeoutMs: number, read: (db: Database, at: ReadAt) => T): Promise<T> {
+  async read<T>(
+    projection: string,
+    minPosition: bigint,
+    timeoutMs: number,
+    read: (reader: ReadModelReader, at: ReadAt) => Promise<T>,
+  ): Promise<T> {
     await this.waitForPosition(minPosition, timeoutMs, projection);
-    const model = this.modelNamed(projection);
-    return read(this.db, { position: model.position, generation: model.generation });
+    const { name } = this.modelNamed(projection);
+    const { dialect } = this.database;
+    const transaction = this.database.db.transaction();
+    return (dialect === 'postgres' ? transaction.setIsolationLevel('repeatable read') : transaction).execute(async (db) => {
+      const checkpoint = await readCheckpoint(db, name);
+      if (checkpoint === null) throw new Error(`The checkpoint of projection '${name}' is missing`);
+      return read({ db, dialect }, { position: checkpoint.position, generation: checkpoint.generation });
+    });
   }
 
   /** How far the slowest projection trails the log's head. */
@@ -223,7 +270,7 @@ export class ProjectionRunner {
    * its checkpoint. A projection whose checkpoint is short of where the batch starts missed events
    * and catches up on its own; one that fails drops out and is restarted by the supervisor.
    */
-  private deliver(batch: LogBatch, after: bigint): void {
+  private async deliver(batch: LogBatch, after: bigint): Promise<void> {
     for (const name of [...this.followers]) {
       const model = this.modelNamed(name);
       if (model.position < after) {
@@ -232,7 +279,7 @@ export class ProjectionRunner {
         continue;
       }
       try {
-        model.apply(batch);
+        await model.apply(batch);
         this.supervisor.succeeded(model);
       } catch (error) {
         this.followers.delete(name);
@@ -244,17 +291,18 @@ export class ProjectionRunner {
 
   /**
    * Applies the log after the model's checkpoint until it has reached the follower's position,
-   * then hands the model back to the follower, synchronously after the last check so that nothing
-   * is delivered in between.
+   * then hands the model back to the follower. A batch the follower delivers before the model is
+   * back in it, and that the catch-up did not read, leaves the model short of the next batch's
+   * start: `deliver` then sends it to catch up again.
    */
   private async catchUp(model: ProjectedModel): Promise<void> {
     await readLog(
       this.store,
       this.liveBatchSize,
       { from: () => model.position, to: () => this.follower.position, stopped: () => !this.following },
-      (batch, readUpTo) => {
-        const moved = model.apply(batch);
-        if (model.skipTo(readUpTo) || moved) this.waiters.settle();
+      async (batch, readUpTo) => {
+        const moved = await model.apply(batch);
+        if ((await model.skipTo(readUpTo)) || moved) this.waiters.settle();
         this.supervisor.succeeded(model);
       },
     );

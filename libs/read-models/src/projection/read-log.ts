@@ -16,14 +16,14 @@ export interface LogRange {
  * together with the position read up to (past the batch's last event when the store left a hole
  * there; an empty batch then means the whole stretch holds no event).
  *
- * It returns synchronously after its last check of `from() >= to()`, so a caller can act on
- * having caught up with nothing delivered in between.
+ * A caller that must act on having caught up with nothing delivered in between holds that
+ * delivery back itself (see `ProjectedModel.exclusive`).
  */
 export async function readLog(
   store: EventStore,
   batchSize: number,
   range: LogRange,
-  apply: (batch: LogBatch, readUpTo: bigint) => void,
+  apply: (batch: LogBatch, readUpTo: bigint) => Promise<void>,
 ): Promise<void> {
   for (;;) {
     if (range.stopped()) return;
@@ -32,7 +32,7 @@ export async function readLog(
     if (after >= upTo) return;
     const events = await store.readAll({ after, upTo, maxCount: batchSize });
     const batch = LogBatch.decode(events);
-    apply(batch, events.length < batchSize ? upTo : batch.lastPosition);
+    await apply(batch, events.length < batchSize ? upTo : batch.lastPosition);
     // An embedded store reads synchronously, so without this a long read inside the running
     // service would hold every request until it finished.
     await yieldToEventLoop();

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { Database } from 'better-sqlite3';
 import type { EventStore } from '@cases/event-store';
+import type { ReadModelDatabase } from '../database/read-model-database';
 import type { ProjectedModel } from './projected-model';
 import { readLog } from './read-log';
 import { RebuiltTables } from './rebuilt-tables';
@@ -25,7 +25,7 @@ export interface RebuildResult {
 }
 
 export interface RebuilderOptions {
-  db: Database;
+  database: ReadModelDatabase;
   store: EventStore;
   /** Events applied per transaction while replaying the log up to its head. */
   batchSize: number;
@@ -46,50 +46,64 @@ export class Rebuilder {
   constructor(private readonly options: RebuilderOptions) {}
 
   async rebuild(models: readonly ProjectedModel[], onProgress?: (progress: RebuildProgress) => void): Promise<RebuildResult> {
-    const { db, store, stopped } = this.options;
+    const { database, store, stopped } = this.options;
     const label = models.map((model) => model.name).join(', ');
     const started = performance.now();
-    const pending = models.map((model) => new RebuiltTables(db, model));
+    const pending: RebuiltTables[] = [];
     try {
+      for (const model of models) pending.push(await RebuiltTables.create(database, model));
       const head = await store.headPosition();
       let processed = 0;
-      const applyToAll = db.transaction((batch: Parameters<RebuiltTables['apply']>[0]) => {
-        for (const tables of pending) tables.apply(batch);
-      });
-      await readLog(store, this.options.batchSize, { from: () => pending[0].position, to: () => head, stopped }, (batch, readUpTo) => {
-        applyToAll(batch);
-        for (const tables of pending) tables.skipTo(readUpTo);
-        processed += batch.entries.length;
-        const position = pending[0].position;
-        onProgress?.({ projection: label, processed, position, head: position > head ? position : head });
-      });
+      await readLog(
+        store,
+        this.options.batchSize,
+        { from: () => pending[0].position, to: () => head, stopped },
+        async (batch, readUpTo) => {
+          await database.db.transaction().execute(async (db) => {
+            for (const tables of pending) await tables.apply(db, batch);
+          });
+          for (const tables of pending) tables.skipTo(readUpTo);
+          processed += batch.entries.length;
+          const position = pending[0].position;
+          onProgress?.({ projection: label, processed, position, head: position > head ? position : head });
+        },
+      );
       this.assertRunning(label);
-      for (const tables of pending) tables.finishBulk();
+      for (const tables of pending) await tables.finishBulk();
 
       while (pending.length > 0) {
         const tables = pending[0];
-        await readLog(
-          store,
-          this.options.tailBatchSize,
-          { from: () => tables.position, to: () => tables.model.position, stopped },
-          (batch, readUpTo) => {
-            db.transaction(() => tables.apply(batch))();
-            tables.skipTo(readUpTo);
-          },
-        );
-        this.assertRunning(label);
-        // Synchronously after the last check that the rebuilt tables have caught up.
-        tables.swapIn();
+        await this.catchUp(tables);
+        // The last stretch and the swap hold the live model's turn: no batch reaches its tables in between.
+        await tables.model.exclusive(async () => {
+          await this.catchUp(tables);
+          this.assertRunning(label);
+          await tables.swapIn();
+        });
         pending.shift();
         this.options.swapped(tables.model);
       }
       // The tables went from empty to full: refresh the planner's statistics about them.
-      db.pragma('optimize');
+      await database.analyze();
       return { projection: label, processed, position: models[0].position, elapsedMs: performance.now() - started };
     } catch (error) {
-      if (db.open) for (const tables of pending) tables.discard();
+      for (const tables of pending) await tables.discard().catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Applies the log to the rebuilt tables until they reach the live model's checkpoint. */
+  private async catchUp(tables: RebuiltTables): Promise<void> {
+    const { database, store, stopped } = this.options;
+    await readLog(
+      store,
+      this.options.tailBatchSize,
+      { from: () => tables.position, to: () => tables.model.position, stopped },
+      async (batch, readUpTo) => {
+        await database.db.transaction().execute((db) => tables.apply(db, batch));
+        tables.skipTo(readUpTo);
+      },
+    );
   }
 
   private assertRunning(label: string): void {

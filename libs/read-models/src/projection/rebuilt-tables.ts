@@ -1,9 +1,11 @@
-import type { Database } from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { ReadModelDatabase } from '../database/read-model-database';
+import type { ReadModelTables } from '../database/read-model-tables';
 import type { LogBatch } from '../log/log-batch';
-import { checkpointWriter } from './checkpoints';
+import { writeCheckpoint } from './checkpoints';
 import { dropTables, type ProjectedModel } from './projected-model';
 import type { BulkProjectionWriter, ProjectionWriter } from './projection';
-import { liveTableNames, rebuildTableNames, type TableNames } from './table-names';
+import { liveTableNames, onTables, rebuildTableNames, type TableNames } from './table-names';
 
 /**
  * The next generation of a projection's tables, built from position 0 beside the live ones while
@@ -16,17 +18,24 @@ export class RebuiltTables {
   private positionNow = 0n;
   private bulkFinished = false;
 
-  constructor(
-    private readonly db: Database,
+  private constructor(
+    private readonly database: ReadModelDatabase,
     readonly model: ProjectedModel,
   ) {
     const { projection } = model;
     this.names = rebuildTableNames(model.generation + 1);
-    dropTables(db, projection, this.names);
-    // Indexes come once the tables are full (`finishBulk`).
-    projection.createTables(db, this.names);
-    this.bulk = projection.bulkWriter?.(db, this.names) ?? null;
-    this.writer = this.bulk ?? projection.writer(db, this.names);
+    this.bulk = projection.bulkWriter?.() ?? null;
+    this.writer = this.bulk ?? projection.writer();
+  }
+
+  /** Creates empty tables for the next generation of `model` (indexes come once they are full, in `finishBulk`). */
+  static async create(database: ReadModelDatabase, model: ProjectedModel): Promise<RebuiltTables> {
+    const tables = new RebuiltTables(database, model);
+    await database.db.transaction().execute(async (db) => {
+      await dropTables(db, model.projection, tables.names);
+      await model.projection.createTables(tables.target(db));
+    });
+    return tables;
   }
 
   get position(): bigint {
@@ -34,14 +43,14 @@ export class RebuiltTables {
   }
 
   /**
-   * Applies a batch that starts right after `position`. The caller holds the transaction: a
+   * Applies a batch that starts right after `position`. The caller holds the transaction (`db`): a
    * rebuild applies one batch to several projections' tables at once, and commits no checkpoint
    * until the swap (a rebuild that fails is dropped whole).
    */
-  apply(batch: LogBatch): void {
+  async apply(db: Kysely<ReadModelTables>, batch: LogBatch): Promise<void> {
     const unseen = batch.after(this.positionNow);
     if (unseen.isEmpty) return;
-    this.writer.apply(unseen);
+    await this.writer.apply(this.target(db).db, unseen);
     this.positionNow = unseen.lastPosition;
   }
 
@@ -54,23 +63,24 @@ export class RebuiltTables {
    * Writes what a bulk writer held back and creates the indexes; batches applied after this go
    * through the projection's usual writer.
    */
-  finishBulk(): void {
+  async finishBulk(): Promise<void> {
     const { bulk } = this;
-    this.db.transaction(() => {
-      bulk?.flush();
-      this.model.projection.createIndexes(this.db, this.names);
-    })();
+    await this.database.db.transaction().execute(async (db) => {
+      await bulk?.flush(this.target(db).db);
+      await this.model.projection.createIndexes(this.target(db));
+    });
     this.bulk = null;
     this.bulkFinished = true;
-    this.writer = this.model.projection.writer(this.db, this.names);
+    this.writer = this.model.projection.writer();
   }
 
   /**
    * Drops the live tables and renames the rebuilt ones to their live names, with the checkpoint,
    * in one transaction. Only a rebuild that has caught up with the live model may replace it, or
-   * the checkpoint would move back and the events in between would be applied twice.
+   * the checkpoint would move back and the events in between would be applied twice; the caller
+   * holds the model's `exclusive` turn, so no batch reaches the live tables meanwhile.
    */
-  swapIn(): void {
+  async swapIn(): Promise<void> {
     const { model } = this;
     if (!this.bulkFinished) throw new Error(`Rebuilt tables of '${model.name}' swapped in before their bulk writes were flushed`);
     if (this.positionNow < model.position) {
@@ -78,22 +88,24 @@ export class RebuiltTables {
     }
     const { projection } = model;
     const live = liveTableNames(this.names.generation);
-    this.db.transaction(() => {
-      dropTables(this.db, projection, live);
-      for (const base of projection.tables) {
-        this.db.exec(`ALTER TABLE "${this.names.table(base)}" RENAME TO "${live.table(base)}"`);
-      }
-      checkpointWriter(this.db)(projection.name, {
+    await this.database.db.transaction().execute(async (db) => {
+      await dropTables(db, projection, live);
+      for (const base of projection.tables) await db.schema.alterTable(this.names.table(base)).renameTo(live.table(base)).execute();
+      await writeCheckpoint(db, projection.name, {
         position: this.positionNow,
         version: projection.version,
         generation: this.names.generation,
       });
-    })();
+    });
     model.replaceWith(this.names.generation, this.positionNow);
   }
 
   /** Drops the rebuilt tables (a rebuild that failed or was stopped). */
-  discard(): void {
-    dropTables(this.db, this.model.projection, this.names);
+  async discard(): Promise<void> {
+    await dropTables(this.database.db, this.model.projection, this.names);
+  }
+
+  private target(db: Kysely<ReadModelTables>) {
+    return { db: onTables(db, this.model.projection.tables, this.names), dialect: this.database.dialect, names: this.names };
   }
 }

@@ -1,28 +1,51 @@
-import Database from 'better-sqlite3';
 import type { RecordedEvent } from '@cases/event-store';
+import { openReadModelDatabase, type ReadModelDatabase } from '../database/read-model-database';
+import type { ReadModelTables } from '../database/read-model-tables';
 import { LogBatch } from '../log/log-batch';
-import type { Projection } from '../projection/projection';
+import type { Projection, ProjectionWriter } from '../projection/projection';
+import type { ReadModelReader } from '../projection/projection-runner';
+import { createSchema } from '../projection/projected-model';
 import { liveTableNames } from '../projection/table-names';
 
-/** A projection's live tables in an in-memory database, for unit specs to feed batches by hand. */
+/** A projection's live tables in an in-memory SQLite database, for unit specs to feed batches by hand. */
 export class ProjectionOnMemory {
-  readonly db = new Database(':memory:');
-  private readonly applyInTransaction: (events: readonly RecordedEvent[]) => void;
+  private readonly database: ReadModelDatabase = openReadModelDatabase({ sqlite: ':memory:' });
+  private readonly writer: ProjectionWriter;
 
-  constructor(projection: Projection) {
-    const names = liveTableNames(1);
-    projection.createTables(this.db, names);
-    projection.createIndexes(this.db, names);
-    const writer = projection.writer(this.db, names);
-    this.applyInTransaction = this.db.transaction((events: readonly RecordedEvent[]) => writer.apply(LogBatch.decode(events)));
+  private constructor(projection: Projection) {
+    this.writer = projection.writer();
+  }
+
+  static async open(projection: Projection): Promise<ProjectionOnMemory> {
+    const opened = new ProjectionOnMemory(projection);
+    await createSchema(opened.database, projection, liveTableNames(1));
+    return opened;
+  }
+
+  /** What queries read through. */
+  get reader(): ReadModelReader {
+    return { db: this.database.db, dialect: this.database.dialect };
+  }
+
+  get db(): ReadModelReader['db'] {
+    return this.database.db;
   }
 
   /** Applies `events` as one batch, in one transaction, as the runner would. */
-  apply(events: readonly RecordedEvent[]): void {
-    this.applyInTransaction(events);
+  async apply(events: readonly RecordedEvent[]): Promise<void> {
+    await this.database.db.transaction().execute((db) => this.writer.apply(db, LogBatch.decode(events)));
   }
 
-  close(): void {
-    this.db.close();
+  /** How many rows `table` holds. */
+  async count(table: keyof ReadModelTables): Promise<number> {
+    const row = await this.database.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll().as('rows'))
+      .executeTakeFirstOrThrow();
+    return Number(row.rows);
+  }
+
+  close(): Promise<void> {
+    return this.database.close();
   }
 }

@@ -1,0 +1,58 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { openReadModelDatabase, type ReadModelDatabase, type ReadModelLocation } from './read-model-database';
+
+/**
+ * The read side's schema changes, in code (nothing to ship beside the build), applied in order by
+ * Kysely's `Migrator` when the projection runner opens the database. They hold what every
+ * projection shares; a projection's own tables follow its `version` instead (a new version is
+ * replayed into new tables, see `ProjectedModel.open`), since read models are rebuilt, not migrated.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_projection_checkpoints': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A checkpoint table of a release before generations existed is dropped: read models are
+      // disposable, and without a checkpoint each projection starts again from nothing.
+      const tables = await db.introspection.getTables();
+      const existing = tables.find((table) => table.name === 'projection_checkpoints');
+      if (existing && !existing.columns.some((column) => column.name === 'generation')) {
+        await db.schema.dropTable('projection_checkpoints').execute();
+      }
+      await db.schema
+        .createTable('projection_checkpoints')
+        .ifNotExists()
+        .addColumn('projection', 'text', (column) => column.primaryKey())
+        // SQLite's `integer` and PostgreSQL's `bigint` both hold 64 bits.
+        .addColumn('position', 'bigint', (column) => column.notNull())
+        .addColumn('version', 'bigint', (column) => column.notNull())
+        .addColumn('generation', 'bigint', (column) => column.notNull())
+        .execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
+
+/** Brings the read-model database's shared schema up to date (on every start; a no-op when it is). */
+export async function migrateReadModels(database: ReadModelDatabase): Promise<void> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider,
+    migrationTableName: 'read_model_migrations',
+    migrationLockTableName: 'read_model_migration_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'the migration table';
+    throw new Error(`Read-model migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/** Opens the database at `location`, migrates it and closes it: whether the read models can live there. */
+export async function prepareReadModelDatabase(location: ReadModelLocation): Promise<void> {
+  const database = openReadModelDatabase(location);
+  try {
+    await migrateReadModels(database);
+  } finally {
+    await database.close();
+  }
+}
