@@ -26,5 +26,18 @@ module.exports = {
       testMatch: ['<rootDir>/libs/**/*.int.spec.ts', '<rootDir>/apps/**/*.int.spec.ts', '<rootDir>/test/**/*.int.spec.ts'],
     },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
+    // The in-process HTTP suites of the closed loop, the API's rules, unit scope and timeliness
+    // again with EVENT_STORE=postgres READ_MODELS=postgres, each app in a PostgreSQL database of
+    // its own (test/support/test-app.ts). Not every e2e suite: those that spawn the built service or
+    // inject SQLite faults say nothing more on PostgreSQL, and the whole suite twice would double
+    // the run's time.
+    {
+      ...base,
+      displayName: 'e2e-postgres',
+      testMatch: ['closed-loop', 'api-rules', 'unit-scope', 'timeliness', 'read-your-writes'].map(
+        (suite) => `<rootDir>/test/${suite}.e2e.spec.ts`,
+      ),
+      setupFiles: ['<rootDir>/test/support/postgres-stores.setup.ts'],
+    },
   ],
 };

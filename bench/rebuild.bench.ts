@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { evolve, INITIAL_CASE_STATE, type CaseState } from '@cases/domain';
 import { SqliteEventStore } from '@cases/event-store';
 import { CASE_HISTORY_PROJECTION, CASE_PROJECTION, LogBatch, ProjectionRunner, caseProjections } from '@cases/read-models';
@@ -23,6 +24,8 @@ import { CaseLogGenerator } from './case-log-generator';
  *
  *   npm run bench:rebuild           BENCH_EVENTS (default 1,000,000) events in the log
  *                                   BENCH_LOG=<events.db> reuses a log instead of generating one
+ *                                   BENCH_POSTGRES=postgres://user@host:5432/postgres also rebuilds both
+ *                                   read models on PostgreSQL (in a database it creates and drops)
  */
 
 const TARGET_EVENTS = Math.round(positiveNumberFromEnv('BENCH_EVENTS', 1_000_000));
@@ -88,6 +91,25 @@ async function foldOnly(store: SqliteEventStore): Promise<number> {
   return events;
 }
 
+/** A database of its own on the PostgreSQL server at `serverUrl`, for the read models of one run. */
+async function createBenchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `bench_read_models_${process.pid}`;
+  const onServer = async (statement: string): Promise<void> => {
+    const client = new Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await onServer(`DROP DATABASE IF EXISTS ${name}`);
+  await onServer(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 interface Phase {
   label: string;
   events: number;
@@ -142,6 +164,19 @@ async function main(): Promise<void> {
     // Scanned again right after, so a change in the machine's load during the rebuild weighs on both sides.
     const rawAfter = await measure(phases, 'raw scan again', async () => rawLogScan(eventsFile).events);
     await measure(phases, 'rebuild case-history', async () => (await caseRunner.rebuild(CASE_HISTORY_PROJECTION)).processed);
+    const postgresServer = process.env.BENCH_POSTGRES;
+    if (postgresServer) {
+      // The same rebuilds into read models on PostgreSQL, in a database made for the run and dropped after it.
+      const postgres = await createBenchDatabase(postgresServer);
+      const postgresRunner = await ProjectionRunner.open({ store, database: { postgres: postgres.url }, projections: caseProjections() });
+      try {
+        await measure(phases, 'rebuild case (PG)', async () => (await postgresRunner.rebuild(CASE_PROJECTION)).processed);
+        await measure(phases, 'rebuild history (PG)', async () => (await postgresRunner.rebuild(CASE_HISTORY_PROJECTION)).processed);
+      } finally {
+        await postgresRunner.stop();
+        await postgres.drop();
+      }
+    }
 
     const raw = { elapsedMs: (rawBefore.elapsedMs + rawAfter.elapsedMs) / 2, cpuMs: (rawBefore.cpuMs + rawAfter.cpuMs) / 2 };
     console.log('');

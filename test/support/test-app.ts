@@ -10,6 +10,7 @@ import { registerUnit, registerUser, type Actor } from '@cases/domain';
 import { DirectoryService } from '../../apps/case-service/src/auth/directory.service';
 import { createApp } from '../../apps/case-service/src/bootstrap';
 import { loadConfig } from '../../apps/case-service/src/config/app-config';
+import { createPostgresTestDatabase, type PostgresTestDatabase } from './postgres-test-database';
 import { TestClock } from './test-clock';
 
 /** Who a request acts as: the test signs in as this user (a token minted for it, see `TestApp.tokenFor`). */
@@ -58,6 +59,7 @@ export class TestApp {
     readonly app: NestExpressApplication,
     readonly clock: TestClock,
     readonly dataDir: string,
+    private readonly database: PostgresTestDatabase | null,
   ) {}
 
   /** `logDestination`: where the service's JSON log goes (a suite that reads it); silent otherwise. */
@@ -70,7 +72,11 @@ export class TestApp {
     // warnings and misses it would record at an arbitrary moment never change a history under test.
     const unitsFile = join(dataDir, 'units.json');
     writeFileSync(unitsFile, JSON.stringify({ units: TEST_UNITS.map((name) => ({ code: name, name, type: 'community' })) }));
+    // TEST_STORES=postgres (the e2e-postgres jest project): the event log and the read models live
+    // in a PostgreSQL database made for this app and dropped when it stops.
+    const database = process.env.TEST_STORES === 'postgres' ? await createPostgresTestDatabase() : null;
     const config = loadConfig({
+      ...(database && { EVENT_STORE: 'postgres', READ_MODELS: 'postgres', DATABASE_URL: database.url }),
       DATA_DIR: dataDir,
       SCHEDULER_INTERVAL_MS: '0',
       UNITS_FILE: unitsFile,
@@ -82,7 +88,7 @@ export class TestApp {
       ...(options.logDestination ? { logDestination: options.logDestination } : { logger: false }),
     });
     await app.init();
-    const testApp = new TestApp(app, clock, dataDir);
+    const testApp = new TestApp(app, clock, dataDir, database);
     // The usual actors exist from the start, so creating one never shows up inside a test's own
     // before/after comparison of the log.
     for (const actor of [DESK, SUPERVISOR, ADMIN, ...TEST_UNITS.map((unit) => unitUser(unit))]) await testApp.tokenFor(actor);
@@ -139,6 +145,7 @@ export class TestApp {
 
   async stop(): Promise<void> {
     await this.app.close();
+    await this.database?.drop();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { Pool, types } from 'pg';
 import type { ReadModelTables } from './read-model-tables';
 
@@ -16,6 +16,13 @@ export type ReadModelLocation = { sqlite: string } | { postgres: string };
 export interface ReadModelDatabase {
   readonly dialect: ReadModelDialect;
   readonly db: Kysely<ReadModelTables>;
+  /**
+   * Makes the transaction `db` wait until no other transaction holds `projection`'s lock, and holds
+   * it until it ends: the writes of one projection take turns across every process that shares the
+   * database (several instances on PostgreSQL). On SQLite a writing transaction already excludes
+   * every other, so there is nothing to take.
+   */
+  lockProjection(db: Kysely<ReadModelTables>, projection: string): Promise<void>;
   /** Refreshes the planner's statistics, e.g. after a rebuild filled tables from nothing. */
   analyze(): Promise<void>;
   close(): Promise<void>;
@@ -47,10 +54,11 @@ function openSqlite(file: string): ReadModelDatabase {
   database.pragma('optimize = 0x10002');
   // Positions and revisions are bigints (docs/decisions/0003-bigint-revisions-and-positions.md).
   database.defaultSafeIntegers(true);
-  const db = new Kysely<ReadModelTables>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<ReadModelTables>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
     dialect: 'sqlite',
     db,
+    lockProjection: () => Promise.resolve(),
     analyze: async () => {
       await sql`pragma optimize`.execute(db);
     },
@@ -58,6 +66,31 @@ function openSqlite(file: string): ReadModelDatabase {
       if (!database.open) return;
       database.pragma('optimize');
       await db.destroy();
+    },
+  };
+}
+
+/** Distinct statements kept prepared: a projection's few queries, each multi-row insert in its few sizes. */
+const CACHED_STATEMENTS = 256;
+
+/**
+ * The database as Kysely's SQLite dialect sees it, preparing each distinct SQL text once: the
+ * dialect prepares every query it runs, and parsing a multi-row insert again for every chunk of
+ * a rebuild would cost about as much as running it. A statement is only ever run by one query at
+ * a time (the dialect runs one query at a time on its one connection).
+ */
+function withStatementCache(database: Database.Database): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => database.close(),
+    prepare: (text: string) => {
+      let statement = statements.get(text);
+      if (statement === undefined) {
+        if (statements.size >= CACHED_STATEMENTS) statements.clear();
+        statement = database.prepare(text);
+        statements.set(text, statement);
+      }
+      return statement;
     },
   };
 }
@@ -83,6 +116,9 @@ function openPostgres(url: string): ReadModelDatabase {
   return {
     dialect: 'postgres',
     db,
+    lockProjection: async (transaction, projection) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${`read-model:${projection}`}))`.execute(transaction);
+    },
     analyze: async () => {
       await sql`analyze`.execute(db);
     },

@@ -34,7 +34,15 @@ export async function writeCheckpoint(db: Db, projection: string, { position, ve
     .execute();
 }
 
-/** Moves only the position of a checkpoint (the other columns change with the tables, never per batch). */
+/**
+ * Moves only the position of a checkpoint (the other columns change with the tables, never per
+ * batch), and only forward.
+ */
 export async function writePosition(db: Db, projection: string, position: bigint): Promise<void> {
-  await db.updateTable('projection_checkpoints').set({ position }).where('projection', '=', projection).execute();
+  await db
+    .updateTable('projection_checkpoints')
+    .set({ position })
+    .where('projection', '=', projection)
+    .where('position', '<', position)
+    .execute();
 }

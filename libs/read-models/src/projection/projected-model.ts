@@ -86,16 +86,25 @@ export class ProjectedModel {
   /**
    * Applies the part of `batch` past the checkpoint in one transaction with the checkpoint.
    * Resolves to whether the checkpoint moved.
+   *
+   * The transaction takes the projection's lock and reads the durable checkpoint first: another
+   * instance sharing the database may have applied part of the batch already, and only the rest
+   * is written (or none, the model's position then moving up to the durable one).
    */
   apply(batch: LogBatch): Promise<boolean> {
     return this.exclusive(async () => {
       const unseen = batch.after(this.positionNow);
       if (unseen.isEmpty) return false;
-      await this.database.db.transaction().execute(async (db) => {
-        await this.writer.apply(db, unseen);
-        await writePosition(db, this.name, unseen.lastPosition);
+      const reached = await this.database.db.transaction().execute(async (db) => {
+        await this.database.lockProjection(db, this.name);
+        const durable = (await readCheckpoint(db, this.name))?.position ?? 0n;
+        const rest = durable > this.positionNow ? unseen.after(durable) : unseen;
+        if (rest.isEmpty) return durable;
+        await this.writer.apply(db, rest);
+        await writePosition(db, this.name, rest.lastPosition);
+        return rest.lastPosition;
       });
-      this.positionNow = unseen.lastPosition;
+      this.positionNow = reached;
       return true;
     });
   }
@@ -104,6 +113,7 @@ export class ProjectedModel {
   skipTo(position: bigint): Promise<boolean> {
     return this.exclusive(async () => {
       if (position <= this.positionNow) return false;
+      // Forward only: another instance sharing the database may already be further.
       await writePosition(this.database.db, this.name, position);
       this.positionNow = position;
       return true;

@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import { SqliteEventStore } from '@cases/event-store';
+import { createPostgresTestDatabase, type PostgresTestDatabase } from '../../../../test/support/postgres-test-database';
 import { CASE_HISTORY_PROJECTION, caseHistoryProjection } from '../case-history/case-history.projection';
 import { CASE_PROJECTION, caseProjection } from '../case/case.projection';
+import { openReadModelDatabase, type ReadModelDialect, type ReadModelLocation } from '../database/read-model-database';
+import type { IntegerColumn, ReadModelTables } from '../database/read-model-tables';
 import { ReadModels } from '../read-models';
 import { appendGeneratedCases } from '../testing/generated-cases';
 import { ProjectionTimeoutError } from './position-waiters';
@@ -15,12 +18,16 @@ import type { RebuildProgress } from './rebuilder';
 const WAIT_MS = 4_000;
 const NOW = new Date('2026-06-01T00:00:00Z');
 const READ_MODEL_TABLES = {
-  case_view: 'case_key',
-  case_list: 'case_key',
-  case_deadlines: 'case_key, milestone',
-  case_history_cases: 'case_key',
-  case_history: 'position',
-};
+  case_view: ['case_key'],
+  case_list: ['case_key'],
+  case_deadlines: ['case_key', 'milestone'],
+  case_history_cases: ['case_key'],
+  case_history: ['position'],
+} as const;
+
+/** The read-model tables and the test's own counter table. */
+type TestTables = ReadModelTables & { event_counts: { stream_id: string; applied: IntegerColumn } };
+const withCounts = (db: Kysely<ReadModelTables>) => db as unknown as Kysely<TestTables>;
 
 /** Collects what the runner reports and lets a test wait for its next error instead of sleeping. */
 class RecordingLogger {
@@ -52,26 +59,31 @@ function eventCounter(crash: { atPosition: bigint | null; always?: boolean }): P
     name: 'event-counter',
     version: 1,
     tables: ['event_counts'],
-    createTables(db, names) {
-      db.exec(`CREATE TABLE IF NOT EXISTS ${names.table('event_counts')} (stream_id TEXT PRIMARY KEY, applied INTEGER NOT NULL)`);
+    async createTables({ db }) {
+      await withCounts(db)
+        .schema.createTable('event_counts')
+        .ifNotExists()
+        .addColumn('stream_id', 'text', (column) => column.primaryKey())
+        .addColumn('applied', 'integer', (column) => column.notNull())
+        .execute();
     },
-    createIndexes() {
+    async createIndexes() {
       // The primary key is all it needs.
     },
-    writer(db, names) {
-      const increment = db.prepare(
-        `INSERT INTO ${names.table('event_counts')} (stream_id, applied) VALUES (?, 1)
-         ON CONFLICT (stream_id) DO UPDATE SET applied = applied + 1`,
-      );
+    writer() {
       return {
-        apply(batch) {
+        async apply(db, batch) {
           if (crash.always) throw new Error('this projection always fails');
           for (const entry of batch.entries) {
             if (entry.position === crash.atPosition) {
               crash.atPosition = null;
               throw new Error(`simulated crash at position ${entry.position}`);
             }
-            increment.run(entry.streamId);
+            await withCounts(db)
+              .insertInto('event_counts')
+              .values({ stream_id: entry.streamId, applied: 1 })
+              .onConflict((conflict) => conflict.column('stream_id').doUpdateSet((eb) => ({ applied: eb('event_counts.applied', '+', 1) })))
+              .execute();
           }
         },
       };
@@ -79,17 +91,30 @@ function eventCounter(crash: { atPosition: bigint | null; always?: boolean }): P
   };
 }
 
-describe('ProjectionRunner', () => {
+/** Where a test's read models live: a fresh SQLite file, or a fresh PostgreSQL database dropped afterwards. */
+interface ReadModelPlace {
+  location: ReadModelLocation;
+  drop(): Promise<void>;
+}
+
+async function freshPlace(dialect: ReadModelDialect, dir: string, name: string): Promise<ReadModelPlace> {
+  if (dialect === 'sqlite') return { location: { sqlite: join(dir, `${name}.db`) }, drop: () => Promise.resolve() };
+  const database: PostgresTestDatabase = await createPostgresTestDatabase();
+  return { location: { postgres: database.url }, drop: () => database.drop() };
+}
+
+describe.each(['sqlite', 'postgres'] as const)('ProjectionRunner with read models on %s', (dialect) => {
   let dir: string;
-  let file: string;
+  let place: ReadModelPlace;
+  const places: ReadModelPlace[] = [];
   let store: SqliteEventStore;
   let logger: RecordingLogger;
   const runners: ProjectionRunner[] = [];
 
-  const openRunner = (options: Partial<ProjectionRunnerOptions> = {}): ProjectionRunner => {
-    const runner = new ProjectionRunner({
+  const openRunner = async (options: Partial<ProjectionRunnerOptions> = {}): Promise<ProjectionRunner> => {
+    const runner = await ProjectionRunner.open({
       store,
-      databaseFile: file,
+      database: place.location,
       projections: [caseProjection(), caseHistoryProjection()],
       logger,
       restartBackoff: { initialMs: 1, maxMs: 10 },
@@ -99,34 +124,56 @@ describe('ProjectionRunner', () => {
     return runner;
   };
   const readModelsOf = (runner: ProjectionRunner) => new ReadModels(runner, store, { timeoutMs: WAIT_MS });
+  const newPlace = async (name: string): Promise<ReadModelPlace> => {
+    const created = await freshPlace(dialect, dir, name);
+    places.push(created);
+    return created;
+  };
 
-  /** A second connection to the read-model file, as an operator's tool would open it. */
-  function inspect<T>(look: (db: Database.Database) => T, databaseFile = file): T {
-    const db = new Database(databaseFile);
+  /** A second connection to the read-model database, as an operator's tool would open it. */
+  async function inspect<T>(look: (db: Kysely<TestTables>) => Promise<T>, location = place.location): Promise<T> {
+    const database = openReadModelDatabase(location);
     try {
-      return look(db);
+      return await look(withCounts(database.db));
     } finally {
-      db.close();
+      await database.close();
     }
   }
-  const dump = (db: Database.Database, table: string, orderBy: string): unknown[] =>
-    db.prepare(`SELECT * FROM ${table} ORDER BY ${orderBy}`).all();
-  const dumpReadModels = (databaseFile = file): Record<string, unknown[]> =>
-    inspect(
-      (db) => Object.fromEntries(Object.entries(READ_MODEL_TABLES).map(([table, key]) => [table, dump(db, table, key)])),
-      databaseFile,
-    );
-  const appliedCount = (): number => inspect((db) => db.prepare('SELECT SUM(applied) FROM event_counts').pluck().get() as number);
+  const dump = async (db: Kysely<TestTables>, table: keyof typeof READ_MODEL_TABLES): Promise<unknown[]> => {
+    // One table at a time; typed as any of them, since they are only compared whole.
+    let query = db.selectFrom(table as 'case_view').selectAll();
+    for (const column of READ_MODEL_TABLES[table]) query = query.orderBy(column as 'case_key');
+    return query.execute();
+  };
+  const dumpReadModels = (location = place.location): Promise<Record<string, unknown[]>> =>
+    inspect(async (db) => {
+      const tables: Record<string, unknown[]> = {};
+      for (const table of Object.keys(READ_MODEL_TABLES) as (keyof typeof READ_MODEL_TABLES)[]) tables[table] = await dump(db, table);
+      return tables;
+    }, location);
+  const appliedCount = (): Promise<number> =>
+    inspect(async (db) => {
+      const row = await db
+        .selectFrom('event_counts')
+        .select((eb) => eb.fn.sum<bigint>('applied').as('applied'))
+        .executeTakeFirstOrThrow();
+      return Number(row.applied);
+    });
+  const checkpointRow = (projection: string) =>
+    inspect((db) => db.selectFrom('projection_checkpoints').selectAll().where('projection', '=', projection).executeTakeFirstOrThrow());
+  const leftoverRebuildTables = () =>
+    inspect(async (db) => (await db.introspection.getTables()).map((table) => table.name).filter((name) => name.includes('rebuild')));
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'read-models-'));
-    file = join(dir, 'read-models.db');
     store = SqliteEventStore.open(join(dir, 'events.db'));
     logger = new RecordingLogger();
+    place = await newPlace('read-models');
   });
 
   afterEach(async () => {
     for (const runner of runners.splice(0)) await runner.stop();
+    for (const used of places.splice(0)) await used.drop();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -134,7 +181,7 @@ describe('ProjectionRunner', () => {
   it('applies the whole log to every read model, skipping non-case streams, and reports its lag', async () => {
     const caseIds = await appendGeneratedCases(store, 12, 1);
     const head = await store.headPosition();
-    const runner = openRunner();
+    const runner = await openRunner();
     const readModels = readModelsOf(runner);
     expect(await runner.lag()).toBe(head);
 
@@ -158,11 +205,12 @@ describe('ProjectionRunner', () => {
   });
 
   it('waitForPosition resolves once a later append has been applied', async () => {
-    const runner = openRunner();
+    const runner = await openRunner();
     runner.start();
     await expect(runner.waitForPosition(0n, WAIT_MS)).resolves.toBeUndefined();
 
-    const applied = runner.waitForPosition(1n, WAIT_MS, CASE_PROJECTION);
+    // The case's number is allocated at position 1, its intake recorded at 2.
+    const applied = runner.waitForPosition(2n, WAIT_MS, CASE_PROJECTION);
     await appendGeneratedCases(store, 1, 2);
     await applied;
 
@@ -170,7 +218,7 @@ describe('ProjectionRunner', () => {
   });
 
   it('waitForPosition rejects with a timeout error when the position is not reached in time', async () => {
-    const runner = openRunner();
+    const runner = await openRunner();
     runner.start();
 
     const waiting = runner.waitForPosition(5n, 20);
@@ -182,8 +230,8 @@ describe('ProjectionRunner', () => {
   it('answers a query once its read model reaches the minPosition asked for, waiting for no other', async () => {
     const [caseId] = await appendGeneratedCases(store, 1, 10);
     const head = await store.headPosition();
-    const runner = openRunner({ projections: [caseProjection(), eventCounter({ atPosition: null, always: true })] });
-    const readModels = new ReadModels(runner, store, { timeoutMs: 200 });
+    const runner = await openRunner({ projections: [caseProjection(), eventCounter({ atPosition: null, always: true })] });
+    const readModels = new ReadModels(runner, store, { timeoutMs: 2_000 });
     runner.start();
 
     // The counter never gets anywhere, yet the case read model answers at the head and beyond.
@@ -197,7 +245,7 @@ describe('ProjectionRunner', () => {
     expect(page.items.map((item) => item.id)).toContain(nextCase);
 
     await expect(readModels.cases.view(caseId, { minPosition: head + 1_000n })).rejects.toThrow(
-      `Read models did not reach position ${head + 1_000n} within 200 ms`,
+      `Read models did not reach position ${head + 1_000n} within 2000 ms`,
     );
   });
 
@@ -206,7 +254,7 @@ describe('ProjectionRunner', () => {
     const head = await store.headPosition();
     const crash = { atPosition: 60n as bigint | null };
     // A restart far in the future: the test restarts the process itself, like a crashed service would be.
-    const runner = openRunner({
+    const runner = await openRunner({
       projections: [eventCounter(crash)],
       liveBatchSize: 25,
       restartBackoff: { initialMs: 3_600_000, maxMs: 3_600_000 },
@@ -218,14 +266,11 @@ describe('ProjectionRunner', () => {
 
     // Batches 1–25 and 26–50 committed; 51–75 threw at 60 after counting 51–59, and was rolled back.
     expect(runner.checkpoint('event-counter')).toBe(50n);
-    const durable = inspect((db) =>
-      db.prepare("SELECT position FROM projection_checkpoints WHERE projection = 'event-counter'").pluck().get(),
-    );
-    expect(durable).toBe(50);
-    expect(appliedCount()).toBe(50);
+    expect((await checkpointRow('event-counter')).position).toBe(50n);
+    expect(await appliedCount()).toBe(50);
     await runner.stop();
 
-    const restarted = openRunner({ projections: [eventCounter(crash)], liveBatchSize: 25 });
+    const restarted = await openRunner({ projections: [eventCounter(crash)], liveBatchSize: 25 });
     restarted.start();
     await restarted.waitForPosition(head, WAIT_MS);
 
@@ -233,16 +278,16 @@ describe('ProjectionRunner', () => {
     for (const event of await store.readAll({ maxCount: 100_000 })) {
       perStream.set(event.streamId, (perStream.get(event.streamId) ?? 0) + 1);
     }
-    expect(appliedCount()).toBe(Number(head));
-    const counted = inspect((db) => db.prepare('SELECT stream_id, applied FROM event_counts').raw().all() as [string, number][]);
-    expect(new Map(counted)).toEqual(perStream);
+    expect(await appliedCount()).toBe(Number(head));
+    const counted = await inspect((db) => db.selectFrom('event_counts').select(['stream_id', 'applied']).execute());
+    expect(new Map(counted.map((row) => [row.stream_id, Number(row.applied)]))).toEqual(perStream);
   });
 
   it('restarts a failed projection from its durable checkpoint, after logging the failure', async () => {
     await appendGeneratedCases(store, 10, 4);
     const head = await store.headPosition();
     const crash = { atPosition: 7n as bigint | null };
-    const runner = openRunner({ projections: [eventCounter(crash), caseProjection()], liveBatchSize: 5 });
+    const runner = await openRunner({ projections: [eventCounter(crash), caseProjection()], liveBatchSize: 5 });
 
     runner.start();
     await runner.waitForPosition(head, WAIT_MS);
@@ -252,37 +297,40 @@ describe('ProjectionRunner', () => {
       "Projection 'event-counter' stopped at position 5 (simulated crash at position 7); " +
         'restarting from its checkpoint in 1 ms (failure 1 in a row)',
     );
-    expect(appliedCount()).toBe(Number(head));
+    expect(await appliedCount()).toBe(Number(head));
   });
 
   it('ignores events delivered again after they were applied', async () => {
     await appendGeneratedCases(store, 15, 5);
     const head = await store.headPosition();
-    const runner = openRunner();
+    const runner = await openRunner();
     runner.start();
     await runner.waitForPosition(head, WAIT_MS);
     await runner.stop();
-    const applied = dumpReadModels();
+    const applied = await dumpReadModels();
 
     // As if the store redelivered the whole log: every projection starts again from position 0.
-    inspect((db) => db.prepare('UPDATE projection_checkpoints SET position = 0').run());
-    const redelivered = openRunner();
+    await inspect((db) => db.updateTable('projection_checkpoints').set({ position: 0 }).execute());
+    const redelivered = await openRunner();
     redelivered.start();
     await redelivered.waitForPosition(head, WAIT_MS);
 
-    expect(dumpReadModels()).toEqual(applied);
+    expect(await dumpReadModels()).toEqual(applied);
   });
 
   it('rebuilds each projection beside the live one into exactly the rows built live, then follows the log again', async () => {
     // A tiny cache, so the rebuild also writes cases out early and reads them back.
-    const runner = openRunner({ rebuildBatchSize: 40, projections: [caseProjection({ bulkCachedCases: 3 }), caseHistoryProjection()] });
+    const runner = await openRunner({
+      rebuildBatchSize: 40,
+      projections: [caseProjection({ bulkCachedCases: 3 }), caseHistoryProjection()],
+    });
     runner.start();
     // Appended while the runner follows, so the live model is built from many small batches.
     await appendGeneratedCases(store, 60, 6);
     const head = await store.headPosition();
     expect(head).toBeGreaterThan(300n);
     await runner.waitForPosition(head, WAIT_MS);
-    const live = dumpReadModels();
+    const live = await dumpReadModels();
 
     for (const projection of [CASE_PROJECTION, CASE_HISTORY_PROJECTION]) {
       const progress: RebuildProgress[] = [];
@@ -292,7 +340,7 @@ describe('ProjectionRunner', () => {
       expect(progress.length).toBe(Math.ceil(Number(head) / 40));
       expect(progress[progress.length - 1]).toEqual({ projection, processed: Number(head), position: head, head });
     }
-    expect(dumpReadModels()).toEqual(live);
+    expect(await dumpReadModels()).toEqual(live);
     await expect(runner.rebuild('no-such-projection')).rejects.toThrow(UnknownProjectionError);
 
     const [latest] = await appendGeneratedCases(store, 1, 7);
@@ -302,17 +350,25 @@ describe('ProjectionRunner', () => {
 
   it('keeps answering from the live tables and following the log during a rebuild, then swaps with nothing lost', async () => {
     const caseIds = await appendGeneratedCases(store, 40, 12);
-    const runner = openRunner({ rebuildBatchSize: 20 });
+    const runner = await openRunner({ rebuildBatchSize: 20 });
     const readModels = readModelsOf(runner);
     runner.start();
     await runner.waitForPosition(await store.headPosition(), WAIT_MS);
     const total = (await readModels.cases.list({ pageSize: 100 }, NOW)).total;
 
-    const seenDuringRebuild: number[] = [];
+    const seenDuringRebuild: Promise<number>[] = [];
     const appendedDuringRebuild: Promise<string[]>[] = [];
     const rebuilt = runner.rebuild(CASE_PROJECTION, (step) => {
-      // Synchronously inside the rebuild: what a query would read at this very moment.
-      seenDuringRebuild.push(inspect((db) => db.prepare('SELECT COUNT(*) FROM case_view').pluck().get() as number));
+      // Counted from another connection while the rebuild goes on: what a query would read then.
+      seenDuringRebuild.push(
+        inspect(async (db) => {
+          const row = await db
+            .selectFrom('case_view')
+            .select((eb) => eb.fn.countAll<bigint>().as('cases'))
+            .executeTakeFirstOrThrow();
+          return Number(row.cases);
+        }),
+      );
       if (step.processed === 40) appendedDuringRebuild.push(appendGeneratedCases(store, 3, 13));
     });
     expect(runner.status(0n).find((status) => status.projection === CASE_PROJECTION)?.rebuilding).toBe(true);
@@ -320,68 +376,93 @@ describe('ProjectionRunner', () => {
     const lateCases = await appendedDuringRebuild[0];
 
     expect(seenDuringRebuild.length).toBeGreaterThan(5);
-    expect(Math.min(...seenDuringRebuild)).toBe(total);
+    expect(Math.min(...(await Promise.all(seenDuringRebuild)))).toBe(total);
     const head = await store.headPosition();
     const page = await readModels.cases.list({ pageSize: 100 }, NOW, { minPosition: head });
     expect(page.total).toBe(total + 3);
     expect(page.items.map((item) => item.id)).toEqual(expect.arrayContaining([...caseIds, ...lateCases]));
-    expect(inspect((db) => db.prepare("SELECT generation FROM projection_checkpoints WHERE projection = 'case'").pluck().get())).toBe(2);
-    const leftovers = inspect((db) => db.prepare("SELECT name FROM sqlite_master WHERE name LIKE '%rebuild%'").pluck().all());
-    expect(leftovers).toEqual([]);
+    expect((await checkpointRow('case')).generation).toBe(2n);
+    expect(await leftoverRebuildTables()).toEqual([]);
   });
 
   it('drops what a rebuild left half-built when the process stopped', async () => {
     await appendGeneratedCases(store, 5, 14);
-    const first = openRunner();
+    const first = await openRunner();
     first.start();
     await first.waitForPosition(await store.headPosition(), WAIT_MS);
     await first.stop();
-    inspect((db) => db.exec('CREATE TABLE case_view__rebuild (case_key INTEGER PRIMARY KEY)'));
+    await inspect((db) =>
+      db.schema
+        .createTable('case_view__rebuild')
+        .addColumn('case_key', 'integer', (column) => column.primaryKey())
+        .execute(),
+    );
+    expect(await leftoverRebuildTables()).toEqual(['case_view__rebuild']);
 
-    openRunner();
+    await openRunner();
 
-    const leftovers = inspect((db) => db.prepare("SELECT name FROM sqlite_master WHERE name LIKE '%rebuild%'").pluck().all());
-    expect(leftovers).toEqual([]);
+    expect(await leftoverRebuildTables()).toEqual([]);
   });
 
   it('rebuilds every projection in one pass over the log into exactly the rows built live', async () => {
-    const live = openRunner();
+    const live = await openRunner();
     live.start();
     await appendGeneratedCases(store, 40, 9);
     const head = await store.headPosition();
     await live.waitForPosition(head, WAIT_MS);
     await live.stop();
-    const built = dumpReadModels();
+    const built = await dumpReadModels();
 
-    const offlineFile = join(dir, 'offline.db');
-    const offline = openRunner({ databaseFile: offlineFile, rebuildBatchSize: 50 });
+    const offlinePlace = await newPlace('offline');
+    const offline = await openRunner({ database: offlinePlace.location, rebuildBatchSize: 50 });
     const progress: RebuildProgress[] = [];
     const result = await offline.rebuildAll(undefined, (step) => progress.push(step));
 
     expect(result).toMatchObject({ processed: Number(head), position: head });
     expect(progress).toHaveLength(Math.ceil(Number(head) / 50));
-    expect(dumpReadModels(offlineFile)).toEqual(built);
+    expect(await dumpReadModels(offlinePlace.location)).toEqual(built);
     expect(offline.checkpoint(CASE_PROJECTION)).toBe(head);
     expect(offline.checkpoint(CASE_HISTORY_PROJECTION)).toBe(head);
+  });
+
+  it('shares one database between two runners (two instances): each event is applied once, into the rows one runner builds', async () => {
+    const projections = () => [caseProjection(), caseHistoryProjection(), eventCounter({ atPosition: null })];
+    const first = await openRunner({ projections: projections(), liveBatchSize: 7 });
+    const second = await openRunner({ projections: projections(), liveBatchSize: 11 });
+    first.start();
+    second.start();
+    await appendGeneratedCases(store, 30, 21);
+    const head = await store.headPosition();
+    await Promise.all([first.waitForPosition(head, WAIT_MS), second.waitForPosition(head, WAIT_MS)]);
+
+    // The counter has no revision guard: an event applied by both runners would count twice.
+    expect(await appliedCount()).toBe(Number(head));
+    const shared = await dumpReadModels();
+    const alonePlace = await newPlace('alone');
+    const alone = await openRunner({ database: alonePlace.location });
+    alone.start();
+    await alone.waitForPosition(head, WAIT_MS);
+    expect(await dumpReadModels(alonePlace.location)).toEqual(shared);
+    expect((await readModelsOf(second).cases.list({ pageSize: 100 }, NOW)).total).toBe(30);
   });
 
   it('replays the log into new tables when a projection changes version', async () => {
     await appendGeneratedCases(store, 8, 8);
     const head = await store.headPosition();
-    const first = openRunner({ projections: [caseHistoryProjection()] });
+    const first = await openRunner({ projections: [caseHistoryProjection()] });
     first.start();
     await first.waitForPosition(head, WAIT_MS);
     await first.stop();
-    const built = inspect((db) => dump(db, 'case_history', READ_MODEL_TABLES.case_history));
+    const built = await inspect((db) => dump(db, 'case_history'));
     expect(built).not.toHaveLength(0);
 
     const current = caseHistoryProjection();
-    const upgraded = openRunner({ projections: [{ ...current, version: current.version + 1 }] });
+    const upgraded = await openRunner({ projections: [{ ...current, version: current.version + 1 }] });
     expect(upgraded.checkpoint(CASE_HISTORY_PROJECTION)).toBe(0n);
     upgraded.start();
     await upgraded.waitForPosition(head, WAIT_MS);
 
-    expect(inspect((db) => dump(db, 'case_history', READ_MODEL_TABLES.case_history))).toEqual(built);
+    expect(await inspect((db) => dump(db, 'case_history'))).toEqual(built);
     expect(logger.messages).toEqual([
       `Projection 'case-history' changed from version ${current.version} to ${current.version + 1}: ` + 'replaying the log into new tables',
     ]);

@@ -73,13 +73,17 @@ export class Rebuilder {
 
       while (pending.length > 0) {
         const tables = pending[0];
-        await this.catchUp(tables);
+        await this.catchUp(tables, 0n);
         // The last stretch and the swap hold the live model's turn: no batch reaches its tables in between.
-        await tables.model.exclusive(async () => {
-          await this.catchUp(tables);
-          this.assertRunning(label);
-          await tables.swapIn();
-        });
+        let target: bigint | null = 0n;
+        while (target !== null) {
+          const reach = target;
+          target = await tables.model.exclusive(async () => {
+            await this.catchUp(tables, reach);
+            this.assertRunning(label);
+            return tables.swapIn();
+          });
+        }
         pending.shift();
         this.options.swapped(tables.model);
       }
@@ -92,18 +96,14 @@ export class Rebuilder {
     }
   }
 
-  /** Applies the log to the rebuilt tables until they reach the live model's checkpoint. */
-  private async catchUp(tables: RebuiltTables): Promise<void> {
+  /** Applies the log to the rebuilt tables until they reach the live model's checkpoint, and `target`. */
+  private async catchUp(tables: RebuiltTables, target: bigint): Promise<void> {
     const { database, store, stopped } = this.options;
-    await readLog(
-      store,
-      this.options.tailBatchSize,
-      { from: () => tables.position, to: () => tables.model.position, stopped },
-      async (batch, readUpTo) => {
-        await database.db.transaction().execute((db) => tables.apply(db, batch));
-        tables.skipTo(readUpTo);
-      },
-    );
+    const to = () => (tables.model.position > target ? tables.model.position : target);
+    await readLog(store, this.options.tailBatchSize, { from: () => tables.position, to, stopped }, async (batch, readUpTo) => {
+      await database.db.transaction().execute((db) => tables.apply(db, batch));
+      tables.skipTo(readUpTo);
+    });
   }
 
   private assertRunning(label: string): void {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ReadModelDatabase } from '../database/read-model-database';
 import type { ReadModelTables } from '../database/read-model-tables';
 import type { LogBatch } from '../log/log-batch';
-import { writeCheckpoint } from './checkpoints';
+import { readCheckpoint, writeCheckpoint } from './checkpoints';
 import { dropTables, type ProjectedModel } from './projected-model';
 import type { BulkProjectionWriter, ProjectionWriter } from './projection';
 import { liveTableNames, onTables, rebuildTableNames, type TableNames } from './table-names';
@@ -78,9 +78,11 @@ export class RebuiltTables {
    * Drops the live tables and renames the rebuilt ones to their live names, with the checkpoint,
    * in one transaction. Only a rebuild that has caught up with the live model may replace it, or
    * the checkpoint would move back and the events in between would be applied twice; the caller
-   * holds the model's `exclusive` turn, so no batch reaches the live tables meanwhile.
+   * holds the model's `exclusive` turn, so no batch of this process reaches the live tables
+   * meanwhile. Resolves to null once swapped, or, without swapping, to the durable checkpoint
+   * another instance has moved the live tables to: the rebuilt tables must catch up with it first.
    */
-  async swapIn(): Promise<void> {
+  async swapIn(): Promise<bigint | null> {
     const { model } = this;
     if (!this.bulkFinished) throw new Error(`Rebuilt tables of '${model.name}' swapped in before their bulk writes were flushed`);
     if (this.positionNow < model.position) {
@@ -88,7 +90,11 @@ export class RebuiltTables {
     }
     const { projection } = model;
     const live = liveTableNames(this.names.generation);
-    await this.database.db.transaction().execute(async (db) => {
+    const behind = await this.database.db.transaction().execute(async (db) => {
+      await this.database.lockProjection(db, projection.name);
+      // Another instance sharing the database may have moved the live tables on meanwhile.
+      const durable = (await readCheckpoint(db, projection.name))?.position ?? 0n;
+      if (durable > this.positionNow) return durable;
       await dropTables(db, projection, live);
       for (const base of projection.tables) await db.schema.alterTable(this.names.table(base)).renameTo(live.table(base)).execute();
       await writeCheckpoint(db, projection.name, {
@@ -96,8 +102,10 @@ export class RebuiltTables {
         version: projection.version,
         generation: this.names.generation,
       });
+      return null;
     });
-    model.replaceWith(this.names.generation, this.positionNow);
+    if (behind === null) model.replaceWith(this.names.generation, this.positionNow);
+    return behind;
   }
 
   /** Drops the rebuilt tables (a rebuild that failed or was stopped). */
