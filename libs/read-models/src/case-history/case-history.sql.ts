@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { CaseEventType, Role } from '@cases/domain';
+import { BulkInsert } from '../database/bulk-insert';
 import { chunked, integerType } from '../database/columns';
 import type { ReadModelTables } from '../database/read-model-tables';
 import type { SchemaTarget } from '../projection/projection';
@@ -107,13 +108,12 @@ export async function caseKeys(db: Db, caseIds: readonly string[]): Promise<Map<
   return keys;
 }
 
-/** Inserts the rows; a redelivered event hits its (case_key, revision) or its position and is ignored. */
-export async function insertHistoryRows(db: Db, rows: readonly HistoryRowWrite[]): Promise<void> {
-  for (const slice of chunked(rows, ROWS_PER_INSERT)) {
-    await db
+const historyInsert = new BulkInsert<HistoryRowWrite>(
+  (db, rows) =>
+    db
       .insertInto('case_history')
       .values(
-        slice.map((row) => ({
+        rows.map((row) => ({
           position: row.position,
           case_key: row.caseKey,
           revision: row.revision,
@@ -130,9 +130,29 @@ export async function insertHistoryRows(db: Db, rows: readonly HistoryRowWrite[]
           data: row.data,
         })),
       )
-      .onConflict((conflict) => conflict.doNothing())
-      .execute();
-  }
+      .onConflict((conflict) => conflict.doNothing()),
+  (row) => [
+    row.position,
+    row.caseKey,
+    row.revision,
+    row.type,
+    row.occurredAt,
+    row.recordedAt,
+    row.actorId,
+    row.actorRole,
+    row.actorUnit,
+    row.command,
+    row.correlationId,
+    row.causationId,
+    row.reason,
+    row.data,
+  ],
+  ROWS_PER_INSERT,
+);
+
+/** Inserts the rows; a redelivered event hits its (case_key, revision) or its position and is ignored. */
+export function insertHistoryRows(db: Db, rows: readonly HistoryRowWrite[]): Promise<void> {
+  return historyInsert.run(db, rows);
 }
 
 export interface CaseHistoryRow {

@@ -3,6 +3,7 @@ import type { CaseStatus, Milestone } from '@cases/domain';
 import type { ReadModelDialect } from '../database/read-model-database';
 import type { ReadModelTables } from '../database/read-model-tables';
 import type { SchemaTarget } from '../projection/projection';
+import { BulkInsert } from '../database/bulk-insert';
 import { chunked, integerType, timeType } from '../database/columns';
 import type { CaseListColumns, DeadlineColumns } from './case-state';
 import type { CaseListFilter } from './case-list';
@@ -164,93 +165,123 @@ export class CaseWriteSet {
   }
 
   async flush(db: Db): Promise<void> {
-    for (const writes of chunked(this.cases, ROWS_PER_INSERT)) {
-      await db
-        .insertInto('case_view')
-        .values(
-          writes.map((write) => ({
-            case_key: write.key,
-            case_id: write.caseId,
-            org_id: write.list.orgId,
-            revision: write.revision,
-            position: write.position,
-            state: write.state,
-            facts: write.facts,
-          })),
-        )
-        .onConflict((conflict) =>
-          conflict.column('case_key').doUpdateSet((eb) => ({
-            revision: eb.ref('excluded.revision'),
-            position: eb.ref('excluded.position'),
-            state: eb.ref('excluded.state'),
-            facts: eb.ref('excluded.facts'),
-          })),
-        )
-        .execute();
-      await db
-        .insertInto('case_list')
-        .values(
-          writes.map(({ key, caseId, list, updatedAt, revision }) => ({
-            case_key: key,
-            case_id: caseId,
-            org_id: list.orgId,
-            kind: list.kind,
-            number: list.number,
-            status: list.status,
-            title: list.title,
-            description: list.description,
-            community: list.community,
-            unit: list.unit,
-            urgency: list.urgency,
-            platform_ticket_no: list.platformTicketNo,
-            registered_at: list.registeredAt,
-            updated_at: updatedAt,
-            revision,
-          })),
-        )
-        // Organisation, kind, number, registration time and ticket number identify a case from
-        // its intake on; leaving them out of the update spares their indexes.
-        .onConflict((conflict) =>
-          conflict.column('case_key').doUpdateSet((eb) => ({
-            status: eb.ref('excluded.status'),
-            title: eb.ref('excluded.title'),
-            description: eb.ref('excluded.description'),
-            community: eb.ref('excluded.community'),
-            unit: eb.ref('excluded.unit'),
-            urgency: eb.ref('excluded.urgency'),
-            updated_at: eb.ref('excluded.updated_at'),
-            revision: eb.ref('excluded.revision'),
-          })),
-        )
-        .execute();
-    }
-    for (const deadlines of chunked(this.deadlines, ROWS_PER_INSERT)) {
-      await db
-        .insertInto('case_deadlines')
-        .values(
-          deadlines.map(({ key, deadline }) => ({
-            case_key: key,
-            milestone: deadline.milestone,
-            version: deadline.version,
-            due_at: deadline.dueAt,
-            reached_at: deadline.reachedAt,
-          })),
-        )
-        .onConflict((conflict) =>
-          conflict.columns(['case_key', 'milestone']).doUpdateSet((eb) => ({
-            version: eb.ref('excluded.version'),
-            due_at: eb.ref('excluded.due_at'),
-            reached_at: eb.ref('excluded.reached_at'),
-          })),
-        )
-        .execute();
-    }
+    await viewUpsert.run(db, this.cases);
+    await listUpsert.run(db, this.cases);
+    await deadlineUpsert.run(db, this.deadlines);
     // Rare (a deadline the domain no longer keeps): one statement each.
     for (const { key, milestone } of this.removedDeadlines) {
       await db.deleteFrom('case_deadlines').where('case_key', '=', key).where('milestone', '=', milestone).execute();
     }
   }
 }
+
+const viewUpsert = new BulkInsert<CaseWrite>(
+  (db, writes) =>
+    db
+      .insertInto('case_view')
+      .values(
+        writes.map((write) => ({
+          case_key: write.key,
+          case_id: write.caseId,
+          org_id: write.list.orgId,
+          revision: write.revision,
+          position: write.position,
+          state: write.state,
+          facts: write.facts,
+        })),
+      )
+      .onConflict((conflict) =>
+        conflict.column('case_key').doUpdateSet((eb) => ({
+          revision: eb.ref('excluded.revision'),
+          position: eb.ref('excluded.position'),
+          state: eb.ref('excluded.state'),
+          facts: eb.ref('excluded.facts'),
+        })),
+      ),
+  (write) => [write.key, write.caseId, write.list.orgId, write.revision, write.position, write.state, write.facts],
+  ROWS_PER_INSERT,
+);
+
+const listUpsert = new BulkInsert<CaseWrite>(
+  (db, writes) =>
+    db
+      .insertInto('case_list')
+      .values(
+        writes.map(({ key, caseId, list, updatedAt, revision }) => ({
+          case_key: key,
+          case_id: caseId,
+          org_id: list.orgId,
+          kind: list.kind,
+          number: list.number,
+          status: list.status,
+          title: list.title,
+          description: list.description,
+          community: list.community,
+          unit: list.unit,
+          urgency: list.urgency,
+          platform_ticket_no: list.platformTicketNo,
+          registered_at: list.registeredAt,
+          updated_at: updatedAt,
+          revision,
+        })),
+      )
+      // Organisation, kind, number, registration time and ticket number identify a case from
+      // its intake on; leaving them out of the update spares their indexes.
+      .onConflict((conflict) =>
+        conflict.column('case_key').doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          title: eb.ref('excluded.title'),
+          description: eb.ref('excluded.description'),
+          community: eb.ref('excluded.community'),
+          unit: eb.ref('excluded.unit'),
+          urgency: eb.ref('excluded.urgency'),
+          updated_at: eb.ref('excluded.updated_at'),
+          revision: eb.ref('excluded.revision'),
+        })),
+      ),
+  ({ key, caseId, list, updatedAt, revision }) => [
+    key,
+    caseId,
+    list.orgId,
+    list.kind,
+    list.number,
+    list.status,
+    list.title,
+    list.description,
+    list.community,
+    list.unit,
+    list.urgency,
+    list.platformTicketNo,
+    list.registeredAt,
+    updatedAt,
+    revision,
+  ],
+  ROWS_PER_INSERT,
+);
+
+const deadlineUpsert = new BulkInsert<{ key: bigint; deadline: DeadlineColumns }>(
+  (db, deadlines) =>
+    db
+      .insertInto('case_deadlines')
+      .values(
+        deadlines.map(({ key, deadline }) => ({
+          case_key: key,
+          milestone: deadline.milestone,
+          version: deadline.version,
+          due_at: deadline.dueAt,
+          reached_at: deadline.reachedAt,
+        })),
+      )
+      .onConflict((conflict) =>
+        conflict.columns(['case_key', 'milestone']).doUpdateSet((eb) => ({
+          version: eb.ref('excluded.version'),
+          due_at: eb.ref('excluded.due_at'),
+          reached_at: eb.ref('excluded.reached_at'),
+        })),
+      ),
+  ({ key, deadline }) => [key, deadline.milestone, deadline.version, deadline.dueAt, deadline.reachedAt],
+  ROWS_PER_INSERT,
+);
 
 // Queries: they read the live tables only.
 
