@@ -61,13 +61,13 @@ function expectOneLineFailure(outcome: { code: number | null; stderr: string; st
 
 describe('starting with a wrong or unreachable store setting', () => {
   // One process per case, started together: each spends most of its time loading the service.
-  it('an unreachable DATABASE_URL or KURRENTDB_URL, or READ_MODELS=postgres, stops the start with one line naming it', async () => {
+  it('an unreachable DATABASE_URL or KURRENTDB_URL, for the log or the read models, stops the start with one line naming it', async () => {
     // Ports that were free a moment ago: nothing answers there.
-    const [postgresPort, kurrentPort] = [await freePort(), await freePort()];
+    const [postgresPort, kurrentPort, readModelsPort] = [await freePort(), await freePort(), await freePort()];
     const [postgres, kurrent, readModels] = await Promise.all([
       startExpectingExit({ EVENT_STORE: 'postgres', DATABASE_URL: `postgres://cases:hunter2@127.0.0.1:${postgresPort}/cases` }),
       startExpectingExit({ EVENT_STORE: 'kurrentdb', KURRENTDB_URL: `kurrentdb://127.0.0.1:${kurrentPort}?tls=false` }),
-      startExpectingExit({ READ_MODELS: 'postgres' }),
+      startExpectingExit({ READ_MODELS: 'postgres', DATABASE_URL: `postgres://cases:hunter2@127.0.0.1:${readModelsPort}/cases` }),
     ]);
     expectOneLineFailure(
       postgres,
@@ -82,7 +82,13 @@ describe('starting with a wrong or unreachable store setting', () => {
         `^Configuration KURRENTDB_URL: KurrentDB at kurrentdb://127\\.0\\.0\\.1:${kurrentPort}\\?tls=false \\(KURRENTDB_URL\\) did not answer: `,
       ),
     );
-    expectOneLineFailure(readModels, /^Configuration READ_MODELS: 'postgres' is not available yet/);
+    expectOneLineFailure(
+      readModels,
+      new RegExp(
+        `^Configuration DATABASE_URL: PostgreSQL read models at postgres://cases:\\*\\*\\*@127\\.0\\.0\\.1:${readModelsPort}/cases cannot be used: connect ECONNREFUSED`,
+      ),
+    );
+    expect(readModels.stderr).not.toContain('hunter2');
   });
 });
 
@@ -105,12 +111,12 @@ describe('starting on the production stores', () => {
     standIn = undefined;
   });
 
-  it('EVENT_STORE=postgres keeps the log in PostgreSQL: the directory seeded at start is there, and no events.db in DATA_DIR', async () => {
+  it('EVENT_STORE=postgres READ_MODELS=postgres keeps the log and the read models in PostgreSQL: nothing of theirs in DATA_DIR', async () => {
     database = await createPostgresTestDatabase();
     const folder = dataDir();
     service = await ChildService.start({
       dataDir: folder,
-      env: { ...productionSecrets(), EVENT_STORE: 'postgres', DATABASE_URL: database.url },
+      env: { ...productionSecrets(), EVENT_STORE: 'postgres', READ_MODELS: 'postgres', DATABASE_URL: database.url },
     });
     expect((await service.waitUntilHealthy(10_000)).store.status).toBe('up');
     const client = new Client({ connectionString: database.url });
@@ -120,21 +126,38 @@ describe('starting on the production stores', () => {
         'SELECT stream_id, count(*) AS events FROM event_store.events GROUP BY stream_id ORDER BY stream_id',
       );
       expect(rows.map((row) => row.stream_id)).toContain('directory-default');
+      const checkpoints = await client.query<{ projection: string }>('SELECT projection FROM projection_checkpoints ORDER BY projection');
+      expect(checkpoints.rows.map((row) => row.projection)).toEqual(['case', 'case-history']);
     } finally {
       await client.end();
     }
     expect(existsSync(join(folder, 'events.db'))).toBe(false);
+    expect(existsSync(join(folder, 'read-models.db'))).toBe(false);
   });
 
-  it('EVENT_STORE=kurrentdb keeps the log in KurrentDB (the test stand-in)', async () => {
+  it('EVENT_STORE=kurrentdb READ_MODELS=postgres keeps the log in KurrentDB (the test stand-in) and the read models in PostgreSQL', async () => {
     standIn = await KurrentDbStandIn.start();
     // People's data keys live in PostgreSQL whenever the log is not embedded.
     database = await createPostgresTestDatabase();
     service = await ChildService.start({
       dataDir: dataDir(),
-      env: { ...productionSecrets(), EVENT_STORE: 'kurrentdb', KURRENTDB_URL: standIn.url, DATABASE_URL: database.url },
+      env: {
+        ...productionSecrets(),
+        EVENT_STORE: 'kurrentdb',
+        READ_MODELS: 'postgres',
+        KURRENTDB_URL: standIn.url,
+        DATABASE_URL: database.url,
+      },
     });
     expect((await service.waitUntilHealthy(10_000)).store.status).toBe('up');
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const checkpoints = await client.query<{ projection: string }>('SELECT projection FROM projection_checkpoints ORDER BY projection');
+      expect(checkpoints.rows.map((row) => row.projection)).toEqual(['case', 'case-history']);
+    } finally {
+      await client.end();
+    }
     const streams = new Set(Array.from({ length: standIn.log.length }, (_, index) => standIn?.log.at(index).streamId));
     expect(streams).toContain('directory-default');
   });
