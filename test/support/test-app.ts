@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +77,14 @@ export class TestApp {
     // in a PostgreSQL database made for this app and dropped when it stops.
     const database = process.env.TEST_STORES === 'postgres' ? await createPostgresTestDatabase() : null;
     const config = loadConfig({
-      ...(database && { EVENT_STORE: 'postgres', READ_MODELS: 'postgres', DATABASE_URL: database.url }),
+      ...(database && {
+        EVENT_STORE: 'postgres',
+        READ_MODELS: 'postgres',
+        DATABASE_URL: database.url,
+        // What a deployment on a shared store must supply instead of generating it into DATA_DIR.
+        CASES_MASTER_KEY: randomBytes(32).toString('base64'),
+        CASES_JWT_SECRET: randomBytes(32).toString('hex'),
+      }),
       DATA_DIR: dataDir,
       SCHEDULER_INTERVAL_MS: '0',
       UNITS_FILE: unitsFile,
