@@ -79,7 +79,7 @@ export interface HistoryRowWrite {
 
 const KEYS_PER_QUERY = 500;
 /** Rows per multi-row insert (14 parameters each), well under both databases' limits. */
-const ROWS_PER_INSERT = 200;
+const ROWS_PER_INSERT = 500;
 
 /**
  * The keys of the cases of `caseIds` (in the order given), handing out the next free keys, in

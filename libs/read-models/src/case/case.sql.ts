@@ -120,7 +120,7 @@ const LOAD_CHUNK = 500;
  * to SQLite's own speed (a statement per row would pay the query builder and the driver per row),
  * well under both databases' limits on bound parameters.
  */
-const ROWS_PER_INSERT = 200;
+const ROWS_PER_INSERT = 500;
 
 /** The stored rows of the cases of `caseIds` that the view holds. */
 export async function loadCases(db: Db, caseIds: readonly string[]): Promise<Map<string, StoredCaseRow>> {

@@ -71,7 +71,7 @@ function openSqlite(file: string): ReadModelDatabase {
 }
 
 /** Distinct statements kept prepared: a projection's few queries, each multi-row insert in its few sizes. */
-const CACHED_STATEMENTS = 256;
+const CACHED_STATEMENTS = 512;
 
 /**
  * The database as Kysely's SQLite dialect sees it, preparing each distinct SQL text once: the
