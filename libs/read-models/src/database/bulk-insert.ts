@@ -44,12 +44,9 @@ export class BulkInsert<Row> {
         text = this.build(db, chunk).compile().sql;
         bySize.set(size, text);
       }
-      await db.executeQuery(
-        CompiledQuery.raw(
-          text,
-          chunk.flatMap((row) => [...this.values(row)]),
-        ),
-      );
+      const parameters: unknown[] = [];
+      for (const row of chunk) for (const value of this.values(row)) parameters.push(value);
+      await db.executeQuery(CompiledQuery.raw(text, parameters));
     }
   }
 }
