@@ -41,10 +41,11 @@ export async function migrateReadModels(database: ReadModelDatabase): Promise<vo
     migrationLockTableName: 'read_model_migration_lock',
   });
   const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'the migration table';
-    throw new Error(`Read-model migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  if (error === undefined) return;
+  const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+  // Without a failed migration the database could not be reached or locked: its own error says it best.
+  if (failed === undefined) throw error;
+  throw new Error(`Read-model migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
 /** Opens the database at `location`, migrates it and closes it: whether the read models can live there. */
