@@ -86,10 +86,13 @@ function withStatementCache(database: Database.Database): SqliteDatabase {
     prepare: (text: string) => {
       let statement = statements.get(text);
       if (statement === undefined) {
-        if (statements.size >= CACHED_STATEMENTS) statements.clear();
         statement = database.prepare(text);
-        statements.set(text, statement);
+        // The least recently used goes (a Map iterates in insertion order; a hit moves to the end).
+        if (statements.size >= CACHED_STATEMENTS) statements.delete(statements.keys().next().value as string);
+      } else {
+        statements.delete(text);
       }
+      statements.set(text, statement);
       return statement;
     },
   };
