@@ -40,7 +40,11 @@ export async function migrateReadModels(database: ReadModelDatabase): Promise<vo
     migrationTableName: 'read_model_migrations',
     migrationLockTableName: 'read_model_migration_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely locks migrations on PostgreSQL but not on SQLite (it takes SQLite for one connection):
+  // a second process migrating the same file at the same moment loses the race, and then finds
+  // the migrations done.
+  if (error !== undefined && database.dialect === 'sqlite') ({ error, results } = await migrator.migrateToLatest());
   if (error === undefined) return;
   const failed = results?.find((result) => result.status === 'Error')?.migrationName;
   // Without a failed migration the database could not be reached or locked: its own error says it best.

@@ -41,6 +41,8 @@ export class ProjectedModel {
    */
   static async open(database: ReadModelDatabase, projection: Projection, logger: ProjectionLogger): Promise<ProjectedModel> {
     const checkpoint = await database.db.transaction().execute(async (db) => {
+      // Instances starting together on one PostgreSQL database open each projection in turn.
+      await database.lockProjection(db, projection.name);
       await dropTables(db, projection, rebuildTableNames(0));
       const stored = await readCheckpoint(db, projection.name);
       if (stored && stored.version === projection.version) {

@@ -449,6 +449,21 @@ describe.each(['sqlite', 'postgres'] as const)('ProjectionRunner with read model
     expect((await readModelsOf(second).cases.list({ pageSize: 100 }, NOW)).total).toBe(30);
   });
 
+  // Instances share a PostgreSQL database; SQLite read models belong to one process (docs/architecture.md, "Several instances").
+  if (dialect === 'postgres') {
+    it('opens one new database from two runners starting at once (two instances starting together)', async () => {
+      await appendGeneratedCases(store, 5, 22);
+      const head = await store.headPosition();
+      const [first, second] = await Promise.all([openRunner(), openRunner()]);
+      first.start();
+      second.start();
+      await Promise.all([first.waitForPosition(head, WAIT_MS), second.waitForPosition(head, WAIT_MS)]);
+
+      expect((await readModelsOf(first).cases.list({ pageSize: 100 }, NOW)).total).toBe(5);
+      expect((await checkpointRow(CASE_PROJECTION)).generation).toBe(1n);
+    });
+  }
+
   it('replays the log into new tables when a projection changes version', async () => {
     await appendGeneratedCases(store, 8, 8);
     const head = await store.headPosition();
