@@ -27,7 +27,7 @@ import { MOVE_SOURCE_HELP, MOVE_TARGET_HELP, runMoveStoreCommand } from './move-
 import { registerPersonalDataCommands } from './personal-data-commands';
 import { verifyEventLog } from './verify-event-log';
 
-/** The operator CLI. It opens the same store (EVENT_STORE) and files (DATA_DIR) as the service; stop the service before a rebuild. */
+/** The operator CLI. It opens the same store (EVENT_STORE), read models (READ_MODELS) and files (DATA_DIR) as the service; stop the service before a rebuild. */
 async function openStore() {
   const config = loadConfig();
   const store = await openEventStore(config);
