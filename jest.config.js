@@ -7,6 +7,7 @@ const moduleNameMapper = {
   '^@cases/read-models(|/.*)$': '<rootDir>/libs/read-models/src$1',
   '^@cases/messaging(|/.*)$': '<rootDir>/libs/messaging/src$1',
   '^@cases/personal-data(|/.*)$': '<rootDir>/libs/personal-data/src$1',
+  '^@cases/coordination(|/.*)$': '<rootDir>/libs/coordination/src$1',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] };
 const base = { rootDir: __dirname, moduleFileExtensions: ['ts', 'js', 'json'], testEnvironment: 'node', transform, moduleNameMapper };

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { CaseFacts, OpenedCase } from '@cases/domain';
+import { casesNeedingAttention } from '../projection/parked-events';
 import { selectCaseView, selectCasesWithOpenDeadlines, selectFactsChangedSince, type OpenDeadlineCaseRow } from './case.sql';
 
 export interface CaseView {
@@ -8,12 +9,16 @@ export interface CaseView {
   revision: bigint;
   /** Global position of the case's last event. */
   position: bigint;
+  /** A read model parked an event of the case: the view may stop short of the log (docs/architecture.md, "Parked events"). */
+  needsAttention: boolean;
 }
 
 /** The case as the domain folds it, or null when no such case has reached the read model. */
 export function getCaseView(db: Database, caseId: string): CaseView | null {
   const row = selectCaseView(db, caseId);
-  return row ? { state: JSON.parse(row.state) as OpenedCase, revision: row.revision, position: row.position } : null;
+  if (!row) return null;
+  const needsAttention = casesNeedingAttention(db, [caseId]).size > 0;
+  return { state: JSON.parse(row.state) as OpenedCase, revision: row.revision, position: row.position, needsAttention };
 }
 
 /** The timeliness facts of every case of `orgId` whose last event lies after `afterPosition`. */

@@ -69,7 +69,7 @@ describe('case projection', () => {
 
       projection.apply(events);
 
-      expect(getCaseView(db(), CASE_ID)).toEqual({ state: stored(domainFold(events)), revision: 9n, position: 10n });
+      expect(getCaseView(db(), CASE_ID)).toEqual({ state: stored(domainFold(events)), revision: 9n, position: 10n, needsAttention: false });
     });
 
     it('gives the same state whether the events arrive in one batch or one at a time', () => {

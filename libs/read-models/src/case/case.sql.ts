@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { CaseStatus, Milestone } from '@cases/domain';
+import { TERMINAL_STATUSES, type CaseStatus, type Milestone } from '@cases/domain';
 import type { TableNames } from '../projection/table-names';
 import type { CaseListColumns, DeadlineColumns } from './case-state';
 import type { CaseListFilter } from './case-list';
@@ -14,20 +14,24 @@ import type { CaseListFilter } from './case-list';
  *  - `case_list`: one row of columns per case for GET /api/cases.
  *  - `case_deadlines`: the current version of each milestone's deadline, for the overdue filters
  *    and the deadline scheduler.
+ *  - `case_units`: every handling unit that may see the case (`unitsThatMaySee`: the one holding
+ *    it now and every one that held it before), for a unit user's list (docs/security.md).
  *
  * Rows are keyed by `case_key`, an integer handed out in the order cases first appear in the log,
  * rather than by the random case UUID: the cases a batch touches are mostly recent ones, so their
  * rows share few pages and a commit writes little, where keyed by the UUID nearly every write
- * would dirty a page of its own. The three tables share a case's key.
+ * would dirty a page of its own. The four tables share a case's key.
  */
 
-export const CASE_TABLES = ['case_view', 'case_list', 'case_deadlines'] as const;
+export const CASE_TABLES = ['case_view', 'case_list', 'case_deadlines', 'case_units'] as const;
 
 export function createCaseTables(db: Database, names: TableNames): void {
   const view = names.table('case_view');
   const list = names.table('case_list');
   const deadlines = names.table('case_deadlines');
+  const units = names.table('case_units');
   // case_id is unique in the view: the projection finds a case's row by it.
+  // case_units is keyed by unit first: the one question asked of it is "which cases may this unit see".
   db.exec(`
     CREATE TABLE IF NOT EXISTS ${view} (
       case_key INTEGER PRIMARY KEY,
@@ -62,6 +66,11 @@ export function createCaseTables(db: Database, names: TableNames): void {
       due_at     TEXT    NOT NULL,
       reached_at TEXT,
       PRIMARY KEY (case_key, milestone)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS ${units} (
+      unit     TEXT    NOT NULL,
+      case_key INTEGER NOT NULL,
+      PRIMARY KEY (unit, case_key)
     ) WITHOUT ROWID;
   `);
 }
@@ -114,6 +123,8 @@ export class CaseTables {
   private readonly updateList: Statement<unknown[]>;
   private readonly upsertDeadline: Statement<[bigint, string, number, string, string | null]>;
   private readonly deleteDeadline: Statement<[bigint, string]>;
+  private readonly insertUnit: Statement<[string, bigint]>;
+  private readonly deleteUnit: Statement<[string, bigint]>;
   private readonly lastKey: Statement<[], bigint | null>;
 
   constructor(db: Database, names: TableNames) {
@@ -147,6 +158,9 @@ export class CaseTables {
          version = excluded.version, due_at = excluded.due_at, reached_at = excluded.reached_at`,
     );
     this.deleteDeadline = db.prepare(`DELETE FROM ${deadlines} WHERE case_key = ? AND milestone = ?`);
+    const units = names.table('case_units');
+    this.insertUnit = db.prepare(`INSERT OR IGNORE INTO ${units} (unit, case_key) VALUES (?, ?)`);
+    this.deleteUnit = db.prepare(`DELETE FROM ${units} WHERE unit = ? AND case_key = ?`);
     this.lastKey = db.prepare<[], bigint | null>(`SELECT MAX(case_key) FROM ${view}`).pluck().safeIntegers(true);
   }
 
@@ -204,6 +218,15 @@ export class CaseTables {
   removeDeadline(key: bigint, milestone: Milestone): void {
     this.deleteDeadline.run(key, milestone);
   }
+
+  /** Records that `unit` may see the case. */
+  addUnit(key: bigint, unit: string): void {
+    this.insertUnit.run(unit, key);
+  }
+
+  removeUnit(key: bigint, unit: string): void {
+    this.deleteUnit.run(unit, key);
+  }
 }
 
 // Queries: they read the live tables only.
@@ -234,9 +257,9 @@ export interface OpenDeadlineCaseRow {
   revision: bigint;
 }
 
-/** Cases not closed nor rejected that have a deadline not yet reached. */
+/** Cases not ended (closed, rejected, withdrawn) that have a deadline not yet reached. */
 export function selectCasesWithOpenDeadlines(db: Database): OpenDeadlineCaseRow[] {
-  const ended: readonly CaseStatus[] = ['closed', 'rejected'];
+  const ended: readonly CaseStatus[] = TERMINAL_STATUSES;
   return db
     .prepare<string[], OpenDeadlineCaseRow>(
       `SELECT case_id AS caseId, revision FROM case_list
@@ -351,6 +374,10 @@ function whereClause(filter: CaseListFilter, nowIso: string): { where: string; p
   equals('status', filter.status);
   equals('unit', filter.unit);
   equals('community', filter.community);
+  if (filter.seenByUnit !== undefined) {
+    conditions.push('c.case_key IN (SELECT case_key FROM case_units WHERE unit = ?)');
+    parameters.push(filter.seenByUnit);
+  }
   const pending = pendingDeadlineCondition(filter, nowIso);
   if (pending) {
     conditions.push(`c.case_key IN (SELECT case_key FROM case_deadlines WHERE ${pending.where})`);

@@ -1,6 +1,10 @@
 import type { Database } from 'better-sqlite3';
-import type { LogBatch } from '../log/log-batch';
+import type { RecordedEvent } from '@cases/event-store';
+import type { CaseEventDecoder, LogBatch } from '../log/log-batch';
 import { checkpointWriter, positionWriter, readCheckpoint, type Checkpoint } from './checkpoints';
+import { ParkedEvents } from './parked-events';
+import { replayParkedStream, reportParked, type ReplayOutcome } from './parked-replay';
+import { applyWithQuarantine, type ParkedNow } from './quarantine';
 import type { Projection, ProjectionWriter } from './projection';
 import { liveTableNames, rebuildTableNames, type TableNames } from './table-names';
 
@@ -19,21 +23,34 @@ export class ProjectedModel {
   private positionNow: bigint;
   private generationNow: number;
   private writer: ProjectionWriter;
-  private readonly applyInTransaction: (batch: LogBatch) => void;
+  private readonly applyInTransaction: (batch: LogBatch) => ParkedNow[];
   private readonly moveInTransaction: (position: bigint) => void;
+  private readonly parked: ParkedEvents;
 
   private constructor(
     private readonly db: Database,
     readonly projection: Projection,
     checkpoint: Checkpoint,
+    private readonly logger: ProjectionLogger,
   ) {
     this.positionNow = checkpoint.position;
     this.generationNow = checkpoint.generation;
     this.writer = projection.writer(db, liveTableNames(checkpoint.generation));
     const writePosition = positionWriter(db);
+    // Parking (quarantine.ts): an event the projection refuses stops its own case, not the batch.
+    this.parked = new ParkedEvents(db);
+    const inSavepoint = db.transaction((work: () => void) => work());
     this.applyInTransaction = db.transaction((batch: LogBatch) => {
-      this.writer.apply(batch);
+      const parkedNow = applyWithQuarantine(
+        batch,
+        projection.name,
+        this.parked,
+        (part) => this.writer.apply(part),
+        inSavepoint,
+        new Date().toISOString(),
+      );
       writePosition(projection.name, batch.lastPosition);
+      return parkedNow;
     });
     this.moveInTransaction = db.transaction((position: bigint) => writePosition(projection.name, position));
   }
@@ -49,7 +66,7 @@ export class ProjectedModel {
       const stored = readCheckpoint(db, projection.name);
       if (stored && stored.version === projection.version) {
         createSchema(db, projection, liveTableNames(stored.generation));
-        return new ProjectedModel(db, projection, stored);
+        return new ProjectedModel(db, projection, stored, logger);
       }
       if (stored) {
         logger.log(
@@ -59,10 +76,12 @@ export class ProjectedModel {
       }
       // Without a checkpoint of this version, tables of the same names hold nothing this release can trust.
       dropTables(db, projection, liveTableNames(0));
+      // Replayed from position 0, every event is judged again.
+      new ParkedEvents(db).releaseAll(projection.name);
       const checkpoint = { position: 0n, version: projection.version, generation: (stored?.generation ?? 0) + 1 };
       createSchema(db, projection, liveTableNames(checkpoint.generation));
       checkpointWriter(db)(projection.name, checkpoint);
-      return new ProjectedModel(db, projection, checkpoint);
+      return new ProjectedModel(db, projection, checkpoint, logger);
     })();
   }
 
@@ -86,9 +105,18 @@ export class ProjectedModel {
   apply(batch: LogBatch): boolean {
     const unseen = batch.after(this.positionNow);
     if (unseen.isEmpty) return false;
-    this.applyInTransaction(unseen);
+    const parkedNow = this.applyInTransaction(unseen);
     this.positionNow = unseen.lastPosition;
+    reportParked(this.logger, this.name, parkedNow);
     return true;
+  }
+
+  /**
+   * Applies the whole of a parked stream (`recorded`, read from the store) up to the checkpoint
+   * and releases its parked events, or records why it failed (parked-replay.ts).
+   */
+  replayParked(streamId: string, recorded: readonly RecordedEvent[], decode: CaseEventDecoder): ReplayOutcome {
+    return replayParkedStream({ db: this.db, projection: this.name, writer: this.writer, parked: this.parked, streamId, recorded, decode });
   }
 
   /** Moves the checkpoint over a stretch of the log that holds no event (a store may leave holes). */

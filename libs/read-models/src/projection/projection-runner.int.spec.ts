@@ -45,7 +45,9 @@ class RecordingLogger {
 /**
  * Counts every event it is handed, per stream, with deliberately no revision guard: if the runner
  * ever applied an event twice or skipped one, the counts would show it. It can be armed to throw
- * when it reaches a given position, half-way through a batch, or at every batch.
+ * when it reaches a given position, half-way through a batch, or at every batch. It throws what
+ * the database throws (a disk failing), which fails the batch whole: an error of the projection's
+ * own would park the one event instead (parked-events.int.spec.ts).
  */
 function eventCounter(crash: { atPosition: bigint | null; always?: boolean }): Projection {
   return {
@@ -65,11 +67,11 @@ function eventCounter(crash: { atPosition: bigint | null; always?: boolean }): P
       );
       return {
         apply(batch) {
-          if (crash.always) throw new Error('this projection always fails');
+          if (crash.always) throw new Database.SqliteError('this projection always fails', 'SQLITE_IOERR');
           for (const entry of batch.entries) {
             if (entry.position === crash.atPosition) {
               crash.atPosition = null;
-              throw new Error(`simulated crash at position ${entry.position}`);
+              throw new Database.SqliteError(`simulated crash at position ${entry.position}`, 'SQLITE_IOERR');
             }
             increment.run(entry.streamId);
           }

@@ -1,10 +1,13 @@
 import { Logger } from '@nestjs/common';
 import type { Database } from 'better-sqlite3';
+import { decodeCaseEvent } from '@cases/domain';
 import type { EventStore } from '@cases/event-store';
-import type { LogBatch } from '../log/log-batch';
+import type { CaseEventDecoder, LogBatch } from '../log/log-batch';
 import type { Backoff } from './backoff';
 import { createCheckpointTable } from './checkpoints';
 import { LogFollower } from './log-follower';
+import { createParkedEventsTable, ParkedEvents, type ParkedCount, type ParkedEvent } from './parked-events';
+import { StaleStreamReadError, type ReplayOutcome } from './parked-replay';
 import { PositionWaiters } from './position-waiters';
 import { ProjectedModel, type ProjectionLogger } from './projected-model';
 import type { Projection } from './projection';
@@ -25,6 +28,12 @@ export interface ProjectionRunnerOptions {
   rebuildBatchSize?: number;
   /** Delay before restarting a failed projection, doubled for each failure in a row up to `maxMs`. */
   restartBackoff?: Backoff;
+  /**
+   * How case events are decoded (default: the domain's `decodeCaseEvent`, upcasters included).
+   * A release that learns to read a parked event brings its own through the domain; specs pass
+   * one to play that release (docs/architecture.md, "Parked events").
+   */
+  decode?: CaseEventDecoder;
 }
 
 export interface ProjectionStatus {
@@ -69,7 +78,8 @@ const DEFAULT_RESTART_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000 };
  *  - `PositionWaiters`: read-your-writes waits, per projection.
  * Each projection applies a batch in its own transaction together with its checkpoint
  * (`ProjectedModel`): a crash anywhere leaves each model and its checkpoint together, so the next
- * start resumes with no gap and no double application.
+ * start resumes with no gap and no double application. An event a projection refuses is parked
+ * there and then, and stops its own case only (`quarantine.ts`, `replayParked`).
  */
 export class ProjectionRunner {
   private readonly db: Database;
@@ -85,6 +95,8 @@ export class ProjectionRunner {
   private readonly rebuilding = new Map<string, Promise<unknown>>();
   private following = false;
   private closed = false;
+  private readonly parked: ParkedEvents;
+  private readonly decode: CaseEventDecoder | undefined;
 
   constructor(options: ProjectionRunnerOptions) {
     this.store = options.store;
@@ -93,6 +105,9 @@ export class ProjectionRunner {
     this.liveBatchSize = options.liveBatchSize ?? DEFAULT_LIVE_BATCH_SIZE;
     this.db = openReadModelDatabase(options.databaseFile);
     createCheckpointTable(this.db);
+    createParkedEventsTable(this.db);
+    this.parked = new ParkedEvents(this.db);
+    this.decode = options.decode;
     // Tables exist from the start, so queries answer (empty) before the first batch arrives.
     this.models = new Map(options.projections.map((projection) => [projection.name, ProjectedModel.open(this.db, projection, logger)]));
     this.waiters = new PositionWaiters((name) => this.modelNamed(name).position);
@@ -104,6 +119,7 @@ export class ProjectionRunner {
       // With every projection out of it (all failed), from where the furthest-behind one stands.
       from: () => this.waiters.lowest(this.followers.size > 0 ? [...this.followers] : [...this.models.keys()]),
       deliver: (batch, after) => this.deliver(batch, after),
+      decode: this.decode,
     });
     this.supervisor = new ProjectionSupervisor({ backoff, logger, catchUp: (model) => this.catchUp(model) });
     this.rebuilder = new Rebuilder({
@@ -113,6 +129,7 @@ export class ProjectionRunner {
       tailBatchSize: this.liveBatchSize,
       stopped: () => this.closed,
       swapped: () => this.waiters.settle(),
+      decode: this.decode,
     });
   }
 
@@ -187,6 +204,49 @@ export class ProjectionRunner {
     return this.supervisor.failing();
   }
 
+  /** Per projection, the events it has parked and in how many cases: the service is not ready while there are any. */
+  parkedCounts(): ParkedCount[] {
+    return this.parked.countByProjection().filter((count) => this.models.has(count.projection));
+  }
+
+  /** Parked events in log order, of one case or of every case (`parked list`). */
+  parkedEvents(filter: { caseId?: string } = {}): ParkedEvent[] {
+    return this.parked.list(filter);
+  }
+
+  /**
+   * Re-applies each parked case's whole stream, read from the store, to each projection that
+   * parked it (one case, or all): a case whose events now apply is current again and its parked
+   * events are released; one that still refuses keeps them, with the new error. Run it once a
+   * release that reads the refused event is in place (docs/architecture.md, "Parked events").
+   */
+  async replayParked(filter: { caseId?: string } = {}): Promise<ReplayOutcome[]> {
+    this.assertOpen();
+    const targets = new Map<string, { projection: string; streamId: string }>();
+    for (const { projection, streamId } of this.parked.list(filter)) {
+      // Rows of a projection this runner does not run (a spec's, or one a release dropped) are not its to replay.
+      if (this.models.has(projection)) targets.set(`${projection}\u0000${streamId}`, { projection, streamId });
+    }
+    const outcomes: ReplayOutcome[] = [];
+    for (const { projection, streamId } of targets.values()) {
+      const model = this.modelNamed(projection);
+      if (this.rebuilding.has(projection)) {
+        throw new Error(`Projection '${projection}' is being rebuilt: replay its parked events afterwards`);
+      }
+      for (let attempt = 1; ; attempt++) {
+        const recorded = await this.store.readStream(streamId);
+        try {
+          outcomes.push(model.replayParked(streamId, recorded, this.decode ?? decodeCaseEvent));
+          break;
+        } catch (error) {
+          // The checkpoint moved past more of the stream's events while it was read.
+          if (!(error instanceof StaleStreamReadError) || attempt >= 5) throw error;
+        }
+      }
+    }
+    return outcomes;
+  }
+
   /**
    * Replays the whole log into new tables beside the projection's live ones, which keep serving
    * queries and following the log meanwhile, then swaps them in. A failed rebuild leaves the live
@@ -251,7 +311,7 @@ export class ProjectionRunner {
     await readLog(
       this.store,
       this.liveBatchSize,
-      { from: () => model.position, to: () => this.follower.position, stopped: () => !this.following },
+      { from: () => model.position, to: () => this.follower.position, stopped: () => !this.following, decode: this.decode },
       (batch, readUpTo) => {
         const moved = model.apply(batch);
         if (model.skipTo(readUpTo) || moved) this.waiters.settle();

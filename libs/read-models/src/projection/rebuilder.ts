@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Database } from 'better-sqlite3';
 import type { EventStore } from '@cases/event-store';
+import type { CaseEventDecoder } from '../log/log-batch';
 import type { ProjectedModel } from './projected-model';
 import { readLog } from './read-log';
 import { RebuiltTables } from './rebuilt-tables';
@@ -34,6 +35,8 @@ export interface RebuilderOptions {
   stopped(): boolean;
   /** Called once the rebuilt tables of `model` are live (its checkpoint may have moved on). */
   swapped(model: ProjectedModel): void;
+  /** How case events are decoded (default: the domain's). */
+  decode?: CaseEventDecoder;
 }
 
 /**
@@ -56,13 +59,18 @@ export class Rebuilder {
       const applyToAll = db.transaction((batch: Parameters<RebuiltTables['apply']>[0]) => {
         for (const tables of pending) tables.apply(batch);
       });
-      await readLog(store, this.options.batchSize, { from: () => pending[0].position, to: () => head, stopped }, (batch, readUpTo) => {
-        applyToAll(batch);
-        for (const tables of pending) tables.skipTo(readUpTo);
-        processed += batch.entries.length;
-        const position = pending[0].position;
-        onProgress?.({ projection: label, processed, position, head: position > head ? position : head });
-      });
+      await readLog(
+        store,
+        this.options.batchSize,
+        { from: () => pending[0].position, to: () => head, stopped, decode: this.options.decode },
+        (batch, readUpTo) => {
+          applyToAll(batch);
+          for (const tables of pending) tables.skipTo(readUpTo);
+          processed += batch.entries.length;
+          const position = pending[0].position;
+          onProgress?.({ projection: label, processed, position, head: position > head ? position : head });
+        },
+      );
       this.assertRunning(label);
       for (const tables of pending) tables.finishBulk();
 
@@ -71,7 +79,7 @@ export class Rebuilder {
         await readLog(
           store,
           this.options.tailBatchSize,
-          { from: () => tables.position, to: () => tables.model.position, stopped },
+          { from: () => tables.position, to: () => tables.model.position, stopped, decode: this.options.decode },
           (batch, readUpTo) => {
             db.transaction(() => tables.apply(batch))();
             tables.skipTo(readUpTo);

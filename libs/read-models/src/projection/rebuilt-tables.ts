@@ -1,6 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import type { LogBatch } from '../log/log-batch';
 import { checkpointWriter } from './checkpoints';
+import { ParkedEvents } from './parked-events';
+import { screenForRebuild } from './quarantine';
 import { dropTables, type ProjectedModel } from './projected-model';
 import type { BulkProjectionWriter, ProjectionWriter } from './projection';
 import { liveTableNames, rebuildTableNames, type TableNames } from './table-names';
@@ -15,6 +17,7 @@ export class RebuiltTables {
   private bulk: BulkProjectionWriter | null;
   private positionNow = 0n;
   private bulkFinished = false;
+  private readonly parked: ParkedEvents;
 
   constructor(
     private readonly db: Database,
@@ -27,6 +30,7 @@ export class RebuiltTables {
     projection.createTables(db, this.names);
     this.bulk = projection.bulkWriter?.(db, this.names) ?? null;
     this.writer = this.bulk ?? projection.writer(db, this.names);
+    this.parked = new ParkedEvents(db);
   }
 
   get position(): bigint {
@@ -41,7 +45,8 @@ export class RebuiltTables {
   apply(batch: LogBatch): void {
     const unseen = batch.after(this.positionNow);
     if (unseen.isEmpty) return;
-    this.writer.apply(unseen);
+    // Cases the live projection parked stop short here too (quarantine.ts).
+    this.writer.apply(screenForRebuild(unseen, this.model.name, this.parked, new Date().toISOString()));
     this.positionNow = unseen.lastPosition;
   }
 

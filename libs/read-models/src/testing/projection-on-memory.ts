@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { RecordedEvent } from '@cases/event-store';
 import { LogBatch } from '../log/log-batch';
+import { createParkedEventsTable } from '../projection/parked-events';
 import type { Projection } from '../projection/projection';
 import { liveTableNames } from '../projection/table-names';
 
@@ -11,6 +12,8 @@ export class ProjectionOnMemory {
 
   constructor(projection: Projection) {
     const names = liveTableNames(1);
+    // Queries look up parked events (a case needing attention) beside every read model.
+    createParkedEventsTable(this.db);
     projection.createTables(this.db, names);
     projection.createIndexes(this.db, names);
     const writer = projection.writer(this.db, names);
