@@ -7,6 +7,7 @@ const moduleNameMapper = {
   '^@cases/read-models(|/.*)$': '<rootDir>/libs/read-models/src$1',
   '^@cases/messaging(|/.*)$': '<rootDir>/libs/messaging/src$1',
   '^@cases/personal-data(|/.*)$': '<rootDir>/libs/personal-data/src$1',
+  '^@cases/coordination(|/.*)$': '<rootDir>/libs/coordination/src$1',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] };
 const base = { rootDir: __dirname, moduleFileExtensions: ['ts', 'js', 'json'], testEnvironment: 'node', transform, moduleNameMapper };
@@ -26,7 +27,7 @@ module.exports = {
       testMatch: ['<rootDir>/libs/**/*.int.spec.ts', '<rootDir>/apps/**/*.int.spec.ts', '<rootDir>/test/**/*.int.spec.ts'],
     },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
-    // The in-process HTTP suites of the closed loop, the API's rules, unit scope and timeliness
+    // The in-process HTTP suites of the closed loop, the API's rules, unit scope, timeliness and parked events
     // again with EVENT_STORE=postgres READ_MODELS=postgres, each app in a PostgreSQL database of
     // its own (test/support/test-app.ts). Not every e2e suite: those that spawn the built service or
     // inject SQLite faults say nothing more on PostgreSQL, and the whole suite twice would double
@@ -34,7 +35,7 @@ module.exports = {
     {
       ...base,
       displayName: 'e2e-postgres',
-      testMatch: ['closed-loop', 'api-rules', 'unit-scope', 'timeliness', 'read-your-writes'].map(
+      testMatch: ['closed-loop', 'api-rules', 'unit-scope', 'timeliness', 'read-your-writes', 'parked-events'].map(
         (suite) => `<rootDir>/test/${suite}.e2e.spec.ts`,
       ),
       setupFiles: ['<rootDir>/test/support/postgres-stores.setup.ts'],

@@ -987,7 +987,8 @@ describe('closed loop (SPEC §2)', () => {
   });
 
   describe('handling units act only on their own cases', () => {
-    it('a unit user of another unit gets 403 on sign, and nothing is written', async () => {
+    // A case never dispatched to the unit does not exist for it (docs/security.md, "What a unit sees"): 404, never 403.
+    it('a unit user of another unit gets 404 on sign, as for a case that does not exist, and nothing is written', async () => {
       at('2026-03-02T09:00:00');
       const { body } = await t.intake('hotline', hotlineBody(), { as: DESK });
       at('2026-03-02T09:30:00');
@@ -996,7 +997,7 @@ describe('closed loop (SPEC §2)', () => {
 
       at('2026-03-02T09:40:00');
       const res = await t.act(body.id, 'sign', {}, { as: OTHER_UNIT });
-      expect(expectProblem(res, 403, 'CASE.FORBIDDEN')).toMatchObject({ actorUnit: '曲江社区', caseUnit: '市政所' });
+      expect(expectProblem(res, 404, 'CASE.NOT_FOUND')).not.toHaveProperty('caseUnit');
       expect(await t.history(body.id)).toEqual(before);
       expect(await t.view(body.id)).toMatchObject({ status: 'dispatched', revision: 3 });
 
@@ -1005,7 +1006,7 @@ describe('closed loop (SPEC §2)', () => {
       expect(await t.view(body.id)).toMatchObject({ status: 'in_progress', revision: 4 });
     });
 
-    it('a unit user of another unit gets 403 on progress, return and resolve', async () => {
+    it('a unit user of another unit gets 404 on progress, return and resolve', async () => {
       const id = await petitionInProgress();
       const before = await t.history(id);
       at('2026-03-02T10:00:00');
@@ -1015,21 +1016,21 @@ describe('closed loop (SPEC §2)', () => {
         ['resolve', { outcome: 'supported', reply: '已处理' }],
       ] as const) {
         const res = await t.act(id, action, body, { as: OTHER_UNIT });
-        expectProblem(res, 403, 'CASE.FORBIDDEN');
+        expectProblem(res, 404, 'CASE.NOT_FOUND');
       }
       expect(await t.history(id)).toEqual(before);
     });
 
-    it('a unit user of another unit gets 403 on request-extension, and nothing is written', async () => {
+    it('a unit user of another unit gets 404 on request-extension, and nothing is written', async () => {
       const id = await petitionInProgress();
       const before = await t.history(id);
       at('2026-03-03T10:00:00');
       const res = await t.act(id, 'request-extension', { days: 10, reason: '替别的单位申请延期' }, { as: OTHER_UNIT });
-      expect(res.status).toBe(403);
+      expect(res.status).toBe(404);
       expect(await t.history(id)).toHaveLength(before.length);
     });
 
-    it('a unit user of another unit gets 403 on answer-supervision, and nothing is written', async () => {
+    it('a unit user of another unit gets 404 on answer-supervision, and nothing is written', async () => {
       const id = await petitionInProgress();
       at('2026-03-03T09:00:00');
       await t.ok(id, 'supervise', { instruction: '请尽快办结' }, { as: SUPERVISOR });
@@ -1037,7 +1038,7 @@ describe('closed loop (SPEC §2)', () => {
       const before = await t.history(id);
       at('2026-03-03T10:00:00');
       const res = await t.act(id, 'answer-supervision', { supervisionId, answer: '冒名回复' }, { as: OTHER_UNIT });
-      expect(res.status).toBe(403);
+      expect(res.status).toBe(404);
       expect(await t.history(id)).toHaveLength(before.length);
       expect((await t.view(id)).supervisions[0]).not.toHaveProperty('answer');
     });
@@ -1060,7 +1061,8 @@ describe('closed loop (SPEC §2)', () => {
         await t.act(resolved, 'reopen', { reason: '自行重办' }, { as: XIAOZHAI }),
         await t.act(resolved, 'close', { note: '自行结案' }, { as: XIAOZHAI }),
       ];
-      expect(attempts.map((res) => res.status)).toEqual([403, 403, 403, 403, 403]);
+      // Cases never dispatched to the unit do not exist for it (404); on its own case the step is refused (403).
+      expect(attempts.map((res) => res.status)).toEqual([404, 404, 404, 403, 403]);
       expect(await Promise.all([registered, accepted, resolved].map(async (id) => (await t.history(id)).length))).toEqual(lengths);
     });
   });

@@ -211,6 +211,13 @@ describe('Kafka: case events and ticket statuses out', () => {
       });
       expect(degraded.relay.lag).toBeGreaterThan(0);
       expect((await app().t.http.get('/health')).status).toBe(200);
+      // Readiness reports the relay degraded, and stays ready: commands go on being taken.
+      const ready = await app().t.http.get('/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body.info.kafka).toMatchObject({ status: 'up', state: 'degraded', relay: 'degraded' });
+      const metrics = (await app().t.http.get('/metrics')).text;
+      expect(metrics).toMatch(/^cases_kafka_relay_running 0$/m);
+      expect(Number(/^cases_kafka_relay_lag_events (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
       await cluster.up();
 
       const recovered = await eventually(
@@ -220,6 +227,9 @@ describe('Kafka: case events and ticket statuses out', () => {
         'the relay caught up',
       );
       expect(recovered.status).toBe('ok');
+      const caughtUp = (await app().t.http.get('/metrics')).text;
+      expect(caughtUp).toMatch(/^cases_kafka_relay_running 1$/m);
+      expect(caughtUp).toMatch(/^cases_kafka_relay_lag_events 0$/m);
       const logged = await caseEventsOf(app(), during);
       const messages = await collector.waitFor(
         CASE_EVENTS,

@@ -119,20 +119,21 @@ describe('Kafka: 12345 tickets in', () => {
       { reason: 'invalid', value: JSON.stringify(dispatchedTicket(run, { surprise: true })) },
       { reason: 'refused', value: JSON.stringify(dispatchedTicket(run, { dispatchedAt: '2030-01-01T09:00:00+08:00' })) },
       { reason: 'unsupported', value: JSON.stringify(dispatchedTicket(known, { title: '路灯不亮（更新）' })) },
+      // An urge and a withdrawal of a ticket not on file: nothing to urge or withdraw.
       {
-        reason: 'unsupported',
+        reason: 'refused',
         value: JSON.stringify({
           schema: 'gov12345.ticket.urged/v1',
-          ticketNo: known,
+          ticketNo: run,
           urgedAt: '2026-03-02T08:50:00+08:00',
           note: '请尽快处理',
         }),
       },
       {
-        reason: 'unsupported',
+        reason: 'refused',
         value: JSON.stringify({
           schema: 'gov12345.ticket.withdrawn/v1',
-          ticketNo: known,
+          ticketNo: run,
           withdrawnAt: '2026-03-02T08:55:00+08:00',
           reason: '市民已自行解决',
         }),
@@ -170,6 +171,90 @@ describe('Kafka: 12345 tickets in', () => {
     // Offsets only move forward on the partition: the poison was read in order, each once.
     const offsets = mine.map((message) => BigInt(message.headers['dlq-original-offset']));
     expect([...offsets].sort((a, b) => (a < b ? -1 : 1))).toEqual(offsets);
+  });
+
+  it('the platform urges and then withdraws a ticket: both recorded once, under the platform, however often delivered', async () => {
+    const ticketNo = freshTicketNo();
+    const urged = JSON.stringify({
+      schema: 'gov12345.ticket.urged/v1',
+      ticketNo,
+      urgedAt: '2026-03-02T08:45:00+08:00',
+      note: '市民再次来电',
+    });
+    const withdrawn = JSON.stringify({
+      schema: 'gov12345.ticket.withdrawn/v1',
+      ticketNo,
+      withdrawnAt: '2026-03-02T08:55:00+08:00',
+      reason: '市民已自行解决',
+    });
+    const app = service as KafkaTestApp;
+    const already = (await app.kafkaHealth()).tickets.processed;
+    // One key, so one partition and the platform's order; each step delivered twice (at least once).
+    await platform.send(
+      TICKETS,
+      [JSON.stringify(dispatchedTicket(ticketNo)), urged, urged, withdrawn, withdrawn].map((value) => ({ key: ticketNo, value })),
+    );
+    const caseId = await oneCaseFor(ticketNo);
+    const history = await eventually(
+      () => app.t.history(caseId),
+      (events: { type: string }[]) => events.some((event) => event.type === 'CaseWithdrawn'),
+      20_000,
+      'the withdrawal',
+    );
+    expect(history.map((event: { type: string }) => event.type)).toEqual(['HotlineTicketReceived', 'CaseUrged', 'CaseWithdrawn']);
+    expect(history[1]).toMatchObject({
+      command: 'urge',
+      actor: { id: '12345-platform', role: 'system' },
+      occurredAt: '2026-03-02T00:45:00.000Z',
+    });
+    expect(history[2]).toMatchObject({ command: 'withdraw', occurredAt: '2026-03-02T00:55:00.000Z' });
+    const view = await app.t.view(caseId);
+    expect(view).toMatchObject({
+      status: 'withdrawn',
+      withdrawal: { reason: '市民已自行解决', withdrawnAt: '2026-03-02T00:55:00.000Z' },
+      urges: [{ urgedAt: '2026-03-02T00:45:00.000Z', note: '市民再次来电' }],
+    });
+    // The repeats were read and wrote nothing; none was dead-lettered.
+    await eventually(
+      async () => (await app.kafkaHealth()).tickets.processed,
+      (processed: number) => processed >= already + 5,
+    );
+    expect(ofTicket(deadLetters.on(DLQ), ticketNo)).toEqual([]);
+    expect((await app.t.history(caseId)).length).toBe(3);
+  });
+
+  it("an urge timed before the case's latest step (the two crossed) is recorded at that step's time, not refused", async () => {
+    const ticketNo = freshTicketNo();
+    await platform.send(TICKETS, [{ key: ticketNo, value: JSON.stringify(dispatchedTicket(ticketNo)) }]);
+    const caseId = await oneCaseFor(ticketNo);
+    const app = service as KafkaTestApp;
+    // The desk dispatches at the test clock's 09:00 (+08:00); the platform's urge of 08:50 arrives after.
+    await app.t.ok(caseId, 'dispatch', { unit: '市政所' });
+    await platform.send(TICKETS, [
+      { key: ticketNo, value: JSON.stringify({ schema: 'gov12345.ticket.urged/v1', ticketNo, urgedAt: '2026-03-02T08:50:00+08:00' }) },
+    ]);
+    const history = await eventually(
+      () => app.t.history(caseId),
+      (events: { type: string }[]) => events.some((event) => event.type === 'CaseUrged'),
+      20_000,
+      'the urge',
+    );
+    expect(history.find((event: { type: string }) => event.type === 'CaseUrged')).toMatchObject({ occurredAt: '2026-03-02T01:00:00.000Z' });
+    expect(ofTicket(deadLetters.on(DLQ), ticketNo)).toEqual([]);
+  });
+
+  it("a ticket the platform dispatched more than the back-dating window ago opens a case at the platform's dispatch time", async () => {
+    const ticketNo = freshTicketNo();
+    // The test clock stands at 2026-03-02 09:00 (+08:00); the window is 7 days.
+    await platform.send(TICKETS, [
+      {
+        key: ticketNo,
+        value: JSON.stringify(dispatchedTicket(ticketNo, { dispatchedAt: '2026-02-20T10:00:00+08:00', deadline: undefined })),
+      },
+    ]);
+    const caseId = await oneCaseFor(ticketNo);
+    const history = await (service as KafkaTestApp).t.history(caseId);
+    expect(history[0]).toMatchObject({ type: 'HotlineTicketReceived', occurredAt: '2026-02-20T02:00:00.000Z' });
   });
 
   it('a service stopped mid-stream resumes where it committed; a group sent back to the start makes no second case', async () => {
@@ -235,4 +320,8 @@ function ofRun(messages: CollectedMessage[], run: string): CollectedMessage[] {
 
 function traceIndex(message: CollectedMessage): number {
   return Number(message.headers['x-trace'].split('-').pop());
+}
+
+function ofTicket(messages: readonly CollectedMessage[], ticketNo: string): CollectedMessage[] {
+  return messages.filter((message) => message.key === ticketNo);
 }

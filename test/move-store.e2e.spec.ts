@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -27,6 +27,8 @@ import {
   type MoveResult,
 } from '../apps/case-service/src/cli/move-store';
 import { KurrentDbStandIn } from './kurrentdb-stand-in';
+import { petitionBody } from './support/bodies';
+import { ADMIN, DESK, TestApp, expectStatus } from './support/test-app';
 import { createPostgresTestDatabase, type PostgresTestDatabase } from './support/postgres-test-database';
 
 /**
@@ -540,6 +542,57 @@ describe('move-store: SQLite → KurrentDB (test stand-in over the real client)'
     } finally {
       await target.close();
       await source.close();
+    }
+  });
+});
+
+describe('move-store: people’s data keys go with the log', () => {
+  let database: PostgresTestDatabase | undefined;
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await database?.drop();
+    database = undefined;
+  });
+
+  it('copies person-keys.db into PostgreSQL, so the sealed people are still revealed, and destroyed ones stay destroyed', async () => {
+    const petitioner = { name: '欧阳明远', phone: '13698765432' };
+    const embedded = await TestApp.start();
+    folders.push(embedded.dataDir);
+    const kept = (await embedded.intake('petition', petitionBody({ petitioner }))).body.id;
+    const shredded = (await embedded.intake('petition', petitionBody({ petitioner: { name: '司马清扬', phone: '15887654321' } }))).body.id;
+    const shreddedPerson = (await embedded.view(shredded)).personal.petitioner.personId;
+    expectStatus(
+      await embedded.post(`/api/personal-data/${shreddedPerson}/destroy`, { reason: '当事人申请删除个人信息' }, { as: ADMIN }),
+      200,
+    );
+    // Stop the embedded service, keeping its folder: the log, the key file and the generated master key.
+    await embedded.app.close();
+    const masterKey = readFileSync(join(embedded.dataDir, 'master.key'), 'utf8').trim();
+
+    database = await createPostgresTestDatabase();
+    const printed: string[] = [];
+    jest.spyOn(console, 'log').mockImplementation((line: unknown) => void printed.push(String(line)));
+    jest.spyOn(console, 'error').mockImplementation((line: unknown) => void printed.push(String(line)));
+    const code = await runMoveStoreCommand({ from: `sqlite:${embedded.dataDir}`, to: database.url }, {});
+    const again = await runMoveStoreCommand({ from: `sqlite:${embedded.dataDir}`, to: database.url }, {});
+    jest.restoreAllMocks();
+    expect({ code, again }).toEqual({ code: 0, again: 0 });
+    const output = printed.join('\n');
+    expect(output).toContain("People's data keys: 2 in the source, 2 rows written now.");
+    expect(output).toContain("People's data keys: 2 in the source, 0 rows written now.");
+    expect(output).toContain("Keys verified: the target's key store holds every source key as it is.");
+    expect(output).not.toContain(masterKey);
+
+    // The service on PostgreSQL, with the master key the embedded store used.
+    const moved = await TestApp.start({ env: { EVENT_STORE: 'postgres', DATABASE_URL: database.url, CASES_MASTER_KEY: masterKey } });
+    try {
+      const revealed = await moved.get(`/api/cases/${kept}?reveal=personal&reason=${encodeURIComponent('回访核实')}`, DESK);
+      expectStatus(revealed, 200);
+      expect(revealed.body.personal.petitioner).toMatchObject(petitioner);
+      expect((await moved.view(shredded)).personal.petitioner).toMatchObject({ destroyed: true, name: '（已销毁）' });
+    } finally {
+      await moved.stop();
     }
   });
 });

@@ -47,6 +47,7 @@ interface ReferenceCase {
   reexaminationRequested: boolean;
   mediation?: { outcome: string; at: number };
   supervisions: { id: string; instruction: string; issuedAt: number; dueAt?: string; answeredAt?: number }[];
+  urges: number[];
 }
 
 export interface KpiCount {
@@ -85,6 +86,7 @@ export interface ReferenceOverdueRow {
   deadline: string;
   daysOverdue: number;
   supervisions: { instruction: string; issuedAt: string; dueAt: string | null; answered: boolean }[];
+  urged: number;
 }
 
 export interface ReferenceUnsatisfiedRow {
@@ -140,6 +142,7 @@ export class ReferenceCalculator {
         repeats: [],
         reexaminationRequested: false,
         supervisions: [],
+        urges: [],
       });
       return;
     }
@@ -209,6 +212,13 @@ export class ReferenceCalculator {
         c.mediation = undefined;
         break;
       }
+      case 'CaseWithdrawn':
+        // 撤单: whatever was still owed is no longer owed; a deadline already past stays missed.
+        for (const e of c.episodes) if (e.reached === undefined && e.ended === undefined) e.ended = t;
+        break;
+      case 'CaseUrged':
+        c.urges.push(t);
+        break;
       case 'CaseLinked':
         if (event.data.relation === 'repeat-of') {
           c.linkedAsRepeat = true;
@@ -396,6 +406,7 @@ export class ReferenceCalculator {
                 dueAt: order.dueAt ?? null,
                 answered: order.answeredAt !== undefined && order.answeredAt < end,
               })),
+            urged: c.urges.filter((urgedAt) => urgedAt < end).length,
           });
         }
       }

@@ -183,7 +183,7 @@ function compareKpis(prefix: Prefix, month: string, byUnit: boolean): string[] {
 function comparableReport(report: MonthlyReport): ReferenceReport {
   return {
     units: report.units,
-    overdue: report.overdue.map(({ caseId, number, unit, milestone, deadline, daysOverdue, supervisions }) => ({
+    overdue: report.overdue.map(({ caseId, number, unit, milestone, deadline, daysOverdue, supervisions, urged }) => ({
       caseId,
       number,
       unit,
@@ -191,6 +191,7 @@ function comparableReport(report: MonthlyReport): ReferenceReport {
       deadline,
       daysOverdue,
       supervisions,
+      urged,
     })),
     unsatisfied: report.unsatisfied.map(({ caseId, number, unit, reviewedAt }) => ({ caseId, number, unit, reviewedAt })),
   };

@@ -148,6 +148,9 @@ export class ChildService {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'admin', password: CHILD_ADMIN_PASSWORD }),
       signal: AbortSignal.timeout(HEALTH_REQUEST_TIMEOUT_MS * 5),
+    }).catch((error: unknown) => {
+      // The service answered /health a moment ago: what it printed says why it no longer answers.
+      throw new Error(`Sign-in as admin failed (${String(error)}; process ${JSON.stringify(this.exit ?? 'running')})\n${this.outputTail}`);
     });
     if (response.status !== 200) throw new Error(`Sign-in as admin answered ${response.status}: ${await response.text()}`);
     this.accessToken = ((await response.json()) as { accessToken: string }).accessToken;

@@ -60,6 +60,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.use(httpLogger);
   app.use(app.get(ServiceMetrics).httpMiddleware);
   app.disable('x-powered-by');
+  // Behind a reverse proxy the client's address comes from X-Forwarded-For (TRUST_PROXY): the
+  // sign-in limiter counts attempts per client address, not per proxy.
+  if (config.trustProxy !== false) app.set('trust proxy', config.trustProxy);
   // Security headers; the API answers browsers of other origins only when CORS_ORIGINS names them.
   // The console is often reached over plain HTTP on an office network: asking browsers to upgrade
   // its requests to HTTPS would leave it blank there.

@@ -25,6 +25,7 @@ export * from './timeliness/episode-verdict';
 export * from './timeliness/kpi-definitions';
 export * from './timeliness/timeliness-kpis';
 export * from './timeliness/monthly-report';
+export * from './timeliness/unit-scope';
 export { shanghaiMonth } from './timeliness/reporting-period';
 export { UNDISPATCHED_UNIT_LABEL } from './timeliness/unit-label';
 export * from './deadlines/deadline-replay';

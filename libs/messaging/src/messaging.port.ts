@@ -113,9 +113,20 @@ export interface MessageConsumer {
   status(): ConsumerStatus;
 }
 
+/** Where a partition's log ends: the offset the next message written to it will get. */
+export interface PartitionEnd {
+  partition: number;
+  offset: string;
+}
+
 export interface MessagingClient {
   producer(): MessageProducer;
   consumer(options: ConsumerOptions): MessageConsumer;
+  /**
+   * The end of each of the topic's partitions, now. Read-only (no topic is created or changed): a
+   * one-off reader (the dead-letter replay) knows with it when it has read everything there was.
+   */
+  topicEnds(topic: string): Promise<PartitionEnd[]>;
 }
 
 /** Where a client reports its own trouble (connection errors, rebalances). */

@@ -50,6 +50,19 @@ export interface PersonKeyStore {
   destroy(personId: string, at: Date): Promise<DestroyOutcome>;
   /** Every person known, oldest first, optionally of one case: for audits. */
   list(filter?: { caseId?: string }): Promise<PersonKeyListing[]>;
+  /**
+   * Takes rows of another key store as they are (wrapped key, master key id, created, tombstone):
+   * `move-store` copies the keys with the log. A person already here stays as it is, except that a
+   * tombstone replaces a live key, so a destruction made at the source after an earlier copy still
+   * erases the copy. All of them or none; answers how many rows it wrote.
+   */
+  copyIn(keys: readonly PersonKey[]): Promise<number>;
+  /**
+   * Master-key rotation: replaces a live key's wrapping, only while it is still wrapped by
+   * `fromMasterKeyId` (compare-and-set, one row at a time). False when it is not: destroyed
+   * meanwhile, or already rewrapped.
+   */
+  rewrap(personId: string, fromMasterKeyId: string, to: { masterKeyId: string; wrappedKey: Buffer }): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -2,7 +2,7 @@ import { caseHistoryProjection } from './case-history/case-history.projection';
 import { caseProjection } from './case/case.projection';
 import type { Projection } from './projection/projection';
 
-export { LogBatch, type LogEntry, type RecordedCaseEvent } from './log/log-batch';
+export { LogBatch, type CaseEventDecoder, type LogEntry, type RecordedCaseEvent, type UndecodableEvent } from './log/log-batch';
 export type { Projection, ProjectionWriter, BulkProjectionWriter } from './projection/projection';
 export type { SchemaTarget } from './projection/projection';
 export type { TableNames } from './projection/table-names';
@@ -19,6 +19,8 @@ export {
 } from './projection/projection-runner';
 export type { ProjectionLogger } from './projection/projected-model';
 export { ProjectionTimeoutError } from './projection/position-waiters';
+export type { ParkedCount, ParkedEvent, ParkedReason } from './projection/parked-events';
+export type { ReplayOutcome } from './projection/parked-replay';
 export type { RebuildProgress, RebuildResult } from './projection/rebuilder';
 export { CASE_PROJECTION, caseProjection } from './case/case.projection';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type CaseListItem, type CaseListPage, type CaseListQuery } from './case/case-list';

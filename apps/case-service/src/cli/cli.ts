@@ -23,7 +23,9 @@ import { createProjectionRunner } from '../infrastructure/read-models.provider';
 import { REPORT_FORMATS, type ReportFormat } from '../reports/render';
 import { parseInstant } from '../timeliness/timeliness-query.dto';
 import { TimelinessService } from '../timeliness/timeliness.service';
+import { registerKafkaCommands } from './kafka-commands';
 import { MOVE_SOURCE_HELP, MOVE_TARGET_HELP, runMoveStoreCommand } from './move-store';
+import { registerParkedEventCommands } from './parked-event-commands';
 import { registerPersonalDataCommands } from './personal-data-commands';
 import { verifyEventLog } from './verify-event-log';
 
@@ -315,6 +317,8 @@ program
   });
 
 registerPersonalDataCommands(program);
+registerKafkaCommands(program);
+registerParkedEventCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Client } from 'pg';
 import stringify from 'safe-stable-stringify';
@@ -15,8 +15,10 @@ import {
   type RecordedEvent,
   type StreamAppend,
 } from '@cases/event-store';
+import { PostgresPersonKeyStore, SqlitePersonKeyStore, type PersonKey, type PersonKeyStore } from '@cases/personal-data';
 import { redactUrl } from '../config/app-config';
 import { describeError, sqliteEventLogFile } from '../infrastructure/event-store.provider';
+import { PERSON_KEYS_FILE } from '../personal-data/person-key-store.provider';
 
 /*
  * `move-store`: copies a sub-district's whole event log from the embedded SQLite store to
@@ -30,6 +32,13 @@ import { describeError, sqliteEventLogFile } from '../infrastructure/event-store
  * sequence, KurrentDB byte offsets), and, on KurrentDB, `created`, which the server stamps at
  * append and no client can set. On PostgreSQL the copy writes the source's `created` back into
  * the event-store table after appending, so it matches to the millisecond.
+ *
+ * People's data keys (DATA_DIR/person-keys.db, docs/decisions/0008) are copied first, as they
+ * are, into PostgreSQL's `personal_data.person_keys` (the target database, or DATABASE_URL when
+ * the log goes to KurrentDB): a key is on the target before any event sealed with it, as on the
+ * write path. Keys stay wrapped by the same master key, so the service on the target starts with
+ * the master key the embedded store used (CASES_MASTER_KEY, or the content of DATA_DIR/master.key).
+ * A key destroyed at the source after an earlier run is destroyed on the target by the next one.
  *
  * Resuming: the target is the record of progress. Because appends land in source order and each
  * is atomic, the target always holds a prefix of the source log; the last source event present
@@ -479,6 +488,76 @@ function sameId(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
+/** The embedded store's key file in `dataDir`, opened; undefined when the folder has none (a log written before sealing). */
+export function openSourceKeys(address: StoreAddress): SqlitePersonKeyStore | undefined {
+  if (address.kind !== 'sqlite') return undefined;
+  const file = join(address.dataDir, PERSON_KEYS_FILE);
+  return existsSync(file) ? SqlitePersonKeyStore.open(file) : undefined;
+}
+
+/** Where the target's service keeps people's keys: PostgreSQL, the target database or, for KurrentDB, DATABASE_URL. */
+export async function openTargetKeys(address: TargetAddress, env: Env): Promise<PostgresPersonKeyStore> {
+  const url = address.kind === 'postgres' ? address.url : env.DATABASE_URL?.trim();
+  if (!url) {
+    throw new Error(
+      "--to: people's data keys go to PostgreSQL beside KurrentDB (DATABASE_URL, as the service on KurrentDB reads them), and DATABASE_URL is not set",
+    );
+  }
+  try {
+    return await PostgresPersonKeyStore.open(url);
+  } catch (error) {
+    throw new Error(`--to: the key store at ${redactUrl(url)} cannot be used: ${describeError(error)}`);
+  }
+}
+
+export interface KeyCopy {
+  /** People the source knows, live or destroyed. */
+  sourceKeys: number;
+  /** Rows this run wrote on the target (new people, or tombstones that replaced a live copy). */
+  copied: number;
+  /** People whose row on the target differs from the source's (missing, another key, live where the source destroyed it). */
+  mismatches: string[];
+  ok: boolean;
+}
+
+const KEY_PAGE = 500;
+
+/**
+ * Copies every person's key row as it is (`PersonKeyStore.copyIn`: idempotent, so a run again
+ * copies only what is new), then checks every source row against the target: same case, same
+ * wrapped key bytes and master key id, destroyed where the source is. Never prints a key.
+ */
+export async function copyPersonKeys(
+  source: PersonKeyStore,
+  target: PersonKeyStore,
+  options: { verifyOnly?: boolean } = {},
+): Promise<KeyCopy> {
+  const listed = await source.list();
+  let copied = 0;
+  const mismatches: string[] = [];
+  for (let start = 0; start < listed.length; start += KEY_PAGE) {
+    const rows = (await Promise.all(listed.slice(start, start + KEY_PAGE).map((row) => source.get(row.personId)))).filter(
+      (row): row is PersonKey => row !== null,
+    );
+    if (!options.verifyOnly) copied += await target.copyIn(rows);
+    for (const row of rows) {
+      const copy = await target.get(row.personId);
+      const same =
+        copy !== null &&
+        copy.status === row.status &&
+        copy.caseId === row.caseId &&
+        (row.status === 'destroyed' ||
+          (copy.status === 'live' && copy.masterKeyId === row.masterKeyId && copy.wrappedKey.equals(row.wrappedKey)));
+      if (!same && mismatches.length < MAX_REPORTED_MISMATCHES) {
+        mismatches.push(
+          `person ${row.personId}: ${copy === null ? 'missing on the target' : `${copy.status} on the target, ${row.status} in the source`}`,
+        );
+      }
+    }
+  }
+  return { sourceKeys: listed.length, copied, mismatches, ok: mismatches.length === 0 };
+}
+
 export interface MoveStoreCommandOptions {
   from: string;
   to: string;
@@ -506,9 +585,20 @@ export async function runMoveStoreCommand(options: MoveStoreCommandOptions, env:
   process.on('SIGINT', onInterrupt);
   const bars = new PhaseBars();
   let target: EventStore | undefined;
+  const sourceKeys = openSourceKeys(from);
+  let targetKeys: PersonKeyStore | undefined;
   try {
     target = await openTarget(to);
     console.log(`${options.verifyOnly ? 'Comparing' : 'Moving'} ${describeAddress(from)} → ${describeAddress(to)}`);
+    // Keys first: on the target as on the write path, no event is there before the key it was sealed with.
+    let keys: KeyCopy | undefined;
+    if (sourceKeys !== undefined) {
+      targetKeys = await openTargetKeys(to, env);
+      keys = await copyPersonKeys(sourceKeys, targetKeys, { verifyOnly: options.verifyOnly });
+      printKeyCopy(keys, options.verifyOnly === true);
+    } else {
+      console.log(`People's data keys: none to copy (no ${PERSON_KEYS_FILE} in the source folder).`);
+    }
     let verification: CopyVerification;
     if (options.verifyOnly) {
       const head = await source.headPosition();
@@ -540,10 +630,12 @@ export async function runMoveStoreCommand(options: MoveStoreCommandOptions, env:
       verification = result.verification;
     }
     printVerification(verification, to.kind);
-    return verification.ok ? 0 : 1;
+    return verification.ok && (keys?.ok ?? true) ? 0 : 1;
   } finally {
     bars.stop();
     process.off('SIGINT', onInterrupt);
+    await sourceKeys?.close();
+    await targetKeys?.close();
     await stamping?.close();
     await target?.close();
     await source.close();
@@ -567,6 +659,17 @@ function printVerification(verification: CopyVerification, targetKind: TargetAdd
   console.log('Positions: each store numbers its own log; the order is the same.');
   for (const mismatch of verification.mismatches) console.error(`difference: ${mismatch}`);
   console.log(verification.ok ? 'Verified: the target holds the same log.' : 'NOT verified: the logs differ.');
+}
+
+function printKeyCopy(keys: KeyCopy, verifyOnly: boolean): void {
+  const copied = verifyOnly ? '' : `, ${keys.copied} rows written now`;
+  console.log(`People's data keys: ${keys.sourceKeys} in the source${copied}.`);
+  for (const mismatch of keys.mismatches) console.error(`key difference: ${mismatch}`);
+  console.log(
+    keys.ok
+      ? "Keys verified: the target's key store holds every source key as it is. Start the service there with the same master key (CASES_MASTER_KEY, or the content of DATA_DIR/master.key)."
+      : 'Keys NOT verified: the key stores differ.',
+  );
 }
 
 /** One cli-progress bar per phase, on standard error so the report on standard output stays clean. */

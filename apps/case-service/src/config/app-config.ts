@@ -1,5 +1,6 @@
 import { loadKafkaConfig, type KafkaConfig } from '../kafka/kafka.config';
 import { ConfigError } from './config-error';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { MasterKey } from '@cases/personal-data';
 
@@ -39,6 +40,12 @@ export interface AppConfig {
   unitsFile: string;
   /** Origins allowed to call the API from a browser (CORS_ORIGINS, comma-separated); none by default. */
   corsOrigins: string[];
+  /**
+   * TRUST_PROXY: whose X-Forwarded-For names the client (Express `trust proxy`): a number of
+   * proxies in front of the service, or the proxies' addresses, subnets or the names loopback,
+   * linklocal, uniquelocal. False (unset): the connection's own address is the client's.
+   */
+  trustProxy: number | string[] | false;
   backdatingWindowMs: number;
   /** How long a query waits for the read models to reach the log's head before answering 503. */
   readYourWritesTimeoutMs: number;
@@ -54,6 +61,10 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** READINESS_MAX_LAG: events a read model may trail the log before /health/ready answers 503. Default 10000. */
   readinessMaxLag: number;
+  /** LONG_WORK_QUEUE: long jobs (what-if, report at a past position, export) that may wait behind the running one; the next is refused with 503. Default 3. */
+  longWorkQueue: number;
+  /** TIMELINESS_SNAPSHOT_EVERY: log positions between two snapshots of the timeliness facts (docs/statistics.md); 0 takes none. Default 100000. */
+  timelinessSnapshotEvery: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -142,6 +153,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       .split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),
+    trustProxy: trustProxyFrom(env.TRUST_PROXY),
     backdatingWindowMs: integer(env, 'BACKDATING_WINDOW_DAYS', 7, 0) * 86_400_000,
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1),
     policyFile: env.POLICY_FILE || undefined,
@@ -151,7 +163,37 @@ export function loadConfig(env: Env = process.env): AppConfig {
     kafka: loadKafkaConfig(env),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     readinessMaxLag: integer(env, 'READINESS_MAX_LAG', 10_000, 0),
+    longWorkQueue: integer(env, 'LONG_WORK_QUEUE', 3, 0),
+    timelinessSnapshotEvery: integer(env, 'TIMELINESS_SNAPSHOT_EVERY', 100_000, 0),
   };
+}
+
+const PROXY_ADDRESS_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * Behind a reverse proxy every connection comes from the proxy, so the sign-in limiter would count
+ * every client as one (docs/security.md). `true` (trust every hop) is refused: any client could
+ * then name its own address in X-Forwarded-For and escape the limit.
+ */
+function trustProxyFrom(value: string | undefined): number | string[] | false {
+  const text = value?.trim() ?? '';
+  if (text === '' || text === 'false' || text === '0') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => {
+    if (PROXY_ADDRESS_NAMES.includes(entry)) return false;
+    const [address, bits, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return true;
+    return bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  });
+  if (bad !== undefined) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `expected the number of proxies in front of the service, or their addresses, subnets (10.0.0.0/8) or loopback, linklocal, uniquelocal, comma-separated; got '${bad}'`,
+    );
+  }
+  return entries;
 }
 
 function masterKeyFrom(value: string): MasterKey {

@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
+import { LeaseKeeper, type Lease, type LeaseProvider } from '@cases/coordination';
 import { SCHEDULER_ACTOR, dueDeadlineAlerts, type CaseEvent, type CaseState, type DeadlineAlert, type DeadlinePolicy } from '@cases/domain';
 import { ReadModels } from '@cases/read-models';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CaseCommandPipeline } from '../cases/commands/case-command.pipeline';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { DEADLINE_POLICY } from '../infrastructure/deadline-policy.provider';
+import { LEASE_RETRY_INTERVAL_MS, LEASES } from '../infrastructure/leases.provider';
 import { ServiceMetrics } from '../observability/metrics';
 
 const ALERT_ID_NAMESPACE = 'a3c1e0f2-6d55-4b8e-9a7e-1c2b3d4e5f60';
+/** The lease whose holder runs the ticks. */
+export const SCHEDULER_LEASE = 'deadline-scheduler';
 
 interface KnownCase {
   revision: bigint;
@@ -31,6 +35,9 @@ export interface SchedulerRun {
  * Each tick asks the case read model, once it has caught up with the log, for the open cases with
  * an unreached deadline, and reads a case's stream only when it changed since last seen or its
  * next alert time has come.
+ *
+ * The ticks run in the one instance holding the scheduler's lease (docs/decisions/0011): the
+ * derived ids already make a second instance's alerts harmless, the lease saves it the work.
  */
 @Injectable()
 export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -38,6 +45,8 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
   private readonly known = new Map<string, KnownCase>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<SchedulerRun> | undefined;
+  private lease: Lease | undefined;
+  private keeper: LeaseKeeper | undefined;
 
   constructor(
     private readonly pipeline: CaseCommandPipeline,
@@ -45,19 +54,36 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     @Inject(DEADLINE_POLICY) private readonly policy: DeadlinePolicy,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LEASES) private readonly leases: LeaseProvider,
     // Absent where no metrics are served (the CLI).
     @Optional() private readonly metrics?: ServiceMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
     if (this.config.schedulerIntervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      this.runOnce().catch((error: unknown) => this.logger.error(`Deadline check failed: ${String(error)}`));
-    }, this.config.schedulerIntervalMs);
-    this.timer.unref();
+    this.lease = this.leases.lease(SCHEDULER_LEASE);
+    this.keeper = new LeaseKeeper({
+      lease: this.lease,
+      retryIntervalMs: LEASE_RETRY_INTERVAL_MS,
+      logger: this.logger,
+      run: () => {
+        this.timer = setInterval(() => {
+          this.runOnce().catch((error: unknown) => this.logger.error(`Deadline check failed: ${String(error)}`));
+        }, this.config.schedulerIntervalMs);
+        this.timer.unref();
+        return async () => {
+          clearInterval(this.timer);
+          this.timer = undefined;
+          await this.running?.catch(() => undefined);
+        };
+      },
+    });
+    this.keeper.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.keeper?.stop();
+    await this.lease?.close();
     clearInterval(this.timer);
     await this.running?.catch(() => undefined);
   }

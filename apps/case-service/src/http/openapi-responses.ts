@@ -34,11 +34,20 @@ export class ProblemDetailsDto {
 const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } };
 
 /** Documents the listed error statuses with the problem-details shape, and puts that shape in the document. */
-export function ApiProblems(...statuses: { status: number; description: string }[]): MethodDecorator & ClassDecorator {
+export function ApiProblems(...statuses: ProblemResponse[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ProblemDetailsDto),
-    ...statuses.map(({ status, description }) => ApiResponse({ status, description, content: PROBLEM_CONTENT })),
+    ...statuses.map(({ status, description, headers }) =>
+      ApiResponse({ status, description, content: PROBLEM_CONTENT, ...(headers !== undefined && { headers }) }),
+    ),
   );
+}
+
+/** One documented error status; `headers` when the answer carries some (Retry-After). */
+export interface ProblemResponse {
+  status: number;
+  description: string;
+  headers?: Record<string, { description: string; schema: { type: 'integer' | 'string' } }>;
 }
 
 export const BAD_REQUEST = { status: 400, description: 'Invalid request: every bad field is named in `errors`' };
@@ -47,4 +56,15 @@ export const NOT_FOUND = { status: 404, description: 'No such case' };
 export const POSITION_BEYOND_LOG = {
   status: 422,
   description: '`position` is beyond the end of the event log; `head` gives the last position',
+};
+
+/**
+ * Long work (a what-if, a report at a past position, an export) refused because one job runs and
+ * LONG_WORK_QUEUE more wait (docs/statistics.md, "Long work").
+ */
+export const LONG_WORK_BUSY: ProblemResponse = {
+  status: 503,
+  description:
+    'Busy: a long job (what-if, report at a past position, export) is running and the queue behind it (LONG_WORK_QUEUE) is full; code LONG_WORK.BUSY, try again after `Retry-After` seconds',
+  headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } } },
 };

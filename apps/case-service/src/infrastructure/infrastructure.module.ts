@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CLOCK, systemClock, type Clock } from './clock';
 import { deadlinePolicyProviders } from './deadline-policy.provider';
 import { eventStoreProvider } from './event-store.provider';
+import { leasesProvider } from './leases.provider';
 import { readModelQueriesProvider, readModelsProvider } from './read-models.provider';
 
 /**
@@ -23,6 +24,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
       ...deadlinePolicyProviders,
       readModelsProvider,
       readModelQueriesProvider,
+      leasesProvider,
     ];
     return { module: InfrastructureModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };
   }

@@ -14,12 +14,21 @@ import { HOTLINE_TICKET_INTAKE } from './tickets/hotline-ticket-intake';
 @Module({})
 export class KafkaModule {
   static forRoot(kafka: KafkaConfig | null): DynamicModule {
+    // Global, for readiness to report Kafka's state (KAFKA_HEALTH).
     if (kafka === null) {
-      return { module: KafkaModule, controllers: [KafkaHealthController], providers: [{ provide: KAFKA_HEALTH, useValue: KAFKA_OFF }] };
+      return {
+        module: KafkaModule,
+        global: true,
+        controllers: [KafkaHealthController],
+        providers: [{ provide: KAFKA_HEALTH, useValue: KAFKA_OFF }],
+        exports: [KAFKA_HEALTH],
+      };
     }
     const logger = new Logger('Kafka');
     return {
       module: KafkaModule,
+      global: true,
+      exports: [KAFKA_HEALTH],
       controllers: [KafkaHealthController],
       providers: [
         { provide: KAFKA_CONFIG, useValue: kafka },

@@ -1,21 +1,33 @@
 import { join } from 'node:path';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { LeaseKeeper, type Lease, type LeaseProvider } from '@cases/coordination';
 import { EVENT_STORE, type EventStore } from '@cases/event-store';
 import type { MessagingClient } from '@cases/messaging';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CLOCK, type Clock } from '../infrastructure/clock';
+import { LEASE_RETRY_INTERVAL_MS, LEASES } from '../infrastructure/leases.provider';
+import { ServiceMetrics } from '../observability/metrics';
 import { KAFKA_CONFIG, type KafkaConfig } from './kafka.config';
+import { registerKafkaMetrics } from './kafka-metrics';
 import { CaseEventRelay, type RelayStatus } from './relay/case-event-relay';
 import { PersonPseudonyms, pseudonymKey } from './relay/person-pseudonyms';
-import { RelayCheckpoint } from './relay/relay-checkpoint';
+import { PostgresRelayCheckpoint, SqliteRelayCheckpoint, type RelayCheckpoint } from './relay/relay-checkpoint';
 import { HOTLINE_TICKET_INTAKE, type HotlineTicketIntake } from './tickets/hotline-ticket-intake';
 import { TicketConsumer, type TicketConsumerStatus } from './tickets/ticket-consumer';
 
 export const MESSAGING_CLIENT = Symbol('MESSAGING_CLIENT');
 
-/** The relay's file in DATA_DIR and its row in it. */
+/** The relay's file in DATA_DIR (embedded store) and its row. */
 const RELAY_CHECKPOINT_FILE = 'kafka-relay.db';
-const RELAY_NAME = 'case-events';
+export const RELAY_NAME = 'case-events';
+/** The lease whose holder runs the relay: one instance publishes. */
+export const RELAY_LEASE = 'kafka-relay:case-events';
+
+/** Where the relay's checkpoint lives: beside the log, where every instance that may take the relay over reads it. */
+export function relayCheckpointFor(config: AppConfig, relay = RELAY_NAME): RelayCheckpoint {
+  if (config.eventStore !== 'sqlite' && config.databaseUrl !== undefined) return new PostgresRelayCheckpoint(config.databaseUrl, relay);
+  return new SqliteRelayCheckpoint(join(config.dataDir, RELAY_CHECKPOINT_FILE), relay);
+}
 
 export type KafkaHealthState = 'off' | 'ok' | 'degraded';
 
@@ -23,7 +35,8 @@ export type KafkaHealthState = 'off' | 'ok' | 'degraded';
 export interface KafkaHealth {
   status: KafkaHealthState;
   tickets?: TicketConsumerStatus | { state: 'off' };
-  relay?: RelayStatus | { state: 'off' };
+  /** `standby`: another instance holds the relay's lease and publishes. */
+  relay?: RelayStatus | { state: 'off' } | { state: 'standby' };
 }
 
 export interface KafkaHealthSource {
@@ -38,13 +51,18 @@ export const KAFKA_OFF: KafkaHealthSource = { health: async () => ({ status: 'of
 /**
  * Runs the ticket consumer and the event relay for the life of the application. Neither blocks
  * the start: a broker that cannot be reached is retried in the background and reported by
- * `health()`, while HTTP commands go on being accepted.
+ * `health()`, while HTTP commands go on being accepted. The relay runs only in the instance holding
+ * its lease (docs/decisions/0011): another instance takes it over, from the shared checkpoint,
+ * within seconds of the holder's death. The ticket consumer runs everywhere: the consumer group
+ * shares the partitions out.
  */
 @Injectable()
 export class KafkaService implements KafkaHealthSource, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Kafka');
   private readonly tickets: TicketConsumer | undefined;
   private readonly relay: CaseEventRelay | undefined;
+  private readonly relayLease: Lease | undefined;
+  private readonly relayKeeper: LeaseKeeper | undefined;
 
   constructor(
     @Inject(KAFKA_CONFIG) config: KafkaConfig,
@@ -53,6 +71,9 @@ export class KafkaService implements KafkaHealthSource, OnApplicationBootstrap, 
     @Inject(HOTLINE_TICKET_INTAKE) intake: HotlineTicketIntake,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) clock: Clock,
+    @Inject(LEASES) leases: LeaseProvider,
+    // Absent where no metrics are served.
+    @Optional() metrics?: ServiceMetrics,
   ) {
     const now = () => clock.now();
     const retry = { initialMs: 200, maxMs: config.retryBackoffMaxMs };
@@ -72,7 +93,7 @@ export class KafkaService implements KafkaHealthSource, OnApplicationBootstrap, 
       this.relay = new CaseEventRelay({
         store,
         producer: client.producer(),
-        checkpoint: new RelayCheckpoint(join(appConfig.dataDir, RELAY_CHECKPOINT_FILE), RELAY_NAME),
+        checkpoint: relayCheckpointFor(appConfig),
         pseudonyms: new PersonPseudonyms(pseudonymKey(config.pseudonymKey, appConfig.dataDir)),
         topics: { caseEvents: config.topics.caseEvents, status: config.topics.status },
         batchSize: config.relayBatchSize,
@@ -80,27 +101,47 @@ export class KafkaService implements KafkaHealthSource, OnApplicationBootstrap, 
         logger: this.logger,
         now,
       });
+      const relay = this.relay;
+      this.relayLease = leases.lease(RELAY_LEASE);
+      this.relayKeeper = new LeaseKeeper({
+        lease: this.relayLease,
+        retryIntervalMs: LEASE_RETRY_INTERVAL_MS,
+        logger: this.logger,
+        run: async () => {
+          await relay.start();
+          return () => relay.stop();
+        },
+      });
     }
+    if (metrics) registerKafkaMetrics(metrics.registry, this);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.relay?.start();
+    this.relayKeeper?.start();
     await this.tickets?.start();
   }
 
-  /** Before the event store closes: the intake in flight finishes, the relay's batch settles. */
+  /** Before the event store closes: the intake in flight finishes, the relay's batch settles and its lease is given up. */
   async onModuleDestroy(): Promise<void> {
-    await Promise.all([this.tickets?.stop(), this.relay?.stop()]);
+    await Promise.all([
+      this.tickets?.stop(),
+      (async () => {
+        await this.relayKeeper?.stop();
+        await this.relay?.close();
+        await this.relayLease?.close();
+      })(),
+    ]);
   }
 
   async health(): Promise<KafkaHealth> {
     const tickets = this.tickets?.status();
-    const relay = this.relay?.status(await this.store.headPosition());
-    const degraded = (tickets !== undefined && tickets.state !== 'running') || (relay !== undefined && relay.state !== 'running');
+    const relay =
+      this.relay === undefined ? undefined : this.relayKeeper?.running ? this.relay.status(await this.store.headPosition()) : null;
+    const degraded = (tickets !== undefined && tickets.state !== 'running') || (relay != null && relay.state !== 'running');
     return {
       status: degraded ? 'degraded' : 'ok',
       tickets: tickets ?? { state: 'off' },
-      relay: relay ?? { state: 'off' },
+      relay: relay === undefined ? { state: 'off' } : relay === null ? { state: 'standby' } : relay,
     };
   }
 }

@@ -7,7 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Where the scrape-time gauges read from. */
 export interface MetricSources {
   store: Pick<EventStore, 'headPosition'>;
-  projections: Pick<ProjectionRunner, 'status' | 'failing'>;
+  projections: Pick<ProjectionRunner, 'status' | 'failing' | 'parkedCounts'>;
 }
 
 /** Seconds: from a cached read (a few ms) to the slowest acceptable answer and beyond. */
@@ -88,6 +88,18 @@ export class ServiceMetrics {
         const failing = new Set(sources.projections.failing());
         this.reset();
         for (const { projection } of sources.projections.status(head)) this.set({ projection }, failing.has(projection) ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'cases_parked_events',
+      help: 'Events a read model parked (refused, and held back behind a refused one): their cases stop short of the log until replayed',
+      labelNames: ['projection'] as const,
+      registers: [this.registry],
+      async collect() {
+        const head = await sources.store.headPosition();
+        const parked = new Map((await sources.projections.parkedCounts()).map((count) => [count.projection, count.events]));
+        this.reset();
+        for (const { projection } of sources.projections.status(head)) this.set({ projection }, parked.get(projection) ?? 0);
       },
     });
   }

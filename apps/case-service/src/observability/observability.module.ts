@@ -6,6 +6,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { EVENT_STORE, type EventStore } from '@cases/event-store';
 import { ProjectionRunner } from '@cases/read-models';
 import { OperationsController } from './operations.controller';
+import { ParkedEventsController } from './parked-events.controller';
 import { ServiceMetrics, outcomeOf } from './metrics';
 import { ReadinessIndicators } from './readiness';
 
@@ -26,7 +27,7 @@ export class ObservabilityModule implements OnModuleInit, OnApplicationShutdown 
     return {
       module: ObservabilityModule,
       imports: [LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }), TerminusModule.forRoot({ errorLogStyle: 'json' })],
-      controllers: [OperationsController],
+      controllers: [OperationsController, ParkedEventsController],
       providers: [
         {
           provide: ServiceMetrics,

@@ -40,13 +40,16 @@ export class OperationsController {
     operationId: 'getReadiness',
     summary: 'Readiness: the store answers and every read model is following the log',
     description:
-      '200 when the event store answers and no read model is failing or trails the log by more than READINESS_MAX_LAG events (default 10000); 503 problem details naming each check otherwise. Take the instance out of rotation while it fails.',
+      '200 when the event store answers and no read model is failing, trails the log by more than READINESS_MAX_LAG events (default 10000) or has parked events (a case whose view stops short of the log: `parked list`, `parked replay`); 503 problem details naming each check otherwise. Take the instance out of rotation while it fails.',
   })
-  @ApiOkResponse({ description: '{ status: "ok", info: { store, readModels }, details }' })
+  @ApiOkResponse({
+    description:
+      '{ status: "ok", info: { store, readModels, kafka }, details }: `kafka.state` is off, ok or degraded (Kafka unreachable), never down',
+  })
   @ApiProblems(BAD_REQUEST, { status: 503, description: 'Not ready: `checks` gives each check and why it is down' })
   async ready() {
     try {
-      return await this.health.check([() => this.readiness.store(), () => this.readiness.readModels()]);
+      return await this.health.check([() => this.readiness.store(), () => this.readiness.readModels(), () => this.readiness.kafka()]);
     } catch (error) {
       const details = (error as { getResponse?: () => unknown }).getResponse?.() as { details?: Record<string, unknown> } | undefined;
       if (details?.details) throw new NotReadyError(details.details);
@@ -60,7 +63,7 @@ export class OperationsController {
     operationId: 'getMetrics',
     summary: 'Prometheus metrics',
     description:
-      'Commands by command and outcome, HTTP latency by route, read-model lag and failures, the log head, event-loop delay and the process metrics, in the Prometheus text format.',
+      "Commands by command and outcome, HTTP latency by route, read-model lag, failures and parked events, the log head, the Kafka ticket consumer's lag per partition and the relay's lag, event-loop delay and the process metrics, in the Prometheus text format.",
   })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'The Prometheus text exposition format', schema: { type: 'string' } })

@@ -1,6 +1,6 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { EventStore } from '@cases/event-store';
-import type { ProjectionRunner, ProjectionStatus } from '@cases/read-models';
+import type { ParkedCount, ProjectionRunner, ProjectionStatus } from '@cases/read-models';
 import type { AppConfig } from '../config/app-config';
 import { NotReadyError, ReadinessIndicators } from './readiness';
 
@@ -9,6 +9,7 @@ interface Fakes {
   ping?: () => Promise<void>;
   positions?: Record<string, bigint>;
   failing?: string[];
+  parked?: ParkedCount[];
   maxLag?: number;
 }
 
@@ -20,6 +21,7 @@ function indicators(fakes: Fakes = {}): ReadinessIndicators {
     status: (at: bigint): ProjectionStatus[] =>
       Object.entries(positions).map(([projection, position]) => ({ projection, position, lag: at - position, rebuilding: false })),
     failing: () => fakes.failing ?? [],
+    parkedCounts: async () => fakes.parked ?? [],
   } as unknown as ProjectionRunner;
   const config = { readinessMaxLag: fakes.maxLag ?? 10 } as AppConfig;
   return new ReadinessIndicators(new HealthIndicatorService(), store, projections, config);
@@ -34,8 +36,8 @@ describe('readiness', () => {
         status: 'up',
         maxLag: 10,
         models: [
-          { projection: 'case', position: 90, lag: 10, failing: false },
-          { projection: 'case-history', position: 100, lag: 0, failing: false },
+          { projection: 'case', position: 90, lag: 10, failing: false, parkedEvents: 0 },
+          { projection: 'case-history', position: 100, lag: 0, failing: false, parkedEvents: 0 },
         ],
       },
     });
@@ -49,6 +51,16 @@ describe('readiness', () => {
   it('is down while a read model is failing, however small its lag', async () => {
     const result = await indicators({ failing: ['case-history'] }).readModels();
     expect(result.readModels).toMatchObject({ status: 'down', reason: 'failing: case-history' });
+  });
+
+  it('is down while a read model has parked events, naming how many and in how many cases', async () => {
+    const result = await indicators({ parked: [{ projection: 'case', events: 3, cases: 1 }] }).readModels();
+    expect(result.readModels).toMatchObject({ status: 'down', reason: 'parked events: case (3 in 1 cases)' });
+    expect((result.readModels as unknown as { models: unknown[] }).models[0]).toMatchObject({
+      projection: 'case',
+      parkedEvents: 3,
+      failing: false,
+    });
   });
 
   it('is down when the store fails or does not answer within two seconds', async () => {

@@ -1,19 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import {
-  ServiceError,
-  decodeCaseEvent,
-  evolve,
-  INITIAL_CASE_STATE,
-  replayUnderPolicy,
-  timelinessFacts,
-  type CaseEvent,
-  type CaseFacts,
-  type CaseState,
-  type DeadlinePolicy,
-} from '@cases/domain';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { ServiceError, evolve, replayUnderPolicy, type CaseFacts, type DeadlinePolicy } from '@cases/domain';
 import { EVENT_STORE, type EventStore } from '@cases/event-store';
 import { ReadModels, type FactsCursor } from '@cases/read-models';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { FactsSnapshots } from './replay/facts-snapshots';
+import { replayFacts, type ReplayProgress } from './replay/facts-replay';
+import { TimeSlices } from './replay/time-slices';
 
 export interface FactsAtPosition {
   /** The global log position the facts reflect: everything up to it, nothing after. */
@@ -39,29 +31,44 @@ export class PositionBeyondLogError extends ServiceError {
   }
 }
 
-const REPLAY_BATCH = 5000;
-
-/** Reports how far a replay has read: `position` of `upTo`. */
-export type ReplayProgress = (position: bigint, upTo: bigint) => void;
+export type { ReplayProgress };
 
 /**
- * The case facts statistics and reports are computed from, as a prefix of the global log:
+ * The case facts statistics and reports are computed from, as a prefix of the global log
+ * (docs/statistics.md, "Snapshots"):
  *  - at the read model's position (the usual case): kept in memory and refreshed with only the
- *    cases changed since the last call, so a query costs the computation, not a table scan;
- *  - at an earlier position (`?position=` reproducing a report) or under another deadline policy
- *    (what-if): replayed from the event store itself, leaving the read models untouched.
+ *    cases changed since the last call, so a query costs the computation, not a table scan; every
+ *    TIMELINESS_SNAPSHOT_EVERY positions the read side passes, these facts are also written out as
+ *    a snapshot at their position;
+ *  - at an earlier position (`?position=` reproducing a report): from the nearest snapshot at or
+ *    before it, streamed, then the log after it replayed (from position 0 when there is none; the
+ *    replay then leaves a snapshot at its position);
+ *  - under another deadline policy (what-if): the whole log replayed, since a snapshot holds the
+ *    live policy's deadlines.
+ * A replay (`replayFacts`) holds the facts and only the states of the cases in flight, never every
+ * case's state, and works in slices of a few milliseconds so other requests are answered meanwhile.
  */
 @Injectable()
-export class TimelinessFactsSource {
+export class TimelinessFactsSource implements OnModuleDestroy {
+  private readonly logger = new Logger(TimelinessFactsSource.name);
   private readonly cached = new Map<string, CaseFacts>();
   private cursor: FactsCursor | null = null;
-  private replaying: Promise<unknown> = Promise.resolve();
+  private readonly snapshots: FactsSnapshots;
+  /** Snapshots are written one after another, in the background; the shutdown waits for them. */
+  private snapshotting: Promise<void> = Promise.resolve();
+  private snapshotsPending = 0;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readModels: ReadModels,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.snapshots = new FactsSnapshots(config.dataDir, config.org.id);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.snapshotting;
+  }
 
   /** Facts as of the log's head when the call arrived (read-your-writes), or as of `position`. */
   async facts(position?: bigint, onProgress?: ReplayProgress): Promise<FactsAtPosition> {
@@ -69,7 +76,7 @@ export class TimelinessFactsSource {
     if (position !== undefined && position > head) throw new PositionBeyondLogError(position, head);
     const current = await this.fromReadModel(position ?? head);
     if (position === undefined || position === current.position) return current;
-    return this.replay(position, evolve, onProgress);
+    return this.replayAt(position, onProgress);
   }
 
   /**
@@ -91,11 +98,18 @@ export class TimelinessFactsSource {
     }
   }
 
-  /** Facts of the log up to `position` (default: head) with every deadline recomputed under `policy`. */
+  /**
+   * Facts of the log up to `position` (default: head) with every deadline recomputed under `policy`.
+   * The snapshots hold the live policy's deadlines, so none is any use here: every case is folded
+   * again from its events, one at a time.
+   */
   async factsUnderPolicy(policy: DeadlinePolicy, position?: bigint, onProgress?: ReplayProgress): Promise<FactsAtPosition> {
     const head = await this.store.headPosition();
     if (position !== undefined && position > head) throw new PositionBeyondLogError(position, head);
-    return this.replay(position ?? head, replayUnderPolicy(policy), onProgress);
+    const upTo = position ?? head;
+    const fold = replayUnderPolicy(policy);
+    const facts = await replayFacts(this.store, { after: 0n, upTo, orgId: this.config.org.id, fold, facts: new Map(), onProgress });
+    return { position: upTo, facts: [...facts.values()] };
   }
 
   /** Once the case read model has reached `minPosition`: the facts it holds and the position they describe. */
@@ -105,44 +119,54 @@ export class TimelinessFactsSource {
     if (changed.complete) this.cached.clear();
     for (const facts of changed.facts) this.cached.set(facts.caseId, facts);
     this.cursor = changed.cursor;
-    return { position: changed.position, facts: [...this.cached.values()] };
+    const current = { position: changed.position, facts: [...this.cached.values()] };
+    this.snapshotLive(current, changed.cursor.generation);
+    return current;
   }
 
-  /** One replay at a time: each holds every case's state in memory until it is done. */
-  private replay(
-    upTo: bigint,
-    fold: (state: CaseState, event: CaseEvent) => CaseState,
-    onProgress?: ReplayProgress,
-  ): Promise<FactsAtPosition> {
-    const run = this.replaying.catch(() => undefined).then(() => this.replayNow(upTo, fold, onProgress));
-    this.replaying = run;
-    return run;
-  }
-
-  private async replayNow(
-    upTo: bigint,
-    fold: (state: CaseState, event: CaseEvent) => CaseState,
-    onProgress?: ReplayProgress,
-  ): Promise<FactsAtPosition> {
-    const states = new Map<string, CaseState>();
-    let after = 0n;
-    for (;;) {
-      const batch = await this.store.readAll({ after, upTo, maxCount: REPLAY_BATCH });
-      if (batch.length === 0) break;
-      for (const recorded of batch) {
-        const caseId = recorded.metadata.caseId;
-        if (typeof caseId !== 'string' || recorded.metadata.orgId !== this.config.org.id) continue;
-        const event = decodeCaseEvent(recorded);
-        states.set(caseId, fold(states.get(caseId) ?? INITIAL_CASE_STATE, event));
+  /** The facts at a position before the read model's, from the nearest snapshot before it. */
+  private async replayAt(upTo: bigint, onProgress?: ReplayProgress): Promise<FactsAtPosition> {
+    const generation = (this.cursor as FactsCursor).generation;
+    const snapshot = this.config.timelinessSnapshotEvery > 0 ? await this.snapshots.nearest(upTo, generation) : undefined;
+    const base = new Map<string, CaseFacts>();
+    if (snapshot !== undefined) {
+      const slices = new TimeSlices();
+      for await (const facts of this.snapshots.read(snapshot)) {
+        base.set(facts.caseId, facts);
+        await slices.pause();
       }
-      after = batch[batch.length - 1].position;
-      onProgress?.(after, upTo);
-      // The embedded store reads synchronously: without this a replay of a long log would hold
-      // every other request (and /health) until it finished.
-      await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    const facts: CaseFacts[] = [];
-    for (const state of states.values()) if (state.status !== 'none') facts.push(timelinessFacts(state));
+    const after = snapshot?.position ?? 0n;
+    const facts = [
+      ...(await replayFacts(this.store, { after, upTo, orgId: this.config.org.id, fold: evolve, facts: base, onProgress })).values(),
+    ];
+    // The replay leaves a snapshot where none is near, for the next report at or after it.
+    if (upTo - after >= BigInt(this.config.timelinessSnapshotEvery)) this.snapshot(upTo, generation, facts);
     return { position: upTo, facts };
+  }
+
+  /**
+   * Snapshots the live facts once the read side is TIMELINESS_SNAPSHOT_EVERY positions past the
+   * latest snapshot; skipped while another is being written (the next query will pass by again).
+   */
+  private snapshotLive(current: FactsAtPosition, generation: number): void {
+    const every = BigInt(this.config.timelinessSnapshotEvery);
+    if (every === 0n || current.position < every || this.snapshotsPending > 0) return;
+    this.snapshot(current.position, generation, current.facts, async () => {
+      const latest = (await this.snapshots.list(generation)).at(-1);
+      return latest === undefined || current.position - latest.position >= every;
+    });
+  }
+
+  /** Writes a snapshot in the background, after those already under way: derived data, a failure only costs speed. */
+  private snapshot(position: bigint, generation: number, facts: CaseFacts[], wanted = async () => true): void {
+    if (this.config.timelinessSnapshotEvery === 0) return;
+    this.snapshotsPending += 1;
+    this.snapshotting = this.snapshotting
+      .then(async () => {
+        if (await wanted()) await this.snapshots.save(position, generation, facts);
+      })
+      .catch((error: unknown) => this.logger.warn(`Timeliness snapshot at ${position} not written: ${String(error)}`))
+      .finally(() => void (this.snapshotsPending -= 1));
   }
 }

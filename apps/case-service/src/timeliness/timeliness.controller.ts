@@ -1,9 +1,10 @@
 import { Roles } from '../auth/auth.decorators';
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
-import type { TimelinessDimension } from '@cases/domain';
-import { ApiProblems, BAD_REQUEST, POSITION_BEYOND_LOG } from '../http/openapi-responses';
+import type { Request, Response } from 'express';
+import type { Actor, TimelinessDimension } from '@cases/domain';
+import { actorOf } from '../auth/auth.guard';
+import { ApiProblems, BAD_REQUEST, LONG_WORK_BUSY, POSITION_BEYOND_LOG } from '../http/openapi-responses';
 import { RequestValidationError } from '../http/problem-details';
 import { reportMonthProblem } from '../http/plausible-instants';
 import { CLOCK, type Clock } from '../infrastructure/clock';
@@ -25,6 +26,15 @@ function toRequest(query: TimelinessQueryDto): TimelinessRequest {
   };
 }
 
+/**
+ * The unit a reader's figures are narrowed to: a handling unit's user reads its own figures and its
+ * rank only (docs/security.md); the other roles read the whole desk's. A unit user bound to no unit
+ * is charged with nothing, so reads nothing.
+ */
+function scopeOf(actor: Actor): string | undefined {
+  return actor.role === 'unit' ? (actor.unit ?? '') : undefined;
+}
+
 @ApiTags('timeliness')
 @Controller('api')
 export class TimelinessController {
@@ -38,12 +48,13 @@ export class TimelinessController {
     operationId: 'getTimelinessKpis',
     summary: 'Timeliness KPIs for [from, to), optionally grouped (docs/timeliness-rules.md)',
     description:
-      "及时受理率, 按期答复率, 响应率, 按期办结率, 满意率, 解决率, 初次信访一次性化解率, 化解率: each { numerator, denominator, ratio }, ratio null when nothing counted. A milestone counts in the period its final deadline falls in, once decided at the judging instant `judgedAt`: the moment asked, or with `position` the recording time of the event at that log position, so the same position gives the same answer later. With groupBy=unit the desk's milestones (acceptance, call-back, re-examination) are grouped under the organisation's name.",
+      "及时受理率, 按期答复率, 响应率, 按期办结率, 满意率, 解决率, 初次信访一次性化解率, 化解率: each { numerator, denominator, ratio }, ratio null when nothing counted. A milestone counts in the period its final deadline falls in, once decided at the judging instant `judgedAt`: the moment asked, or with `position` the recording time of the event at that log position, so the same position gives the same answer later. With groupBy=unit the desk's milestones (acceptance, call-back, re-examination) are grouped under the organisation's name. A `unit` user reads only what is charged to its own unit (its milestones, the call-backs, closes and mediation outcomes that judge its work), and the answer says so in `scope`.",
   })
   @ApiOkResponse({ description: '{ from, to, position, judgedAt, groups: [{ group, kpis }] }' })
-  @ApiProblems(BAD_REQUEST, POSITION_BEYOND_LOG)
-  stats(@Query() query: TimelinessQueryDto) {
-    return this.timeliness.kpis(toRequest(query));
+  @ApiProblems(BAD_REQUEST, POSITION_BEYOND_LOG, LONG_WORK_BUSY)
+  stats(@Query() query: TimelinessQueryDto, @Req() req: Request) {
+    const unit = scopeOf(actorOf(req));
+    return this.timeliness.kpis({ ...toRequest(query), ...(unit !== undefined && { unit }) });
   }
 
   @Post('stats/timeliness/what-if')
@@ -60,6 +71,7 @@ export class TimelinessController {
   @ApiProblems(
     { status: 400, description: 'Invalid request, or a policy POLICY_FILE would refuse: every bad field is named in `errors`' },
     POSITION_BEYOND_LOG,
+    LONG_WORK_BUSY,
   )
   whatIf(@Body() body: WhatIfDto) {
     return this.timeliness.whatIf(toRequest(body), body.policy);
@@ -70,7 +82,7 @@ export class TimelinessController {
     operationId: 'getMonthlyReport',
     summary: 'The monthly overdue / unsatisfied ticket report (月度超期/不满意工单通报, SPEC §5)',
     description:
-      "Per handling unit: due, on time, late, open and overdue at month end, unsatisfied call-backs, on-time rate and rank; the desk's own row (the organisation's name) and 未派单 after the ranking; then every milestone open and overdue at month end and every unsatisfied call-back. JSON, CSV (UTF-8 with BOM), XLSX or a printable A4 page. Judged at `judgedAt`: the moment asked, or with `position` the recording time of the event at that log position, which reproduces the report exactly.",
+      "Per handling unit: due, on time, late, open and overdue at month end, unsatisfied call-backs, on-time rate and rank; the desk's own row (the organisation's name) and 未派单 after the ranking; then every milestone open and overdue at month end and every unsatisfied call-back. JSON, CSV (UTF-8 with BOM), XLSX or a printable A4 page. Judged at `judgedAt`: the moment asked, or with `position` the recording time of the event at that log position, which reproduces the report exactly. A `unit` user reads its own row, its rank out of the ranked units (`scope: { unit, rank, rankedUnits }`) and its own overdue and unsatisfied rows; other units' rows and lists, the desk's row and 未派单 are withheld.",
   })
   @ApiParam({
     name: 'month',
@@ -87,12 +99,18 @@ export class TimelinessController {
       ]),
     ),
   })
-  @ApiProblems(BAD_REQUEST, POSITION_BEYOND_LOG)
-  async monthly(@Param('month') month: string, @Query() query: MonthlyReportQueryDto, @Res({ passthrough: true }) res: Response) {
+  @ApiProblems(BAD_REQUEST, POSITION_BEYOND_LOG, LONG_WORK_BUSY)
+  async monthly(
+    @Param('month') month: string,
+    @Query() query: MonthlyReportQueryDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     // From 2000-01 to the month under way: a month not begun has no report yet.
     const monthProblem = reportMonthProblem(month, this.clock.now());
     if (monthProblem) throw new RequestValidationError([{ field: 'month', message: monthProblem }]);
-    const report = await this.timeliness.monthlyReport(month, query.position === undefined ? undefined : BigInt(query.position));
+    const position = query.position === undefined ? undefined : BigInt(query.position);
+    const report = await this.timeliness.monthlyReport(month, position, undefined, scopeOf(actorOf(req)));
     const rendered = await this.timeliness.render(report, query.format ?? 'json');
     res.setHeader('Content-Type', rendered.contentType);
     if (query.format && query.format !== 'json' && query.format !== 'html') {

@@ -4,6 +4,8 @@ import {
   ConfiguredDeadlinePolicy,
   computeMonthlyReport,
   computeTimeliness,
+  factsChargedToUnit,
+  monthlyReportForUnit,
   parsePolicyConfig,
   shanghaiMonth,
   type CaseFacts,
@@ -13,15 +15,18 @@ import {
 } from '@cases/domain';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CLOCK, type Clock } from '../infrastructure/clock';
+import { LongWorkGate } from '../long-work/long-work.gate';
 import { REPORT_FORMAT_MEDIA, toCsv, toHtml, toXlsx, type MonthlyReport, type ReportFormat } from '../reports/render';
 import { KPI_DEFINITIONS } from './kpi-definitions.provider';
-import { TimelinessFactsSource, type ReplayProgress } from './timeliness-facts.source';
+import { TimelinessFactsSource, type FactsAtPosition, type ReplayProgress } from './timeliness-facts.source';
 
 export interface TimelinessRequest {
   from: Date;
   to: Date;
   groupBy?: TimelinessDimension[];
   position?: bigint;
+  /** A handling unit's user asks: the KPIs over only what is charged to this unit (docs/security.md). */
+  unit?: string;
 }
 
 export interface TimelinessAnswer {
@@ -32,6 +37,8 @@ export interface TimelinessAnswer {
   /** The judging instant: the moment asked for the live log, the recording time of the event at `position` when one was given. */
   judgedAt: string;
   groups: TimelinessGroup[];
+  /** Present when the figures are narrowed to one handling unit's own (a `unit` user asked). */
+  scope?: { unit: string };
 }
 
 export interface RenderedReport {
@@ -54,10 +61,11 @@ export class TimelinessService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly calendar: BusinessCalendar,
+    private readonly longWork: LongWorkGate,
   ) {}
 
   async kpis(request: TimelinessRequest): Promise<TimelinessAnswer> {
-    const { position, facts } = await this.source.facts(request.position);
+    const { position, facts } = await this.factsAt(request.position);
     const judgedAt = await this.judgingInstant(request.position);
     return this.answer(request, position, judgedAt, facts);
   }
@@ -68,32 +76,46 @@ export class TimelinessService {
    */
   async whatIf(request: TimelinessRequest, policyJson: unknown, onProgress?: ReplayProgress): Promise<TimelinessAnswer> {
     const policy = new ConfiguredDeadlinePolicy(parsePolicyConfig(policyJson), this.calendar);
-    const { position, facts } = await this.source.factsUnderPolicy(policy, request.position, onProgress);
-    const judgedAt = await this.judgingInstant(request.position);
-    return this.answer(request, position, judgedAt, facts);
+    // A replay of the whole log: long work, one at a time (docs/statistics.md, "Long work").
+    return this.longWork.run(async () => {
+      const { position, facts } = await this.source.factsUnderPolicy(policy, request.position, onProgress);
+      const judgedAt = await this.judgingInstant(request.position);
+      return this.answer(request, position, judgedAt, facts);
+    });
   }
 
-  async monthlyReport(month: string, position?: bigint, onProgress?: ReplayProgress): Promise<MonthlyReport> {
+  /**
+   * `unit`: a handling unit's user asks, and reads its own row, its rank out of the ranked units and
+   * its own lists only (`monthlyReportForUnit`, docs/security.md); the ranking is computed over everyone.
+   */
+  async monthlyReport(month: string, position?: bigint, onProgress?: ReplayProgress, unit?: string): Promise<MonthlyReport> {
     shanghaiMonth(month);
-    const facts = await this.source.facts(position, onProgress);
+    const facts = await this.factsAt(position, onProgress);
     const judgedAt = await this.judgingInstant(position);
     const report = computeMonthlyReport(facts.facts, month, { judgedAt, deskLabel: this.config.org.name });
-    return { ...report, position: facts.position.toString() };
+    const positioned = { ...report, position: facts.position.toString() };
+    return unit === undefined ? positioned : monthlyReportForUnit(positioned, unit);
   }
 
   async render(report: MonthlyReport, format: ReportFormat): Promise<RenderedReport> {
     const context = { orgName: this.config.org.name, generatedAt: this.clock.now() };
     const media = REPORT_FORMAT_MEDIA[format];
     const fileName = `monthly-report-${report.month}-at-${report.position}.${media.extension}`;
+    // An export is long work too: one at a time (docs/statistics.md, "Long work").
     const body =
       format === 'csv'
-        ? toCsv(report, context)
+        ? await this.longWork.run(async () => toCsv(report, context))
         : format === 'xlsx'
-          ? await toXlsx(report, context)
+          ? await this.longWork.run(() => toXlsx(report, context))
           : format === 'html'
             ? toHtml(report, context)
             : report;
     return { body, contentType: media.contentType, fileName };
+  }
+
+  /** The live facts, or at a past `position` a replay from the nearest snapshot: long work, one at a time (docs/statistics.md). */
+  private factsAt(position: bigint | undefined, onProgress?: ReplayProgress): Promise<FactsAtPosition> {
+    return position === undefined ? this.source.facts() : this.longWork.run(() => this.source.facts(position, onProgress));
   }
 
   /** Taken once the facts are read, so everything the live facts hold was recorded by the judging instant. */
@@ -103,7 +125,7 @@ export class TimelinessService {
 
   private answer(request: TimelinessRequest, position: bigint, judgedAt: Date, facts: CaseFacts[]): TimelinessAnswer {
     const { groups } = computeTimeliness(
-      facts,
+      request.unit === undefined ? facts : factsChargedToUnit(facts, request.unit),
       { from: request.from, to: request.to, judgedAt, ...(request.groupBy !== undefined && { groupBy: request.groupBy }) },
       { definitions: this.definitions, deskLabel: this.config.org.name },
     );
@@ -113,6 +135,7 @@ export class TimelinessService {
       position: position.toString(),
       judgedAt: judgedAt.toISOString(),
       groups,
+      ...(request.unit !== undefined && { scope: { unit: request.unit } }),
     };
   }
 }

@@ -72,7 +72,8 @@ export interface DeadlineView {
   milestone: Milestone;
   dueAt: string;
   reachedAt?: string;
-  state: DeadlineState;
+  /** `superseded`/`late` too for a deadline a step ended unreached (a return, a reopen, a withdrawal). */
+  state: DeadlineState | 'superseded';
   version: number;
   provisional?: boolean;
   remainingHours?: number;
@@ -138,6 +139,10 @@ export interface CaseView {
   reviews: { satisfaction?: Satisfaction; solved?: boolean; note?: string; reviewedAt: string }[];
   resolution?: ResolutionView;
   rejection?: { reason: string; referredTo?: string; rejectedAt: string };
+  /** The 12345 platform's urges (催办), oldest first; absent when it never urged. */
+  urges?: { urgedAt: string; note?: string }[];
+  /** The 12345 platform withdrew the ticket (撤单). */
+  withdrawal?: { reason: string; withdrawnAt: string };
   reexamination?: {
     reason: string;
     requestedAt: string;
@@ -187,6 +192,8 @@ export interface MonthlyReport {
   month: string;
   position: string;
   judgedAt: string;
+  /** A unit user's report: its unit, its rank and how many units were ranked (other units' rows are withheld). */
+  scope?: { unit: string; rank: number | null; rankedUnits: number };
   units: {
     unit: string;
     due: number;
@@ -207,6 +214,8 @@ export interface MonthlyReport {
     deadline: string;
     daysOverdue: number;
     supervisions: { instruction: string; issuedAt: string; dueAt: string | null; answered: boolean }[];
+    /** The platform's urges (催办) by the end of the month. */
+    urged: number;
   }[];
   unsatisfied: { caseId: string; number: string; title: string; unit: string; reviewedAt: string }[];
 }

@@ -73,7 +73,7 @@ export interface paths {
     };
     /**
      * Readiness: the store answers and every read model is following the log
-     * @description 200 when the event store answers and no read model is failing or trails the log by more than READINESS_MAX_LAG events (default 10000); 503 problem details naming each check otherwise. Take the instance out of rotation while it fails.
+     * @description 200 when the event store answers and no read model is failing, trails the log by more than READINESS_MAX_LAG events (default 10000) or has parked events (a case whose view stops short of the log: `parked list`, `parked replay`); 503 problem details naming each check otherwise. Take the instance out of rotation while it fails.
      */
     get: operations['getReadiness'];
     put?: never;
@@ -93,11 +93,51 @@ export interface paths {
     };
     /**
      * Prometheus metrics
-     * @description Commands by command and outcome, HTTP latency by route, read-model lag and failures, the log head, event-loop delay and the process metrics, in the Prometheus text format.
+     * @description Commands by command and outcome, HTTP latency by route, read-model lag, failures and parked events, the log head, the Kafka ticket consumer's lag per partition and the relay's lag, event-loop delay and the process metrics, in the Prometheus text format.
      */
     get: operations['getMetrics'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/operations/parked-events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Events a read model parked
+     * @description Each event a read model could not decode, upcast or fold (`refused`), and the later events of its case held back behind it (`held`): position, read model, case, revision, type, error. Their cases answer `needsAttention: true`; the other cases go on. /health/ready answers 503 while any is parked.
+     */
+    get: operations['listParkedEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/operations/parked-events/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replay parked events after a fix
+     * @description Re-applies each parked case's whole stream from the event log to the read models that parked it (`caseId`, or `all: true`), once the release that reads the refused event runs. A case that applies is current again and its parked events are released; one that still refuses keeps them, with the new error.
+     */
+    post: operations['replayParkedEvents'];
     delete?: never;
     options?: never;
     head?: never;
@@ -676,6 +716,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/cases/{id}/urge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * 催办: the 12345 platform urges the ticket; counted on the case and on the monthly report, no deadline moves
+     * @description Allowed from accepted, dispatched, in_progress, resolved; for hotline; by desk, supervisor, admin (a unit only on its own cases); the 12345 platform runs it over Kafka.
+     */
+    post: operations['urge'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/cases/{id}/withdraw': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * 撤单: the 12345 platform withdraws the ticket, with a reason; ends every running deadline; terminal
+     * @description Allowed from accepted, dispatched, in_progress, resolved; for hotline; by supervisor, admin (a unit only on its own cases); the 12345 platform runs it over Kafka.
+     */
+    post: operations['withdraw'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/cases': {
     parameters: {
       query?: never;
@@ -767,7 +847,7 @@ export interface paths {
     };
     /**
      * Timeliness KPIs for [from, to), optionally grouped (docs/timeliness-rules.md)
-     * @description 及时受理率, 按期答复率, 响应率, 按期办结率, 满意率, 解决率, 初次信访一次性化解率, 化解率: each { numerator, denominator, ratio }, ratio null when nothing counted. A milestone counts in the period its final deadline falls in, once decided at the judging instant `judgedAt`: the moment asked, or with `position` the recording time of the event at that log position, so the same position gives the same answer later. With groupBy=unit the desk's milestones (acceptance, call-back, re-examination) are grouped under the organisation's name.
+     * @description 及时受理率, 按期答复率, 响应率, 按期办结率, 满意率, 解决率, 初次信访一次性化解率, 化解率: each { numerator, denominator, ratio }, ratio null when nothing counted. A milestone counts in the period its final deadline falls in, once decided at the judging instant `judgedAt`: the moment asked, or with `position` the recording time of the event at that log position, so the same position gives the same answer later. With groupBy=unit the desk's milestones (acceptance, call-back, re-examination) are grouped under the organisation's name. A `unit` user reads only what is charged to its own unit (its milestones, the call-backs, closes and mediation outcomes that judge its work), and the answer says so in `scope`.
      */
     get: operations['getTimelinessKpis'];
     put?: never;
@@ -807,7 +887,7 @@ export interface paths {
     };
     /**
      * The monthly overdue / unsatisfied ticket report (月度超期/不满意工单通报, SPEC §5)
-     * @description Per handling unit: due, on time, late, open and overdue at month end, unsatisfied call-backs, on-time rate and rank; the desk's own row (the organisation's name) and 未派单 after the ranking; then every milestone open and overdue at month end and every unsatisfied call-back. JSON, CSV (UTF-8 with BOM), XLSX or a printable A4 page. Judged at `judgedAt`: the moment asked, or with `position` the recording time of the event at that log position, which reproduces the report exactly.
+     * @description Per handling unit: due, on time, late, open and overdue at month end, unsatisfied call-backs, on-time rate and rank; the desk's own row (the organisation's name) and 未派单 after the ranking; then every milestone open and overdue at month end and every unsatisfied call-back. JSON, CSV (UTF-8 with BOM), XLSX or a printable A4 page. Judged at `judgedAt`: the moment asked, or with `position` the recording time of the event at that log position, which reproduces the report exactly. A `unit` user reads its own row, its rank out of the ranked units (`scope: { unit, rank, rankedUnits }`) and its own overdue and unsatisfied rows; other units' rows and lists, the desk's row and 未派单 are withheld.
      */
     get: operations['getMonthlyReport'];
     put?: never;
@@ -880,6 +960,75 @@ export interface components {
       head: string;
       /** @description The problems found, the first event of each stream that does not match first; at most 100 */
       problems: string[];
+    };
+    ParkedEventDto: {
+      /**
+       * @description Global log position of the event, as a decimal string
+       * @example 1042
+       */
+      position: string;
+      /**
+       * @description The read model that parked it
+       * @example case
+       */
+      projection: string;
+      /** Format: uuid */
+      caseId: string;
+      /**
+       * @description The case's stream
+       * @example case-7d0c3a52-9a55-4c7e-8f5e-2f6d1b0c9e11
+       */
+      streamId: string;
+      /** @description Revision of the event in its case stream */
+      revision: number;
+      /**
+       * Format: uuid
+       * @description The event id
+       */
+      eventId: string;
+      /** @example CaseDispatched */
+      type: string;
+      /**
+       * @description `refused`: the read model could not decode, upcast or fold it; `held`: a later event of the case held back behind a refused one
+       * @enum {string}
+       */
+      reason: 'refused' | 'held';
+      /** @description Why it was refused (or why the last replay failed); null for a held event */
+      error: string | null;
+      /** Format: date-time */
+      parkedAt: string;
+      /** @description Replays tried and failed since it was parked */
+      replayAttempts: number;
+    };
+    ParkedEventsDto: {
+      /** @description In log order */
+      events: components['schemas']['ParkedEventDto'][];
+    };
+    ReplayParkedEventsDto: {
+      /**
+       * Format: uuid
+       * @description Replay this case
+       */
+      caseId?: string;
+      /** @description Replay every parked case */
+      all?: boolean;
+    };
+    ReplayOutcomeDto: {
+      /** Format: uuid */
+      caseId: string;
+      /** @example case */
+      projection: string;
+      /**
+       * @description `replayed`: current again; `failed`: still parked, with `error`
+       * @enum {string}
+       */
+      outcome: 'replayed' | 'failed' | 'none';
+      /** @description Parked events released (replayed) or still parked (failed) */
+      events: number;
+      error?: string;
+    };
+    ReplayOutcomesDto: {
+      outcomes: components['schemas']['ReplayOutcomeDto'][];
     };
     LoginDto: {
       /**
@@ -1555,6 +1704,32 @@ export interface components {
        */
       relation: components['schemas']['LinkRelation'];
     };
+    UrgeDto: {
+      /**
+       * Format: date-time
+       * @description Business time of the step (occurredAt), to record it after the fact: when the letter arrived, when the platform dispatched. Defaults to the time the server receives the command; may not lie in the future nor before the case’s previous command, and back-dating past the configured window needs the supervisor or admin role.; from 2000-01-01 to 5 years from now
+       * @example 2026-03-02T09:30:00+08:00
+       */
+      occurredAt?: string;
+      /**
+       * @description What the platform said (催办内容)
+       * @example 市民再次来电催促
+       */
+      note?: string;
+    };
+    WithdrawDto: {
+      /**
+       * Format: date-time
+       * @description Business time of the step (occurredAt), to record it after the fact: when the letter arrived, when the platform dispatched. Defaults to the time the server receives the command; may not lie in the future nor before the case’s previous command, and back-dating past the configured window needs the supervisor or admin role.; from 2000-01-01 to 5 years from now
+       * @example 2026-03-02T09:30:00+08:00
+       */
+      occurredAt?: string;
+      /**
+       * @description Why the platform withdrew the ticket (撤单原因)
+       * @example 市民撤回诉求
+       */
+      reason: string;
+    };
     DestroyPersonalDataDto: {
       /**
        * @description Why the data is destroyed (the legal basis or request), recorded in the PersonalDataDestroyed event
@@ -1682,6 +1857,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   getLiveness: {
@@ -1720,7 +1906,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description { status: "ok", info: { store, readModels }, details } */
+      /** @description { status: "ok", info: { store, readModels, kafka }, details }: `kafka.state` is off, ok or degraded (Kafka unreachable), never down */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1768,6 +1954,136 @@ export interface operations {
       /** @description Invalid request: every bad field is named in `errors` */
       400: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  listParkedEvents: {
+    parameters: {
+      query?: {
+        /** @description Only the events of this case */
+        caseId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ParkedEventsDto'];
+        };
+      };
+      /** @description Invalid request: every bad field is named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Only a supervisor or an admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  replayParkedEvents: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReplayParkedEventsDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReplayOutcomesDto'];
+        };
+      };
+      /** @description Invalid request: every bad field is named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Only a supervisor or an admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1824,6 +2140,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   refresh: {
@@ -1865,6 +2192,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   logout: {
@@ -1886,6 +2224,17 @@ export interface operations {
       /** @description No valid access token */
       401: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1914,6 +2263,17 @@ export interface operations {
       /** @description No valid access token */
       401: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1960,6 +2320,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   listUsers: {
@@ -2000,6 +2371,17 @@ export interface operations {
       /** @description Only an admin manages users */
       403: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2068,6 +2450,17 @@ export interface operations {
       /** @description Unknown or inactive unit, or a unit on a non-unit role */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2144,6 +2537,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   listUnits: {
@@ -2166,6 +2570,17 @@ export interface operations {
       /** @description No valid access token */
       401: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2225,6 +2640,17 @@ export interface operations {
       /** @description The code is taken */
       409: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2292,6 +2718,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   registerPetition: {
@@ -2352,6 +2789,17 @@ export interface operations {
       /** @description A business rule refused the intake, or the Idempotency-Key was used for another request */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2433,6 +2881,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   registerDispute: {
@@ -2493,6 +2952,17 @@ export interface operations {
       /** @description A business rule refused the intake, or the Idempotency-Key was used for another request */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2598,6 +3068,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   reject: {
@@ -2691,6 +3172,17 @@ export interface operations {
       /** @description A business rule refused the command, or the Idempotency-Key was used for another request */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2796,6 +3288,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   sign: {
@@ -2889,6 +3392,17 @@ export interface operations {
       /** @description A business rule refused the command, or the Idempotency-Key was used for another request */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2994,6 +3508,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   progress: {
@@ -3087,6 +3612,17 @@ export interface operations {
       /** @description A business rule refused the command, or the Idempotency-Key was used for another request */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3192,6 +3728,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   requestExtension: {
@@ -3285,6 +3832,17 @@ export interface operations {
       /** @description A business rule refused the command, or the Idempotency-Key was used for another request */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3390,6 +3948,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   resolve: {
@@ -3483,6 +4052,17 @@ export interface operations {
       /** @description A business rule refused the command, or the Idempotency-Key was used for another request */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3588,6 +4168,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   reopen: {
@@ -3681,6 +4272,17 @@ export interface operations {
       /** @description A business rule refused the command, or the Idempotency-Key was used for another request */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3786,6 +4388,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   supervise: {
@@ -3879,6 +4492,17 @@ export interface operations {
       /** @description A business rule refused the command, or the Idempotency-Key was used for another request */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3984,6 +4608,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   requestReexamination: {
@@ -4077,6 +4712,17 @@ export interface operations {
       /** @description A business rule refused the command, or the Idempotency-Key was used for another request */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4182,6 +4828,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   link: {
@@ -4281,6 +4938,237 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  urge: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The revision last seen (the ETag of GET /api/cases/{id}); a stale one is 412. */
+        'If-Match'?: string;
+        /** @description The same key and body replays the first answer; the same key with another body is 422. Scoped to the case for a lifecycle command; to all of the organisation's petition and dispute intakes, whichever endpoint; to the ticket's case for a hotline intake. Format: a UUID, or a token of 1-64 characters from A-Z a-z 0-9 . _ : - with no run of seven or more digits (so that no phone or ID number can pass as an id); anything else is 400. */
+        'Idempotency-Key'?: string;
+        /** @description Recorded on every event the command writes and on every log line of the request; a new UUID when absent. Echoed in the answer. Format: a UUID, or a token of 1-64 characters from A-Z a-z 0-9 . _ : - with no run of seven or more digits (so that no phone or ID number can pass as an id); anything else is 400. */
+        'X-Correlation-Id'?: string;
+        /** @description The id of what caused this command (an earlier request or message); recorded on every event it writes. Format: a UUID, or a token of 1-64 characters from A-Z a-z 0-9 . _ : - with no run of seven or more digits (so that no phone or ID number can pass as an id); anything else is 400. */
+        'X-Causation-Id'?: string;
+      };
+      path: {
+        /** @description Case id */
+        id: unknown;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UrgeDto'];
+      };
+    };
+    responses: {
+      /** @description The command was recorded (or replayed for a repeated Idempotency-Key) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandAnswerDto'];
+        };
+      };
+      /** @description Invalid request: every bad field is named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The role may not run this command, or the case is not the unit’s own */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such case */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not allowed in the case’s current status; `command` and `state` name both */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description If-Match names a stale revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description A business rule refused the command, or the Idempotency-Key was used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  withdraw: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The revision last seen (the ETag of GET /api/cases/{id}); a stale one is 412. */
+        'If-Match'?: string;
+        /** @description The same key and body replays the first answer; the same key with another body is 422. Scoped to the case for a lifecycle command; to all of the organisation's petition and dispute intakes, whichever endpoint; to the ticket's case for a hotline intake. Format: a UUID, or a token of 1-64 characters from A-Z a-z 0-9 . _ : - with no run of seven or more digits (so that no phone or ID number can pass as an id); anything else is 400. */
+        'Idempotency-Key'?: string;
+        /** @description Recorded on every event the command writes and on every log line of the request; a new UUID when absent. Echoed in the answer. Format: a UUID, or a token of 1-64 characters from A-Z a-z 0-9 . _ : - with no run of seven or more digits (so that no phone or ID number can pass as an id); anything else is 400. */
+        'X-Correlation-Id'?: string;
+        /** @description The id of what caused this command (an earlier request or message); recorded on every event it writes. Format: a UUID, or a token of 1-64 characters from A-Z a-z 0-9 . _ : - with no run of seven or more digits (so that no phone or ID number can pass as an id); anything else is 400. */
+        'X-Causation-Id'?: string;
+      };
+      path: {
+        /** @description Case id */
+        id: unknown;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WithdrawDto'];
+      };
+    };
+    responses: {
+      /** @description The command was recorded (or replayed for a repeated Idempotency-Key) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandAnswerDto'];
+        };
+      };
+      /** @description Invalid request: every bad field is named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The role may not run this command, or the case is not the unit’s own */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such case */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not allowed in the case’s current status; `command` and `state` name both */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description If-Match names a stale revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description A business rule refused the command, or the Idempotency-Key was used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   listCases: {
@@ -4289,7 +5177,8 @@ export interface operations {
         /** @description Kind of case */
         kind?: 'petition' | 'hotline' | 'dispute';
         /** @description Current status */
-        status?: 'registered' | 'accepted' | 'rejected' | 'dispatched' | 'in_progress' | 'resolved' | 'reexamination' | 'closed';
+        status?:
+          'registered' | 'accepted' | 'rejected' | 'dispatched' | 'in_progress' | 'resolved' | 'reexamination' | 'closed' | 'withdrawn';
         /** @description Handling unit (承办单位) */
         unit?: string;
         /** @description Community (社区) */
@@ -4319,7 +5208,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description { items, total, page, pageSize } */
+      /** @description { items, total, page, pageSize }; an item with `needsAttention: true` has a parked event and may stop short of the log */
       200: {
         headers: {
           [name: string]: unknown;
@@ -4329,6 +5218,17 @@ export interface operations {
       /** @description Invalid request: every bad field is named in `errors` */
       400: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4358,7 +5258,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The view of the case */
+      /** @description The view of the case; `needsAttention: true` when a read model parked one of its events and the view may stop short of the log */
       200: {
         headers: {
           /** @description The case stream revision the view reflects, in quotes ("3"); If-Match expects the current one */
@@ -4388,6 +5288,17 @@ export interface operations {
       /** @description No such case */
       404: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4430,6 +5341,17 @@ export interface operations {
       /** @description No such case */
       404: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4516,6 +5438,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   getTimelinessKpis: {
@@ -4561,6 +5494,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description Busy: a long job (what-if, report at a past position, export) is running and the queue behind it (LONG_WORK_QUEUE) is full; code LONG_WORK.BUSY, try again after `Retry-After` seconds; or: The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   getTimelinessKpisWhatIf: {
@@ -4595,6 +5539,17 @@ export interface operations {
       /** @description `position` is beyond the end of the event log; `head` gives the last position */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Busy: a long job (what-if, report at a past position, export) is running and the queue behind it (LONG_WORK_QUEUE) is full; code LONG_WORK.BUSY, try again after `Retry-After` seconds; or: The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4644,6 +5599,17 @@ export interface operations {
       /** @description `position` is beyond the end of the event log; `head` gives the last position */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Busy: a long job (what-if, report at a past position, export) is running and the queue behind it (LONG_WORK_QUEUE) is full; code LONG_WORK.BUSY, try again after `Retry-After` seconds; or: The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {

@@ -27,6 +27,8 @@ const MARKS: Partial<Record<HistoryEntry['type'], { text: string; color: string 
   DeadlineMissed: { text: '超期', color: 'red' },
   CaseReopened: { text: '重办', color: 'purple' },
   CaseReturned: { text: '退单', color: 'gold' },
+  CaseUrged: { text: '催办', color: 'red' },
+  CaseWithdrawn: { text: '撤单', color: 'default' },
   PersonalDataRevealed: { text: '个人信息', color: 'cyan' },
   PersonalDataDestroyed: { text: '个人信息', color: 'cyan' },
 };

@@ -34,6 +34,7 @@ export const STATUS_LABEL: Record<CaseStatus, string> = {
   resolved: '已办结',
   reexamination: '复查中',
   closed: '已结案',
+  withdrawn: '已撤单',
 };
 
 /** antd Tag colours by status: open work in blue shades, finished in green, refused in grey. */
@@ -46,6 +47,7 @@ export const STATUS_COLOR: Record<CaseStatus, string> = {
   resolved: 'green',
   reexamination: 'purple',
   closed: 'success',
+  withdrawn: 'default',
 };
 
 export const MILESTONE_LABEL: Record<Milestone, string> = {
@@ -149,6 +151,8 @@ export const ACTION_LABEL: Record<LifecycleAction, string> = {
   'request-reexamination': '申请复查',
   'decide-reexamination': '复查意见',
   link: '关联案件',
+  urge: '催办',
+  withdraw: '撤单',
 };
 
 export const EVENT_LABEL: Record<CaseEventType, string> = {
@@ -173,6 +177,8 @@ export const EVENT_LABEL: Record<CaseEventType, string> = {
   ReexaminationRequested: '申请复查',
   ReexaminationDecided: '复查意见',
   CaseLinked: '关联案件',
+  CaseUrged: '平台催办',
+  CaseWithdrawn: '平台撤单',
   PersonalDataRevealed: '查看个人信息',
   PersonalDataDestroyed: '销毁个人信息',
   DeadlineSet: '设定时限',

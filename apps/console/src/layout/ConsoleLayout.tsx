@@ -19,7 +19,8 @@ const ENTRIES: readonly Entry[] = [
   { key: '/intake/petition', label: '案件登记', roles: ['desk', 'supervisor', 'admin'] },
   { key: '/inbox', label: '本单位待办', roles: ['unit', 'supervisor', 'admin'] },
   { key: '/dashboard', label: '统计看板', roles: ['desk', 'supervisor', 'admin'] },
-  { key: '/reports/monthly', label: '月度通报', roles: ['desk', 'supervisor', 'admin'] },
+  // A unit reads its own row, its rank out of N and its own lists (docs/security.md); the dashboard's ranking would mislead it.
+  { key: '/reports/monthly', label: '月度通报', roles: ['desk', 'unit', 'supervisor', 'admin'] },
   { key: '/audit', label: '日志核验', roles: ['supervisor', 'admin'] },
   { key: '/admin', label: '用户与单位', roles: ['admin'] },
 ];

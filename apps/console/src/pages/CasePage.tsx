@@ -150,6 +150,16 @@ export default function CasePage() {
               <Descriptions.Item label="内容" span={2}>
                 <div style={{ whiteSpace: 'pre-wrap' }}>{view.description}</div>
               </Descriptions.Item>
+              {view.urges !== undefined && (
+                <Descriptions.Item label="平台催办">
+                  {view.urges.length} 次，最近 {formatTime(view.urges[view.urges.length - 1].urgedAt)}
+                </Descriptions.Item>
+              )}
+              {view.withdrawal !== undefined && (
+                <Descriptions.Item label="平台撤单" span={2}>
+                  {formatTime(view.withdrawal.withdrawnAt)} {view.withdrawal.reason}
+                </Descriptions.Item>
+              )}
               {view.rejection !== undefined && (
                 <Descriptions.Item label="不予受理" span={2}>
                   {view.rejection.reason}

@@ -97,7 +97,9 @@ export default function MonthlyReportPage() {
           <>
             <Typography.Paragraph type="secondary" data-testid="report-meta">
               {month} 月通报 · 判定时点 {formatTime(report.data.json.judgedAt)} · 日志位置 {report.data.json.position} ·{' '}
-              {report.data.json.units.length} 个单位，
+              {report.data.json.scope === undefined
+                ? `${report.data.json.units.length} 个单位，`
+                : `本单位排名 ${report.data.json.scope.rank ?? '—'} / ${report.data.json.scope.rankedUnits}，`}
               {report.data.json.overdue.length} 条超期，{report.data.json.unsatisfied.length} 条不满意
             </Typography.Paragraph>
             <iframe

@@ -7,7 +7,15 @@ import { OVERSEEING_ROLES } from './lifecycle-rules';
  * Business time (docs/domain/overview.md): a command's `occurredAt` may not lie in the future nor
  * before the case's previous command, and back-dating beyond the configured window needs the
  * supervisor or admin role.
+ *
+ * The window guards against a person rewriting when something happened. The `system` role is no
+ * person: it relays the 12345 platform's own record of its steps (a ticket's dispatch time, an
+ * urge, a withdrawal), which may well lie further back (a ticket held up on the platform, a
+ * dead-lettered message replayed after a fix). Its time is a fact of the platform, so the window
+ * does not apply to it; the future and the case's previous command still bound it.
  */
+const RECORDS_ANOTHER_SYSTEMS_TIME: readonly string[] = ['system'];
+
 export function assertOccurredAtAllowed(state: CaseState, ctx: DecisionContext): void {
   const occurredAt = ctx.occurredAt.getTime();
   const recordedAt = ctx.recordedAt.getTime();
@@ -27,7 +35,9 @@ export function assertOccurredAtAllowed(state: CaseState, ctx: DecisionContext):
     );
   }
   const earliestWithoutRole = new Date(recordedAt - ctx.backdatingWindowMs).toISOString();
-  if (occurredAt < recordedAt - ctx.backdatingWindowMs && !(OVERSEEING_ROLES as readonly string[]).includes(ctx.actor.role)) {
+  const mayBackdate =
+    (OVERSEEING_ROLES as readonly string[]).includes(ctx.actor.role) || RECORDS_ANOTHER_SYSTEMS_TIME.includes(ctx.actor.role);
+  if (occurredAt < recordedAt - ctx.backdatingWindowMs && !mayBackdate) {
     throw new DomainError(
       'CASE.FORBIDDEN',
       `Back-dating to ${details.occurredAt}, before ${earliestWithoutRole}, needs the supervisor or admin role`,

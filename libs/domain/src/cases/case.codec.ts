@@ -91,14 +91,13 @@ export function caseEventMetadata(stored: StoredEvent): CaseEventMetadata {
 
 /** Reads a stored event back as today's shape, upcasting older schema versions. */
 export function decodeCaseEvent(recorded: StoredEvent): CaseEvent {
-  const stored = { ...recorded, metadata: caseEventMetadata(recorded) };
-  const { data, personal } = upcast(stored.type, stored.metadata.schemaVersion ?? 1, stored.data, stored.personal);
-  const event = {
-    type: stored.type as CaseEventType,
-    data,
-    occurredAt: stored.metadata.occurredAt,
-    actor: stored.metadata.actor,
-    ...(personal === null || personal === undefined ? {} : { personal }),
-  };
+  // Runs once per event on every read of the log: no copy of the recorded event, one object built.
+  const metadata = caseEventMetadata(recorded);
+  const { data, personal } = upcast(recorded.type, metadata.schemaVersion ?? 1, recorded.data, recorded.personal);
+  const type = recorded.type as CaseEventType;
+  const event =
+    personal === null || personal === undefined
+      ? { type, data, occurredAt: metadata.occurredAt, actor: metadata.actor }
+      : { type, data, occurredAt: metadata.occurredAt, actor: metadata.actor, personal };
   return event as CaseEvent;
 }

@@ -92,7 +92,9 @@ export type LifecycleCommand =
   | { type: 'answer-supervision'; supervisionId: string; answer: string }
   | { type: 'request-reexamination'; reason: string }
   | { type: 'decide-reexamination'; decision: ReexaminationDecision; opinion: string }
-  | { type: 'link'; targetId: string; relation: LinkRelation };
+  | { type: 'link'; targetId: string; relation: LinkRelation }
+  | { type: 'urge'; note?: string }
+  | { type: 'withdraw'; reason: string };
 export type LifecycleAction = LifecycleCommand['type'];
 
 export type CaseCommand = IntakeCommand | LifecycleCommand;

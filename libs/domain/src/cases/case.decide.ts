@@ -119,6 +119,10 @@ export function decide(command: LifecycleCommand, state: CaseState, ctx: Decisio
       return decideReexamination(command, admit(command, state, ctx.actor), ctx);
     case 'link':
       return link(command, admit(command, state, ctx.actor), ctx);
+    case 'urge':
+      return urge(command, admit(command, state, ctx.actor), ctx);
+    case 'withdraw':
+      return withdraw(command, admit(command, state, ctx.actor), ctx);
     default: {
       const _exhaustive: never = command;
       throw unknownCommand(_exhaustive);
@@ -508,4 +512,19 @@ function link(command: Command<'link'>, state: Admitted<'link'>, ctx: DecisionCo
     return [];
   }
   return [{ type: 'CaseLinked', data: { targetId, relation }, ...stamp(ctx) }];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The 12345 platform's own steps
+// ---------------------------------------------------------------------------------------------
+
+function urge(command: Command<'urge'>, _state: Admitted<'urge'>, ctx: DecisionContext): CaseEvent[] {
+  const note = command.note === undefined ? undefined : requireText(command.note, 'note', command.type);
+  return [{ type: 'CaseUrged', data: compact({ note }), ...stamp(ctx) }];
+}
+
+/** Ends the ticket where it stands: its running deadlines end with it (docs/timeliness-rules.md, withdrawn tickets). */
+function withdraw(command: Command<'withdraw'>, _state: Admitted<'withdraw'>, ctx: DecisionContext): CaseEvent[] {
+  const reason = requireText(command.reason, 'reason', command.type);
+  return [{ type: 'CaseWithdrawn', data: { reason }, ...stamp(ctx) }];
 }

@@ -103,6 +103,10 @@ export type SupervisionAnswered = CaseEventBase<'SupervisionAnswered', { supervi
 export type ReexaminationRequested = CaseEventBase<'ReexaminationRequested', { reason: string }>;
 export type ReexaminationDecided = CaseEventBase<'ReexaminationDecided', { decision: ReexaminationDecision; opinion: string }>;
 export type CaseLinked = CaseEventBase<'CaseLinked', { targetId: string; relation: LinkRelation }>;
+/** 催办: the 12345 platform (or the desk, told by phone) urged the ticket; `occurredAt` is when. Changes no status. */
+export type CaseUrged = CaseEventBase<'CaseUrged', { note?: string }>;
+/** 撤单: the 12345 platform withdrew the ticket; terminal, and it ends every running deadline episode. */
+export type CaseWithdrawn = CaseEventBase<'CaseWithdrawn', { reason: string }>;
 
 // ---- deadlines (SPEC §3) ----
 /**
@@ -150,6 +154,8 @@ export type CaseEvent =
   | ReexaminationRequested
   | ReexaminationDecided
   | CaseLinked
+  | CaseUrged
+  | CaseWithdrawn
   | DeadlineSet
   | SchedulerEvent
   | PersonalDataRevealed

@@ -3,7 +3,7 @@ import type { CaseResolved, ReexaminationDecided } from './case.events';
 import type { CaseKind, CaseStatus, DisputeSource, LinkRelation, Milestone, PetitionChannel, Satisfaction, Urgency } from './case.types';
 
 /** The step that ended a deadline episode before its milestone was reached (docs/timeliness-rules.md). */
-export type EpisodeEnd = 'return' | 'reopen' | 'restart' | 'late-extension';
+export type EpisodeEnd = 'return' | 'reopen' | 'restart' | 'late-extension' | 'withdrawal';
 
 /** From `from` on, the handling unit holding the case; without `unit`, none did (not yet dispatched, or returned). */
 export interface CustodyChange {
@@ -69,6 +69,18 @@ export interface SupervisionState {
   answeredBy?: Actor;
 }
 
+/** One urge (催办) of the 12345 platform: `urgedAt` is its business time. */
+export interface UrgeState {
+  urgedAt: string;
+  note?: string;
+}
+
+/** Why and when the 12345 platform withdrew the ticket (撤单). */
+export interface Withdrawal {
+  reason: string;
+  withdrawnAt: string;
+}
+
 export interface ReviewState {
   satisfaction?: Satisfaction;
   solved?: boolean;
@@ -115,6 +127,8 @@ export interface CaseRecord {
   supervisions: SupervisionState[];
   links: { targetId: string; relation: LinkRelation }[];
   reviews: ReviewState[];
+  /** The platform's urges (催办), oldest first; absent until the first, so a case never urged carries nothing. */
+  urges?: UrgeState[];
   /** The case's first close, kept when a re-examination reopens it: first-time resolution is booked then. */
   firstClosedAt?: string;
   /** Number of events folded: the stream revision + 1. */
@@ -131,6 +145,7 @@ interface Unresolved {
   closedAt?: undefined;
   rejection?: undefined;
   reexamination?: undefined;
+  withdrawal?: undefined;
 }
 
 /**
@@ -147,7 +162,14 @@ export type OpenedCase =
   | (CaseRecord & Assignment & Unresolved & { status: 'dispatched' })
   | (CaseRecord & Assignment & Unresolved & { status: 'in_progress' })
   | (CaseRecord &
-      Assignment & { status: 'resolved'; resolution: Resolution; closedAt?: undefined; rejection?: undefined; reexamination?: undefined })
+      Assignment & {
+        status: 'resolved';
+        resolution: Resolution;
+        closedAt?: undefined;
+        rejection?: undefined;
+        reexamination?: undefined;
+        withdrawal?: undefined;
+      })
   | (CaseRecord &
       Assignment & {
         status: 'reexamination';
@@ -155,9 +177,27 @@ export type OpenedCase =
         reexamination: Reexamination;
         closedAt?: undefined;
         rejection?: undefined;
+        withdrawal?: undefined;
       })
   | (CaseRecord &
-      Assignment & { status: 'closed'; resolution: Resolution; closedAt: string; reexamination?: Reexamination; rejection?: undefined });
+      Assignment & {
+        status: 'closed';
+        resolution: Resolution;
+        closedAt: string;
+        reexamination?: Reexamination;
+        rejection?: undefined;
+        withdrawal?: undefined;
+      })
+  /** Withdrawn by the platform from wherever the ticket stood: its unit and resolution, if it had them, stay. */
+  | (CaseRecord &
+      Partial<Assignment> & {
+        status: 'withdrawn';
+        withdrawal: Withdrawal;
+        resolution?: Resolution;
+        closedAt?: undefined;
+        rejection?: undefined;
+        reexamination?: undefined;
+      });
 
 /** The case in one of the given statuses. */
 export type CaseIn<Status extends CaseStatus> = Extract<OpenedCase, { status: Status }>;

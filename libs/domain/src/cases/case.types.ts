@@ -10,9 +10,11 @@ export const CASE_STATUSES = [
   'resolved',
   'reexamination',
   'closed',
+  'withdrawn',
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
-export const TERMINAL_STATUSES: readonly CaseStatus[] = ['rejected', 'closed'];
+/** Nothing moves a case on from these; `withdrawn`: the 12345 platform took the ticket back (撤单). */
+export const TERMINAL_STATUSES: readonly CaseStatus[] = ['rejected', 'closed', 'withdrawn'];
 
 export const MILESTONES = ['acceptance', 'reply', 'sign', 'resolve', 'callback', 'mediation', 'reexamination'] as const;
 export type Milestone = (typeof MILESTONES)[number];

@@ -29,6 +29,8 @@ export const CURRENT_SCHEMA_VERSIONS: Record<CaseEventType, number> = {
   ReexaminationRequested: 1,
   ReexaminationDecided: 1,
   CaseLinked: 1,
+  CaseUrged: 1,
+  CaseWithdrawn: 1,
   DeadlineSet: 1,
   DeadlineWarningIssued: 1,
   DeadlineMissed: 1,

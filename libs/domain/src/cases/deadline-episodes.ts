@@ -16,6 +16,7 @@ import type { Milestone } from './case.types';
  *   mediation) go on, with no unit holding the case until the next dispatch.
  * - A reopen ends a running `callback` episode: the resolution it would have called back about is
  *   withdrawn, and the next resolution starts a new one.
+ * - A withdrawal (撤单) ends every running episode: nobody owes the ticket anything any more.
  * - A reaching event reaches the running episode only: the first reach counts.
  */
 
@@ -106,6 +107,11 @@ export function reopened(deadlines: readonly DeadlineState[], at: string): Deadl
   return updateDeadline(deadlines, 'callback', (deadline) =>
     isRunning(deadline) ? { ...deadline, endedAt: at, endedBy: 'reopen' } : deadline,
   );
+}
+
+/** The platform withdrew the ticket: every running episode ends, a miss already past its deadline stays late. */
+export function withdrawn(deadlines: readonly DeadlineState[], at: string): DeadlineState[] {
+  return deadlines.map((deadline) => (isRunning(deadline) ? { ...deadline, endedAt: at, endedBy: 'withdrawal' } : deadline));
 }
 
 export function updateDeadline(

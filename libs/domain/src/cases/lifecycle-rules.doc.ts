@@ -1,4 +1,4 @@
-import { CASE_STATUSES } from './case.types';
+import { CASE_STATUSES, TERMINAL_STATUSES } from './case.types';
 import { LIFECYCLE_RULES, type LifecycleRule } from './lifecycle-rules';
 
 /**
@@ -23,8 +23,14 @@ export function renderStateMachine(): string {
 
 # The case state machine
 
-Every case is in one of these statuses: ${list(CASE_STATUSES)}. \`rejected\` and \`closed\` are
+Every case is in one of these statuses: ${list(CASE_STATUSES)}. ${list(TERMINAL_STATUSES)} are
 terminal, except that a closed petition can still ask for a re-examination inside its window.
+
+The 12345 platform's own steps arrive over Kafka and are run by its \`system\` actor: \`urge\`
+(催办) and \`withdraw\` (撤单). A user may record them too when the platform told the service
+otherwise (by phone, in writing): the desk an urge, which changes no status and no deadline; a
+supervisor or admin a withdrawal, which ends every running deadline of the ticket and so must not
+be a clerk's way around an overdue milestone (docs/timeliness-rules.md, withdrawn tickets).
 
 Intake opens a case: a petition or a dispute starts \`registered\`; a 12345 hotline ticket arrives
 already accepted by the city platform and starts \`accepted\`.
@@ -44,8 +50,7 @@ stateDiagram-v2
   [*] --> registered: intake (petition, dispute)
   [*] --> accepted: intake (hotline)
 ${[...new Set(edges)].join('\n')}
-  rejected --> [*]
-  closed --> [*]
+${TERMINAL_STATUSES.map((status) => `  ${status} --> [*]`).join('\n')}
 \`\`\`
 `;
 }

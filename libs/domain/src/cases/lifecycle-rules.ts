@@ -27,8 +27,22 @@ export interface LifecycleRule<From extends CaseStatus = CaseStatus> {
 export const DESK_ROLES = ['desk', 'supervisor', 'admin'] as const satisfies readonly Role[];
 /** Approving extensions and issuing supervision orders (督办). */
 export const OVERSEEING_ROLES = ['supervisor', 'admin'] as const satisfies readonly Role[];
-/** Every signed-in role; the scheduler's `system` actor runs no lifecycle command. */
+/** Every signed-in role; `system` (the scheduler, the 12345 platform's intake) runs only the platform's steps below. */
 const ANY_ROLE = ['desk', 'unit', 'supervisor', 'admin'] as const satisfies readonly Role[];
+/**
+ * Recording an urge (催办): the 12345 platform's intake (`system`), or the desk when the platform
+ * urged by phone while its Kafka link was down; an urge changes no status and no deadline
+ * (docs/domain/state-machine.md).
+ */
+const URGING_ROLES = ['system', ...DESK_ROLES] as const satisfies readonly Role[];
+/**
+ * Withdrawing (撤单): the platform's intake, or a supervisor/admin recording a withdrawal the
+ * platform notified otherwise. Not the desk: a withdrawal ends every running deadline, so it must
+ * not be a way around an overdue milestone (docs/domain/state-machine.md).
+ */
+const WITHDRAWING_ROLES = ['system', ...OVERSEEING_ROLES] as const satisfies readonly Role[];
+/** Where a hotline ticket can stand before it is closed: it arrives accepted. */
+const HOTLINE_OPEN = ['accepted', 'dispatched', 'in_progress', 'resolved'] as const;
 
 /** Every status a case can still move from. */
 const OPEN = ['registered', 'accepted', 'dispatched', 'in_progress', 'resolved', 'reexamination'] as const;
@@ -159,6 +173,20 @@ export const LIFECYCLE_RULES = {
     kinds: CASE_KINDS,
     roles: ANY_ROLE,
     summary: '关联: link to another case (repeat-of 重复信访, duplicate-of, related)',
+  },
+  urge: {
+    from: HOTLINE_OPEN,
+    to: 'unchanged',
+    kinds: ['hotline'],
+    roles: URGING_ROLES,
+    summary: '催办: the 12345 platform urges the ticket; counted on the case and on the monthly report, no deadline moves',
+  },
+  withdraw: {
+    from: HOTLINE_OPEN,
+    to: ['withdrawn'],
+    kinds: ['hotline'],
+    roles: WITHDRAWING_ROLES,
+    summary: '撤单: the 12345 platform withdraws the ticket, with a reason; ends every running deadline; terminal',
   },
 } as const satisfies { readonly [A in LifecycleAction]: LifecycleRule };
 

@@ -94,6 +94,8 @@ export interface CaseFacts {
   repeatOf: string[];
   /** Every supervision order (督办), answered or not. */
   supervisions: SupervisionFact[];
+  /** When the 12345 platform urged the ticket (催办), oldest first; left out when it never did. */
+  urges?: string[];
 }
 
 export function timelinessFacts(state: OpenedCase): CaseFacts {
@@ -131,6 +133,7 @@ export function timelinessFacts(state: OpenedCase): CaseFacts {
     ...(mediation !== undefined && { mediation }),
     repeatOf,
     supervisions: state.supervisions.map(supervisionFact),
+    ...(state.urges !== undefined && { urges: state.urges.map((urge) => urge.urgedAt) }),
   };
 }
 

@@ -42,6 +42,8 @@ export interface OverdueMilestoneRow {
   /** Whole days from the deadline to the end of the month, rounded up: overdue by an hour reads 1. */
   daysOverdue: number;
   supervisions: SupervisionAtMonthEnd[];
+  /** How often the 12345 platform had urged the ticket (催办) by the end of the month; 0 for other kinds. */
+  urged: number;
 }
 
 export interface UnsatisfiedCallbackRow {
@@ -87,7 +89,7 @@ type UnitCounts = Omit<MonthlyUnitRow, 'onTimeRate' | 'rank'>;
  * - `overdue` lists every episode open and overdue at the end of the month, as it stood then
  *   (`openAndOverdueAt`): a later reach or restart does not take it off. By unit (as `units`), then
  *   deadline, then case number, then milestone. `supervisions` are the case's orders issued before
- *   the end of the month, in issue order.
+ *   the end of the month, in issue order; `urged` counts the platform's urges made before it.
  * - `unsatisfied` lists every 不满意 call-back in the month, one row per call-back (a ticket
  *   answered 不满意 twice in the month appears twice, as it counts twice in `units`), by unit,
  *   then time, then case number.
@@ -161,6 +163,7 @@ function overdueRow(fact: CaseFacts, episode: EpisodeFact, unit: string, monthEn
     supervisions: fact.supervisions
       .filter((supervision) => Date.parse(supervision.issuedAt) < monthEndMs)
       .map((supervision) => supervisionAt(supervision, monthEndMs)),
+    urged: (fact.urges ?? []).filter((urgedAt) => Date.parse(urgedAt) < monthEndMs).length,
   };
 }
 

@@ -196,6 +196,7 @@ describe('computeMonthlyReport for 2026-03', () => {
             answered: false,
           },
         ],
+        urged: 0,
       },
       {
         caseId: 'xf2',
@@ -211,6 +212,7 @@ describe('computeMonthlyReport for 2026-03', () => {
         supervisions: [
           { instruction: '限期答复', issuedAt: '2026-02-25T10:00:00+08:00', dueAt: '2026-03-05T18:00:00+08:00', answered: true },
         ],
+        urged: 0,
       },
       {
         caseId: 'xf3',
@@ -223,6 +225,7 @@ describe('computeMonthlyReport for 2026-03', () => {
         // 14 hours: a started day counts as a whole one.
         daysOverdue: 1,
         supervisions: [],
+        urged: 0,
       },
     ]);
   });

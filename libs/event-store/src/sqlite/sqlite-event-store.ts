@@ -11,9 +11,9 @@ import {
   StreamAppend,
   SubscribeOptions,
   Subscription,
-  WrongExpectedVersionError,
 } from '../event-store.port';
 import { CommittedLog, PollingSubscription } from './polling-subscription';
+import { SerialisedEvent, SerialisedStreamAppend, SqliteWriter } from './sqlite-writer';
 
 export interface SqliteEventStoreOptions {
   /**
@@ -59,42 +59,23 @@ const SCHEMA = `
   ) STRICT;
 `;
 
+// Read in raw mode (one array per row, in this column order): cheaper than an object per row
+// before the row becomes a RecordedEvent anyway (bench/rebuild.bench.ts, "store readAll").
 const SELECT_EVENT = `
-  SELECT position, stream_id AS streamId, revision, event_id AS id, type, data, personal, metadata, created
+  SELECT position, stream_id, revision, event_id, type, data, personal, metadata, created
   FROM events`;
 
-interface EventRow {
-  position: bigint;
-  streamId: string;
-  revision: bigint;
-  id: string;
-  type: string;
-  data: string;
-  personal: string | null;
-  metadata: string;
-  created: string;
-}
-
-interface StoredEventRef {
-  streamId: string;
-  revision: bigint;
-  position: bigint;
-}
-
-/** An event serialised before it is queued, so an unserialisable payload fails its own append only. */
-interface SerialisedEvent {
-  id: string;
-  type: string;
-  data: string;
-  personal: string | null;
-  metadata: string;
-}
-
-interface SerialisedStreamAppend {
-  streamId: string;
-  events: SerialisedEvent[];
-  expectedRevision: ExpectedRevision;
-}
+type EventRow = [
+  position: bigint,
+  streamId: string,
+  revision: bigint,
+  id: string,
+  type: string,
+  data: string,
+  personal: string | null,
+  metadata: string,
+  created: string,
+];
 
 /** One caller's append: one stream, or several that land together or not at all. */
 interface QueuedAppend {
@@ -103,15 +84,16 @@ interface QueuedAppend {
   reject(error: unknown): void;
 }
 
-type AppendOutcome = { ok: true; results: AppendResult[] } | { ok: false; error: unknown };
-
 /**
  * The embedded event store: one SQLite file, WAL mode, every commit fsynced.
  *
  * Appends are group-committed: `append()` queues, and everything queued by the next turn of the
- * event loop is written in ONE transaction, so one fsync covers many appends. Each append still
- * gets its own expected-revision check (against the state including earlier appends of the same
- * batch) and fails alone, and no promise resolves before COMMIT has returned.
+ * event loop (or while the previous batch was being written) is written in ONE transaction, so
+ * one fsync covers many appends. Each append still gets its own expected-revision check (against
+ * the state including earlier appends of the same batch) and fails alone, and no promise resolves
+ * before COMMIT has returned. The writes run on a thread of their own (`SqliteWriter`), so the
+ * fsync never stops the event loop; reads run here, on a second connection, and see a commit
+ * once it is durable.
  *
  * Payloads (`data`, `personal`, `metadata`) are stored as JSON text: Dates come back as strings
  * and `bigint` values are rejected by `JSON.stringify` (serialise them as strings first).
@@ -120,9 +102,12 @@ type AppendOutcome = { ok: true; results: AppendResult[] } | { ok: false; error:
 export class SqliteEventStore implements EventStore {
   private readonly queue: QueuedAppend[] = [];
   private scheduledFlush: NodeJS.Immediate | undefined;
+  /** The batch the writer thread is committing: one at a time, the next gathers meanwhile. */
+  private inFlight: Promise<void> | undefined;
   private readonly subscriptions = new Set<PollingSubscription>();
   private closing: Promise<void> | undefined;
   private commits = 0;
+  private lastCreated = { text: '', ms: Number.NaN };
   private readonly committedLog: CommittedLog = {
     readAfter: (position, maxCount) => this.readRange(position, MAX_POSITION, maxCount),
     attach: (subscription) => {
@@ -132,15 +117,6 @@ export class SqliteEventStore implements EventStore {
   };
 
   private readonly sql: {
-    begin: Database.Statement;
-    commit: Database.Statement;
-    rollback: Database.Statement;
-    savepoint: Database.Statement;
-    rollbackToSavepoint: Database.Statement;
-    releaseSavepoint: Database.Statement;
-    storedEvent: Database.Statement<[string], StoredEventRef>;
-    streamRevision: Database.Statement<[string], bigint | null>;
-    insert: Database.Statement<[string, bigint, string, string, string, string | null, string, string], bigint>;
     readStream: Database.Statement<[string, bigint, number], EventRow>;
     readAll: Database.Statement<[bigint, bigint, number], EventRow>;
     headPosition: Database.Statement<[], bigint | null>;
@@ -149,28 +125,18 @@ export class SqliteEventStore implements EventStore {
 
   private constructor(
     private readonly db: Database.Database,
+    private readonly writer: SqliteWriter,
     private readonly pollIntervalMs: number,
     private readonly maxAppendsPerCommit: number,
   ) {
     db.defaultSafeIntegers(true);
     this.sql = {
-      // IMMEDIATE takes the write lock up front, so a batch never fails half-way on a lock upgrade.
-      begin: db.prepare('BEGIN IMMEDIATE'),
-      commit: db.prepare('COMMIT'),
-      rollback: db.prepare('ROLLBACK'),
-      savepoint: db.prepare('SAVEPOINT append'),
-      rollbackToSavepoint: db.prepare('ROLLBACK TO append'),
-      releaseSavepoint: db.prepare('RELEASE append'),
-      storedEvent: db.prepare('SELECT stream_id AS streamId, revision, position FROM events WHERE event_id = ?'),
-      streamRevision: db.prepare<[string], bigint | null>('SELECT MAX(revision) FROM events WHERE stream_id = ?').pluck(),
-      insert: db
-        .prepare<[string, bigint, string, string, string, string | null, string, string], bigint>(
-          `INSERT INTO events (stream_id, revision, event_id, type, data, personal, metadata, created)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING position`,
-        )
-        .pluck(),
-      readStream: db.prepare(`${SELECT_EVENT} WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`),
-      readAll: db.prepare(`${SELECT_EVENT} WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`),
+      readStream: db
+        .prepare<[string, bigint, number], EventRow>(`${SELECT_EVENT} WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`)
+        .raw(),
+      readAll: db
+        .prepare<[bigint, bigint, number], EventRow>(`${SELECT_EVENT} WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`)
+        .raw(),
       headPosition: db.prepare<[], bigint | null>('SELECT MAX(position) FROM events').pluck(),
       ping: db.prepare<[], bigint>('SELECT 1').pluck(),
     };
@@ -179,7 +145,8 @@ export class SqliteEventStore implements EventStore {
   /** Opens (creating the folder, file and schema when missing) the store at `file`. */
   static open(file: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
     mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    const db = new Database(file, { timeout: busyTimeoutMs });
     try {
       db.pragma('journal_mode = WAL');
       // In WAL mode better-sqlite3's default, NORMAL, fsyncs only at checkpoints: a transaction
@@ -187,7 +154,9 @@ export class SqliteEventStore implements EventStore {
       // commit; a registered petition must survive. Group commit is what pays for it.
       db.pragma('synchronous = FULL');
       db.exec(SCHEMA);
-      return new SqliteEventStore(db, options.pollIntervalMs ?? 250, options.maxAppendsPerCommit ?? 500);
+      // The writer opens its connection once the file, WAL mode and schema exist.
+      const writer = new SqliteWriter(file, { busyTimeoutMs });
+      return new SqliteEventStore(db, writer, options.pollIntervalMs ?? 250, options.maxAppendsPerCommit ?? 500);
     } catch (error) {
       db.close();
       throw error;
@@ -221,12 +190,12 @@ export class SqliteEventStore implements EventStore {
     });
     return new Promise<AppendResult[]>((resolve, reject) => {
       this.queue.push({ parts, resolve, reject });
-      this.scheduledFlush ??= setImmediate(() => this.commitQueued());
+      this.scheduleFlush();
     });
   }
 
   async readStream(streamId: string, options: { fromRevision?: bigint; maxCount?: number } = {}): Promise<RecordedEvent[]> {
-    return this.sql.readStream.all(streamId, options.fromRevision ?? 0n, options.maxCount ?? NO_LIMIT).map(toRecordedEvent);
+    return this.toRecordedEvents(this.sql.readStream.all(streamId, options.fromRevision ?? 0n, options.maxCount ?? NO_LIMIT));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -248,132 +217,83 @@ export class SqliteEventStore implements EventStore {
   /** Commits the appends still queued, stops the subscriptions, then closes the file. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      while (this.queue.length > 0) this.commitQueued();
+      while (this.queue.length > 0 || this.inFlight) {
+        if (!this.inFlight) this.flush();
+        await this.inFlight;
+      }
       await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+      await this.writer.close();
       this.db.close();
     })();
     return this.closing;
   }
 
   private readRange(after: bigint, upTo: bigint, maxCount: number): RecordedEvent[] {
-    return this.sql.readAll.all(after, upTo, maxCount).map(toRecordedEvent);
+    return this.toRecordedEvents(this.sql.readAll.all(after, upTo, maxCount));
   }
 
-  /** Writes one batch of queued appends in one transaction and settles their promises. */
-  private commitQueued(): void {
+  /**
+   * Rows to events. Every event of one group commit carries the same `created` text, so the last
+   * one parsed is remembered: a scan of the log parses a timestamp per commit, not per event.
+   */
+  private toRecordedEvents(rows: EventRow[]): RecordedEvent[] {
+    const events = new Array<RecordedEvent>(rows.length);
+    for (let index = 0; index < rows.length; index++) {
+      // Indexed rather than destructured: array destructuring goes through the iterator protocol.
+      const row = rows[index];
+      const created = row[8];
+      if (created !== this.lastCreated.text) this.lastCreated = { text: created, ms: Date.parse(created) };
+      events[index] = {
+        id: row[3],
+        type: row[4],
+        data: JSON.parse(row[5]),
+        personal: row[6] === null ? null : JSON.parse(row[6]),
+        metadata: JSON.parse(row[7]),
+        streamId: row[1],
+        revision: row[2],
+        position: row[0],
+        created: new Date(this.lastCreated.ms),
+      };
+    }
+    return events;
+  }
+
+  /** A flush on the next turn of the event loop, unless a batch is in flight (its end flushes). */
+  private scheduleFlush(): void {
+    if (this.inFlight === undefined) this.scheduledFlush ??= setImmediate(() => this.flush());
+  }
+
+  /** Sends the queued appends (at most maxAppendsPerCommit) to the writer as one transaction. */
+  private flush(): void {
     if (this.scheduledFlush) clearImmediate(this.scheduledFlush);
     this.scheduledFlush = undefined;
+    if (this.inFlight !== undefined) return;
     const batch = this.queue.splice(0, this.maxAppendsPerCommit);
-    if (this.queue.length > 0) this.scheduledFlush = setImmediate(() => this.commitQueued());
     if (batch.length === 0) return;
+    this.inFlight = this.commit(batch).finally(() => {
+      this.inFlight = undefined;
+      if (this.queue.length > 0) this.scheduleFlush();
+    });
+  }
 
-    const created = new Date().toISOString();
-    let outcomes: AppendOutcome[];
-    let anyStored: boolean;
+  /** Writes one batch in one transaction and settles its promises. */
+  private async commit(batch: QueuedAppend[]): Promise<void> {
+    let written: Awaited<ReturnType<SqliteWriter['commit']>>;
     try {
-      this.sql.begin.run();
-      outcomes = batch.map((append) => this.appendInSavepoint(append, created));
-      anyStored = outcomes.some((outcome) => outcome.ok);
-      // A batch whose appends all failed has nothing to make durable.
-      (anyStored ? this.sql.commit : this.sql.rollback).run();
+      written = await this.writer.commit(
+        batch.map((append) => append.parts),
+        new Date().toISOString(),
+      );
     } catch (error) {
       // Nothing of the batch is durable (BEGIN or COMMIT failed, or SQLite aborted the transaction).
-      if (this.db.inTransaction) this.sql.rollback.run();
       for (const append of batch) append.reject(error);
       return;
     }
-    outcomes.forEach((outcome, index) => (outcome.ok ? batch[index].resolve(outcome.results) : batch[index].reject(outcome.error)));
-    if (anyStored) {
+    written.outcomes.forEach((outcome, index) => (outcome.ok ? batch[index].resolve(outcome.results) : batch[index].reject(outcome.error)));
+    if (written.committed) {
       this.commits += 1;
       for (const subscription of this.subscriptions) subscription.wake();
     }
-  }
-
-  /**
-   * Runs one caller's append (all its streams) inside the batch transaction; its failure is undone
-   * to its savepoint, whole, and spares the others.
-   */
-  private appendInSavepoint(append: QueuedAppend, created: string): AppendOutcome {
-    this.sql.savepoint.run();
-    try {
-      const results = append.parts.map((part) => this.appendInTransaction(part, created));
-      this.sql.releaseSavepoint.run();
-      return { ok: true, results };
-    } catch (error) {
-      // Some errors (disk full, I/O) make SQLite roll back the whole transaction: then the batch fails.
-      if (!this.db.inTransaction) throw error;
-      this.sql.rollbackToSavepoint.run();
-      this.sql.releaseSavepoint.run();
-      return { ok: false, error };
-    }
-  }
-
-  private appendInTransaction(append: SerialisedStreamAppend, created: string): AppendResult {
-    const { streamId, events, expectedRevision } = append;
-    const retried = this.originalResultOfRetry(append);
-    if (retried) return retried;
-
-    const current = this.sql.streamRevision.get(streamId) ?? undefined;
-    if (!matchesExpected(current, expectedRevision)) {
-      throw new WrongExpectedVersionError(streamId, expectedRevision, current ?? 'no_stream');
-    }
-    let revision = current ?? -1n;
-    let position = 0n;
-    for (const event of events) {
-      revision += 1n;
-      position = this.sql.insert.get(
-        streamId,
-        revision,
-        event.id,
-        event.type,
-        event.data,
-        event.personal,
-        event.metadata,
-        created,
-      ) as bigint;
-    }
-    return { nextExpectedRevision: revision, position };
-  }
-
-  /**
-   * An append whose event ids are all already stored, in order and consecutively, in the same
-   * stream is a retry: its original result, whatever it expected. Any other reuse of a stored id
-   * (another stream, part of the append) is a caller error, never silently half-applied.
-   */
-  private originalResultOfRetry(append: SerialisedStreamAppend): AppendResult | undefined {
-    const stored = append.events.map((event) => this.sql.storedEvent.get(event.id));
-    if (stored.every((ref) => ref === undefined)) return undefined;
-
-    const first = stored[0];
-    const isRetry =
-      first !== undefined &&
-      stored.every(
-        (ref, index) => ref !== undefined && ref.streamId === append.streamId && ref.revision === first.revision + BigInt(index),
-      );
-    if (!isRetry) {
-      const reused = append.events
-        .map((event, index) => ({ id: event.id, ref: stored[index] }))
-        .filter(({ ref }) => ref !== undefined)
-        .map(({ id, ref }) => `${id} (stream '${ref?.streamId}' revision ${ref?.revision})`);
-      throw new Error(
-        `Append to stream '${append.streamId}' reuses stored event ids but is not a retry of one append: ${reused.join(', ')}`,
-      );
-    }
-    const last = stored[stored.length - 1] as StoredEventRef;
-    return { nextExpectedRevision: last.revision, position: last.position };
-  }
-}
-
-function matchesExpected(current: bigint | undefined, expected: ExpectedRevision): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return current === undefined;
-    case 'stream_exists':
-      return current !== undefined;
-    default:
-      return current === expected;
   }
 }
 
@@ -391,18 +311,4 @@ function toJson(value: unknown, field: string, eventId: string): string {
   const json = JSON.stringify(value);
   if (json === undefined) throw new TypeError(`Event ${eventId}: ${field} has no JSON representation`);
   return json;
-}
-
-function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
-    id: row.id,
-    type: row.type,
-    data: JSON.parse(row.data),
-    personal: row.personal === null ? null : JSON.parse(row.personal),
-    metadata: JSON.parse(row.metadata),
-    streamId: row.streamId,
-    revision: row.revision,
-    position: row.position,
-    created: new Date(row.created),
-  };
 }

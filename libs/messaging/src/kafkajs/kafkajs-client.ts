@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
-import type { ConsumerOptions, MessageConsumer, MessageProducer, MessagingClient, MessagingLogger } from '../messaging.port';
+import type { ConsumerOptions, MessageConsumer, MessageProducer, MessagingClient, MessagingLogger, PartitionEnd } from '../messaging.port';
 import { KafkaJsConsumer } from './kafkajs-consumer';
 import { KafkaJsProducer } from './kafkajs-producer';
 
@@ -85,5 +85,16 @@ export class KafkaJsMessagingClient implements MessagingClient {
       fetchMaxWaitMs: this.options.fetchMaxWaitMs ?? DEFAULT_FETCH_MAX_WAIT_MS,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
     });
+  }
+
+  async topicEnds(topic: string): Promise<PartitionEnd[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.map(({ partition, high }) => ({ partition, offset: high })).sort((a, b) => a.partition - b.partition);
+    } finally {
+      await admin.disconnect();
+    }
   }
 }

@@ -114,5 +114,49 @@ export function describePersonKeyStoreContract(name: string, open: () => Promise
       const all = await store.list();
       expect(all.map((row) => row.personId)).toEqual(expect.arrayContaining([first.personId, second.personId]));
     });
+
+    it('copies rows in as they are, once, and lets a tombstone erase a live copy', async () => {
+      const live = newKey();
+      const destroyed = newKey(live.caseId);
+      const createdAt = new Date('2026-01-05T02:00:00.000Z');
+      const destroyedAt = new Date('2026-02-05T02:00:00.000Z');
+      const rows = [
+        { status: 'live' as const, ...live, createdAt },
+        { status: 'destroyed' as const, personId: destroyed.personId, caseId: destroyed.caseId, createdAt, destroyedAt },
+      ];
+      expect(await store.copyIn(rows)).toBe(2);
+      expect(await store.get(live.personId)).toEqual(rows[0]);
+      expect(await store.get(destroyed.personId)).toEqual(rows[1]);
+      // Again: nothing new. A tombstone never comes back to life.
+      expect(await store.copyIn(rows)).toBe(0);
+      expect(await store.copyIn([{ status: 'live', ...destroyed, createdAt }])).toBe(0);
+      expect(await store.get(destroyed.personId)).toMatchObject({ status: 'destroyed' });
+      // Destroyed at the source after an earlier copy: the copy is erased too.
+      expect(await store.copyIn([{ status: 'destroyed', personId: live.personId, caseId: live.caseId, createdAt, destroyedAt }])).toBe(1);
+      expect(await store.get(live.personId)).toEqual({
+        status: 'destroyed',
+        personId: live.personId,
+        caseId: live.caseId,
+        createdAt,
+        destroyedAt,
+      });
+      expect(await store.copyIn([])).toBe(0);
+    });
+
+    it('rewraps a live key only while the master key it names still wraps it', async () => {
+      const key = newKey();
+      await store.put([key]);
+      const to = { masterKeyId: randomBytes(8).toString('hex'), wrappedKey: randomBytes(61) };
+      expect(await store.rewrap(key.personId, 'not-its-master-key', to)).toBe(false);
+      expect(await store.get(key.personId)).toMatchObject({ masterKeyId: key.masterKeyId, wrappedKey: key.wrappedKey });
+      expect(await store.rewrap(key.personId, key.masterKeyId, to)).toBe(true);
+      expect(await store.get(key.personId)).toMatchObject({ status: 'live', ...to });
+      expect(await store.rewrap(key.personId, key.masterKeyId, { ...to, wrappedKey: randomBytes(61) })).toBe(false);
+      expect(await store.get(key.personId)).toMatchObject(to);
+      await store.destroy(key.personId, new Date());
+      expect(await store.rewrap(key.personId, to.masterKeyId, to)).toBe(false);
+      expect(await store.get(key.personId)).toMatchObject({ status: 'destroyed' });
+      expect(await store.rewrap(randomUUID(), to.masterKeyId, to)).toBe(false);
+    });
   });
 }

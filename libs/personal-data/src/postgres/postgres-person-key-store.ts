@@ -147,6 +147,37 @@ export class PostgresPersonKeyStore implements PersonKeyStore {
     }));
   }
 
+  async copyIn(keys: readonly PersonKey[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const live = (key: PersonKey) => (key.status === 'live' ? key : undefined);
+    // One statement: all or none. A person already here is left alone unless a tombstone meets a live key.
+    const result = await this.pool.query(
+      `INSERT INTO ${PERSONAL_DATA_SCHEMA}.person_keys AS k (person_id, case_id, master_key_id, wrapped_key, created_at, destroyed_at)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::timestamptz[], $6::timestamptz[])
+       ON CONFLICT (person_id) DO UPDATE SET wrapped_key = NULL, master_key_id = NULL, destroyed_at = excluded.destroyed_at
+        WHERE k.destroyed_at IS NULL AND excluded.destroyed_at IS NOT NULL`,
+      [
+        keys.map((key) => key.personId),
+        keys.map((key) => key.caseId),
+        keys.map((key) => live(key)?.masterKeyId ?? null),
+        keys.map((key) => live(key)?.wrappedKey ?? null),
+        keys.map((key) => key.createdAt),
+        keys.map((key) => (key.status === 'destroyed' ? key.destroyedAt : null)),
+      ],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async rewrap(personId: string, fromMasterKeyId: string, to: { masterKeyId: string; wrappedKey: Buffer }): Promise<boolean> {
+    if (!isUuid(personId)) return false;
+    const result = await this.pool.query(
+      `UPDATE ${PERSONAL_DATA_SCHEMA}.person_keys SET master_key_id = $3, wrapped_key = $4
+        WHERE person_id = $1 AND master_key_id = $2 AND destroyed_at IS NULL`,
+      [personId, fromMasterKeyId, to.masterKeyId, to.wrappedKey],
+    );
+    return result.rowCount === 1;
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

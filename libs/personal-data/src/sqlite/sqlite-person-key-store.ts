@@ -109,6 +109,55 @@ export class SqlitePersonKeyStore implements PersonKeyStore {
     }));
   }
 
+  async copyIn(keys: readonly PersonKey[]): Promise<number> {
+    const find = this.db.prepare('SELECT destroyed_at FROM person_keys WHERE person_id = ?');
+    const insert = this.db.prepare(
+      `INSERT INTO person_keys (person_id, case_id, master_key_id, wrapped_key, created_at, destroyed_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    const erase = this.db.prepare('UPDATE person_keys SET wrapped_key = NULL, master_key_id = NULL, destroyed_at = ? WHERE person_id = ?');
+    let erased = false;
+    const written = this.db.transaction((): number => {
+      let count = 0;
+      for (const key of keys) {
+        const here = find.get(key.personId) as Pick<Row, 'destroyed_at'> | undefined;
+        const live = key.status === 'live';
+        if (here === undefined) {
+          insert.run(
+            key.personId,
+            key.caseId,
+            live ? key.masterKeyId : null,
+            live ? key.wrappedKey : null,
+            key.createdAt.toISOString(),
+            live ? null : key.destroyedAt.toISOString(),
+          );
+          count += 1;
+        } else if (here.destroyed_at === null && !live) {
+          erase.run(key.destroyedAt.toISOString(), key.personId);
+          erased = true;
+          count += 1;
+        }
+      }
+      return count;
+    })();
+    // As for a destruction: no byte of an erased key stays in the WAL.
+    if (erased) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return written;
+  }
+
+  async rewrap(personId: string, fromMasterKeyId: string, to: { masterKeyId: string; wrappedKey: Buffer }): Promise<boolean> {
+    const { changes } = this.db
+      .prepare(
+        'UPDATE person_keys SET master_key_id = ?, wrapped_key = ? WHERE person_id = ? AND master_key_id = ? AND destroyed_at IS NULL',
+      )
+      .run(to.masterKeyId, to.wrappedKey, personId, fromMasterKeyId);
+    return changes === 1;
+  }
+
+  /** Moves what the WAL holds into the file and empties it: after a rotation, no page of the old wrappings stays there. */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }

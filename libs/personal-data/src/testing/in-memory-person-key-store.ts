@@ -45,5 +45,23 @@ export class InMemoryPersonKeyStore implements PersonKeyStore {
       }));
   }
 
+  async copyIn(keys: readonly PersonKey[]): Promise<number> {
+    let written = 0;
+    for (const key of keys) {
+      const here = this.rows.get(key.personId);
+      if (here !== undefined && !(here.status === 'live' && key.status === 'destroyed')) continue;
+      this.rows.set(key.personId, key.status === 'live' ? { ...key, wrappedKey: Buffer.from(key.wrappedKey) } : { ...key });
+      written += 1;
+    }
+    return written;
+  }
+
+  async rewrap(personId: string, fromMasterKeyId: string, to: { masterKeyId: string; wrappedKey: Buffer }): Promise<boolean> {
+    const row = this.rows.get(personId);
+    if (row?.status !== 'live' || row.masterKeyId !== fromMasterKeyId) return false;
+    this.rows.set(personId, { ...row, masterKeyId: to.masterKeyId, wrappedKey: Buffer.from(to.wrappedKey) });
+    return true;
+  }
+
   async close(): Promise<void> {}
 }

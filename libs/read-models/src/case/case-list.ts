@@ -1,4 +1,5 @@
 import type { CaseKind, CaseStatus, Milestone, Urgency } from '@cases/domain';
+import { casesNeedingAttention } from '../projection/parked-events';
 import type { ReadModelReader } from '../projection/projection-runner';
 import { selectCaseListPage } from './case.sql';
 
@@ -10,7 +11,10 @@ export interface CaseListQuery {
   orgId?: string | readonly string[];
   kind?: CaseKind;
   status?: CaseStatus;
+  /** The unit holding the case now. */
   unit?: string;
+  /** Only the cases this unit may see: it holds them now or held them before (a unit user's list, docs/security.md). */
+  seenByUnit?: string;
   community?: string;
   /** true: some milestone's deadline has passed unreached; false: none has. */
   overdue?: boolean;
@@ -51,6 +55,8 @@ export interface CaseListItem {
   /** The earliest deadline not yet reached, or null when none is pending; `hoursLeft` is negative once overdue. */
   nextDeadline: { milestone: Milestone; dueAt: string; hoursLeft: number } | null;
   overdue: boolean;
+  /** A read model parked an event of the case: its row may stop short of the log (docs/architecture.md, "Parked events"). */
+  needsAttention: boolean;
 }
 
 export interface CaseListPage {
@@ -74,6 +80,10 @@ export async function listCases(reader: ReadModelReader, query: CaseListQuery, n
   }
   const nowIso = now.toISOString();
   const { total, rows, earliestPending } = await selectCaseListPage(reader.db, reader.dialect, filter, nowIso, page, pageSize);
+  const needingAttention = await casesNeedingAttention(
+    reader.db,
+    rows.map((row) => row.id),
+  );
   const items = rows.map((row): CaseListItem => {
     const next = earliestPending.get(row.key);
     return {
@@ -92,6 +102,7 @@ export async function listCases(reader: ReadModelReader, query: CaseListQuery, n
       nextDeadline: next ? { milestone: next.milestone, dueAt: next.due_at, hoursLeft: hoursBetween(now, next.due_at) } : null,
       // The earliest pending deadline has passed exactly when some pending deadline has.
       overdue: next !== undefined && next.due_at < nowIso,
+      needsAttention: needingAttention.has(row.id),
     };
   });
   return { items, total, page, pageSize };

@@ -120,6 +120,7 @@ describe('listCases', () => {
       revision: 3n,
       nextDeadline: { milestone: 'sign', dueAt: '2026-03-05T03:30:00.000Z', hoursLeft: -356.5 },
       overdue: true,
+      needsAttention: false,
     });
     const byId = new Map((await listCases(db(), {}, NOW)).items.map((item) => [item.id, item]));
     expect(byId.get(PETITION_DISPATCHED)).toMatchObject({ nextDeadline: { milestone: 'reply' }, overdue: false });

@@ -1,4 +1,12 @@
-import type { CaseKind, CaseStatus, DeadlineState, Milestone, OpenedCase, Urgency } from '@cases/domain';
+import {
+  unitsThatMaySee,
+  type CaseKind,
+  type CaseStatus,
+  type DeadlineState,
+  type Milestone,
+  type OpenedCase,
+  type Urgency,
+} from '@cases/domain';
 
 /**
  * Everything the case read model reads from the domain's folded case, in one place: when the
@@ -36,6 +44,11 @@ export function listColumnsOf(state: OpenedCase): CaseListColumns {
   };
 }
 
+/** The units that may see the case: the one holding it now and every one that held it before. */
+export function unitsOf(state: OpenedCase): readonly string[] {
+  return unitsThatMaySee(state);
+}
+
 export function orgIdOf(state: OpenedCase): string {
   return state.orgId;
 }
@@ -61,8 +74,17 @@ export function deadlineColumnsOf(deadline: DeadlineState): DeadlineColumns {
     milestone: deadline.milestone,
     version: deadline.version,
     dueAt: utc(deadline.dueAt),
-    reachedAt: deadline.reachedAt === undefined ? null : utc(deadline.reachedAt),
+    reachedAt: settledAt(deadline),
   };
+}
+
+/**
+ * When the deadline stopped being owed: reached, or ended by a withdrawal (撤单), after which the
+ * ticket owes nothing and is never pending nor overdue in the lists (docs/timeliness-rules.md).
+ */
+function settledAt(deadline: DeadlineState): string | null {
+  if (deadline.reachedAt !== undefined) return utc(deadline.reachedAt);
+  return deadline.endedBy === 'withdrawal' && deadline.endedAt !== undefined ? utc(deadline.endedAt) : null;
 }
 
 /** Matches what `Date#toISOString` writes, which is what the service records. */

@@ -3,7 +3,7 @@ import { evolve, INITIAL_CASE_STATE, timelinessFacts, type CaseState, type Deadl
 import type { ReadModelTables } from '../database/read-model-tables';
 import type { LogBatch, RecordedCaseEvent } from '../log/log-batch';
 import type { BulkProjectionWriter, Projection, ProjectionWriter } from '../projection/projection';
-import { deadlineColumnsOf, deadlinesOf, listColumnsOf, utc } from './case-state';
+import { deadlineColumnsOf, deadlinesOf, listColumnsOf, unitsOf, utc } from './case-state';
 import { CASE_TABLES, CaseWriteSet, createCaseIndexes, createCaseTables, loadCases, nextCaseKey, type StoredCaseRow } from './case.sql';
 
 export const CASE_PROJECTION = 'case';
@@ -31,7 +31,8 @@ export function caseProjection(options: CaseProjectionOptions = {}): Projection 
   const bulkCachedCases = options.bulkCachedCases ?? DEFAULT_BULK_CACHED_CASES;
   return {
     name: CASE_PROJECTION,
-    version: 1,
+    // 2: case_units, the units that may see each case (a unit's list holds the cases it held before).
+    version: 2,
     tables: CASE_TABLES,
     createTables: createCaseTables,
     createIndexes: createCaseIndexes,
@@ -53,6 +54,8 @@ interface FoldingCase {
   recordedAt: string;
   /** The deadlines as last written: compared by identity to find the changed ones. */
   writtenDeadlines: readonly DeadlineState[];
+  /** The units that may see the case, as last written. */
+  writtenUnits: readonly string[];
   /** Folded since last written. */
   changed: boolean;
 }
@@ -83,6 +86,7 @@ function loadOrStart(caseId: string, row: StoredCaseRow | undefined, newKey: () 
       position: 0n,
       recordedAt: '',
       writtenDeadlines: [],
+      writtenUnits: [],
       changed: false,
     };
   }
@@ -96,11 +100,12 @@ function loadOrStart(caseId: string, row: StoredCaseRow | undefined, newKey: () 
     position: 0n,
     recordedAt: '',
     writtenDeadlines: deadlinesOf(state),
+    writtenUnits: unitsOf(state),
     changed: false,
   };
 }
 
-/** Adds a folded case's view, list row and changed deadlines to `writes`. */
+/** Adds a folded case's view, list row, changed deadlines and newly seeing units to `writes`. */
 function write(writes: CaseWriteSet, folding: FoldingCase): void {
   // evolve opens a case on its intake event and throws on anything else, so a changed case is open.
   const state = folding.state as OpenedCase;
@@ -123,8 +128,12 @@ function write(writes: CaseWriteSet, folding: FoldingCase): void {
   for (const { milestone } of written) {
     if (!deadlines.some((deadline) => deadline.milestone === milestone)) writes.removeDeadline(folding.key, milestone);
   }
+  const units = unitsOf(state);
+  for (const unit of units) if (!folding.writtenUnits.includes(unit)) writes.addUnit(folding.key, unit);
+  for (const unit of folding.writtenUnits) if (!units.includes(unit)) writes.removeUnit(folding.key, unit);
   folding.stored = true;
   folding.writtenDeadlines = deadlines;
+  folding.writtenUnits = units;
   folding.changed = false;
 }
 

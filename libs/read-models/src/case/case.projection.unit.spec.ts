@@ -83,7 +83,12 @@ describe('case projection', () => {
 
       await projection.apply(events);
 
-      expect(await getCaseView(db(), CASE_ID)).toEqual({ state: stored(domainFold(events)), revision: 9n, position: 10n });
+      expect(await getCaseView(db(), CASE_ID)).toEqual({
+        state: stored(domainFold(events)),
+        revision: 9n,
+        position: 10n,
+        needsAttention: false,
+      });
     });
 
     it('gives the same state whether the events arrive in one batch or one at a time', async () => {

@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
-import type { CaseStatus, Milestone } from '@cases/domain';
+import { TERMINAL_STATUSES, type CaseStatus, type Milestone } from '@cases/domain';
 import type { ReadModelDialect } from '../database/read-model-database';
 import type { ReadModelTables } from '../database/read-model-tables';
 import type { SchemaTarget } from '../projection/projection';
@@ -18,14 +18,16 @@ import type { CaseListFilter } from './case-list';
  *  - `case_list`: one row of columns per case for GET /api/cases.
  *  - `case_deadlines`: the current version of each milestone's deadline, for the overdue filters
  *    and the deadline scheduler.
+ *  - `case_units`: every handling unit that may see the case (`unitsThatMaySee`: the one holding
+ *    it now and every one that held it before), for a unit user's list (docs/security.md).
  *
  * Rows are keyed by `case_key`, an integer handed out in the order cases first appear in the log,
  * rather than by the random case UUID: the cases a batch touches are mostly recent ones, so their
  * rows share few pages and a commit writes little, where keyed by the UUID nearly every write
- * would dirty a page of its own. The three tables share a case's key.
+ * would dirty a page of its own. The four tables share a case's key.
  */
 
-export const CASE_TABLES = ['case_view', 'case_list', 'case_deadlines'] as const;
+export const CASE_TABLES = ['case_view', 'case_list', 'case_deadlines', 'case_units'] as const;
 
 type Db = Kysely<ReadModelTables>;
 
@@ -75,6 +77,15 @@ export async function createCaseTables({ db, dialect, names }: SchemaTarget): Pr
     .addColumn('due_at', time, (column) => column.notNull())
     .addColumn('reached_at', time)
     .addPrimaryKeyConstraint(names.index('case_deadlines_pkey'), ['case_key', 'milestone'])
+    .$call((table) => (dialect === 'sqlite' ? table.modifyEnd(sql`without rowid`) : table))
+    .execute();
+  // Keyed by unit first: the one question asked of it is "which cases may this unit see".
+  await db.schema
+    .createTable('case_units')
+    .ifNotExists()
+    .addColumn('unit', 'text', (column) => column.notNull())
+    .addColumn('case_key', integer, (column) => column.notNull())
+    .addPrimaryKeyConstraint(names.index('case_units_pkey'), ['unit', 'case_key'])
     .$call((table) => (dialect === 'sqlite' ? table.modifyEnd(sql`without rowid`) : table))
     .execute();
 }
@@ -150,6 +161,8 @@ export class CaseWriteSet {
   private readonly cases: CaseWrite[] = [];
   private readonly deadlines: { key: bigint; deadline: DeadlineColumns }[] = [];
   private readonly removedDeadlines: { key: bigint; milestone: Milestone }[] = [];
+  private readonly units: { key: bigint; unit: string }[] = [];
+  private readonly removedUnits: { key: bigint; unit: string }[] = [];
 
   /** A case's view and list row, inserted or, when its key is stored, updated. */
   writeCase(write: CaseWrite): void {
@@ -164,6 +177,15 @@ export class CaseWriteSet {
     this.removedDeadlines.push({ key, milestone });
   }
 
+  /** Records that `unit` may see the case. */
+  addUnit(key: bigint, unit: string): void {
+    this.units.push({ key, unit });
+  }
+
+  removeUnit(key: bigint, unit: string): void {
+    this.removedUnits.push({ key, unit });
+  }
+
   async flush(db: Db): Promise<void> {
     await viewUpsert.run(db, this.cases);
     await listUpsert.run(db, this.cases);
@@ -171,6 +193,11 @@ export class CaseWriteSet {
     // Rare (a deadline the domain no longer keeps): one statement each.
     for (const { key, milestone } of this.removedDeadlines) {
       await db.deleteFrom('case_deadlines').where('case_key', '=', key).where('milestone', '=', milestone).execute();
+    }
+    await unitInsert.run(db, this.units);
+    // Rare too: a unit leaves the list only when the domain forgets it held the case.
+    for (const { key, unit } of this.removedUnits) {
+      await db.deleteFrom('case_units').where('unit', '=', unit).where('case_key', '=', key).execute();
     }
   }
 }
@@ -283,6 +310,16 @@ const deadlineUpsert = new BulkInsert<{ key: bigint; deadline: DeadlineColumns }
   ROWS_PER_INSERT,
 );
 
+const unitInsert = new BulkInsert<{ key: bigint; unit: string }>(
+  (db, units) =>
+    db
+      .insertInto('case_units')
+      .values(units.map(({ key, unit }) => ({ unit, case_key: key })))
+      .onConflict((conflict) => conflict.columns(['unit', 'case_key']).doNothing()),
+  ({ key, unit }) => [unit, key],
+  ROWS_PER_INSERT,
+);
+
 // Queries: they read the live tables only.
 
 export interface CaseViewRow {
@@ -306,9 +343,9 @@ export interface OpenDeadlineCaseRow {
   revision: bigint;
 }
 
-/** Cases not closed nor rejected that have a deadline not yet reached. */
+/** Cases not ended (closed, rejected, withdrawn) that have a deadline not yet reached. */
 export function selectCasesWithOpenDeadlines(db: Db): Promise<OpenDeadlineCaseRow[]> {
-  const ended: readonly CaseStatus[] = ['closed', 'rejected'];
+  const ended: readonly CaseStatus[] = TERMINAL_STATUSES;
   return db
     .selectFrom('case_list')
     .select(['case_id as caseId', 'revision'])
@@ -426,6 +463,10 @@ function listConditions(eb: ListBuilder, dialect: ReadModelDialect, filter: Case
   equals('status', filter.status);
   equals('unit', filter.unit);
   equals('community', filter.community);
+  if (filter.seenByUnit !== undefined) {
+    const seen = eb.selectFrom('case_units').select('case_units.case_key').where('case_units.unit', '=', filter.seenByUnit);
+    conditions.push(eb('case_list.case_key', 'in', seen));
+  }
   const pending = pendingDeadlineCondition(eb, filter, nowIso);
   if (pending) conditions.push(pending);
   if (filter.overdue === false) {

@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { openReadModelDatabase, type ReadModelDatabase, type ReadModelLocation } from './read-model-database';
 
 /**
@@ -26,6 +26,28 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('version', 'bigint', (column) => column.notNull())
         .addColumn('generation', 'bigint', (column) => column.notNull())
         .execute();
+    },
+  },
+  // Poison events parked per case (projection/parked-events.ts), beside the checkpoints they commit with.
+  '0002_parked_events': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('parked_events')
+        .ifNotExists()
+        .addColumn('projection', 'text', (column) => column.notNull())
+        .addColumn('position', 'bigint', (column) => column.notNull())
+        .addColumn('stream_id', 'text', (column) => column.notNull())
+        .addColumn('case_id', 'text', (column) => column.notNull())
+        .addColumn('revision', 'bigint', (column) => column.notNull())
+        .addColumn('event_id', 'text', (column) => column.notNull())
+        .addColumn('type', 'text', (column) => column.notNull())
+        .addColumn('reason', 'text', (column) => column.notNull().check(sql`reason in ('refused', 'held')`))
+        .addColumn('error', 'text')
+        .addColumn('parked_at', 'text', (column) => column.notNull())
+        .addColumn('replay_attempts', 'bigint', (column) => column.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('parked_events_pkey', ['projection', 'position'])
+        .execute();
+      await db.schema.createIndex('parked_events_by_case').ifNotExists().on('parked_events').column('case_id').execute();
     },
   },
 };

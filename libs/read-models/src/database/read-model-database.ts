@@ -11,7 +11,7 @@ export type ReadModelLocation = { sqlite: string } | { postgres: string };
 
 /**
  * The read models' database behind one typed query builder: every projection and query is
- * written once, against `ReadModelTables`, for both dialects (docs/decisions/0011-kysely-read-side.md).
+ * written once, against `ReadModelTables`, for both dialects (docs/decisions/0012-kysely-async-read-side.md).
  */
 export interface ReadModelDatabase {
   readonly dialect: ReadModelDialect;

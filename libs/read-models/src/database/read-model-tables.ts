@@ -13,9 +13,11 @@ export type IntegerColumn = ColumnType<bigint, bigint | number, bigint | number>
  */
 export interface ReadModelTables {
   projection_checkpoints: ProjectionCheckpointsTable;
+  parked_events: ParkedEventsTable;
   case_view: CaseViewTable;
   case_list: CaseListTable;
   case_deadlines: CaseDeadlinesTable;
+  case_units: CaseUnitsTable;
   case_history_cases: CaseHistoryCasesTable;
   case_history: CaseHistoryTable;
 }
@@ -25,6 +27,22 @@ export interface ProjectionCheckpointsTable {
   position: IntegerColumn;
   version: IntegerColumn;
   generation: IntegerColumn;
+}
+
+/** Events a projection did not apply (`projection/parked-events.ts`); keyed by projection and position. */
+export interface ParkedEventsTable {
+  projection: string;
+  position: IntegerColumn;
+  stream_id: string;
+  case_id: string;
+  revision: IntegerColumn;
+  event_id: string;
+  type: string;
+  /** `refused` or `held`. */
+  reason: string;
+  error: string | null;
+  parked_at: string;
+  replay_attempts: IntegerColumn;
 }
 
 export interface CaseViewTable {
@@ -63,6 +81,12 @@ export interface CaseDeadlinesTable {
   version: IntegerColumn;
   due_at: string;
   reached_at: string | null;
+}
+
+/** The units that may see a case: the one holding it now and every one that held it before. */
+export interface CaseUnitsTable {
+  unit: string;
+  case_key: IntegerColumn;
 }
 
 export interface CaseHistoryCasesTable {

@@ -2,7 +2,19 @@ import { caseEventMetadata, decodeCaseEvent, isCaseStream, type CaseEvent, type 
 import type { RecordedEvent } from '@cases/event-store';
 
 /** Where an event sits in the log, without its body: what a projection may know of any stream's event. */
-export type LogEntry = Pick<RecordedEvent, 'streamId' | 'revision' | 'position' | 'type'>;
+export type LogEntry = Pick<RecordedEvent, 'id' | 'streamId' | 'revision' | 'position' | 'type'>;
+
+/** Turns a stored case event into today's shape: the domain's `decodeCaseEvent`, unless a runner is given another. */
+export type CaseEventDecoder = (recorded: RecordedEvent) => CaseEvent;
+
+/**
+ * A case event this release cannot read (an unknown type or schema version, an upcaster that
+ * refuses it): kept out of `caseEvents` so one bad event fails no batch; each projection parks it
+ * (docs/architecture.md, "Parked events"). `error` is the decoder's message, never the body.
+ */
+export interface UndecodableEvent extends LogEntry {
+  error: string;
+}
 
 /**
  * A recorded event of a case stream: its envelope typed, its body decoded to today's shape, and
@@ -29,6 +41,8 @@ export class LogBatch {
     readonly entries: readonly LogEntry[],
     /** The case events of the batch, in log order, decoded. */
     readonly caseEvents: readonly RecordedCaseEvent[],
+    /** The case events of the batch that could not be decoded, in log order. */
+    readonly undecodable: readonly UndecodableEvent[] = [],
   ) {}
 
   static readonly EMPTY = new LogBatch([], []);
@@ -36,16 +50,24 @@ export class LogBatch {
   /**
    * Decodes (upcasts) the case events of `events` once. Other streams of the log (case-number
    * sequences, the directory) are left out of `caseEvents`, by the domain's one rule for what a
-   * case stream is.
+   * case stream is. A case event `decode` throws on goes to `undecodable` instead.
    */
-  static decode(events: readonly RecordedEvent[]): LogBatch {
+  static decode(events: readonly RecordedEvent[], decode: CaseEventDecoder = decodeCaseEvent): LogBatch {
     const caseEvents: RecordedCaseEvent[] = [];
+    const undecodable: UndecodableEvent[] = [];
     for (const recorded of events) {
       if (!isCaseStream(recorded.streamId)) continue;
       const metadata = caseEventMetadata(recorded);
       // Decoded with its personal part, because an upcaster may move fields between data and
       // personal; only the decoded result is stripped.
-      const decoded = decodeCaseEvent(recorded);
+      let decoded: CaseEvent;
+      try {
+        decoded = decode(recorded);
+      } catch (error) {
+        const { id, streamId, revision, position, type } = recorded;
+        undecodable.push({ id, streamId, revision, position, type, error: error instanceof Error ? error.message : String(error) });
+        continue;
+      }
       caseEvents.push({
         caseId: metadata.caseId,
         revision: recorded.revision,
@@ -54,7 +76,7 @@ export class LogBatch {
         event: withoutPersonal(decoded),
       });
     }
-    return new LogBatch(events, caseEvents);
+    return new LogBatch(events, caseEvents, undecodable);
   }
 
   get isEmpty(): boolean {
@@ -70,9 +92,15 @@ export class LogBatch {
   after(position: bigint): LogBatch {
     if (this.entries.length === 0 || this.entries[0].position > position) return this;
     if (this.lastPosition <= position) return LogBatch.EMPTY;
+    return this.select((at) => at > position);
+  }
+
+  /** The events of the batch whose position `keep` accepts, without decoding anything again (parking splits batches with it). */
+  select(keep: (position: bigint) => boolean): LogBatch {
     return new LogBatch(
-      this.entries.filter((entry) => entry.position > position),
-      this.caseEvents.filter((recorded) => recorded.position > position),
+      this.entries.filter((entry) => keep(entry.position)),
+      this.caseEvents.filter((recorded) => keep(recorded.position)),
+      this.undecodable.filter((entry) => keep(entry.position)),
     );
   }
 }

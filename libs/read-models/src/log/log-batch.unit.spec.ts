@@ -32,6 +32,36 @@ describe('LogBatch', () => {
     expect(JSON.stringify({ event: intake.event, metadata: intake.metadata })).not.toContain('13800001234');
   });
 
+  it("sets a case event it cannot decode aside, with the decoder's message, and decodes the others", () => {
+    const log = new RecordedLog();
+    log.record(CASE_ID, petitionRegistered(CASE_ID, '2026-03-02T01:00:00.000Z'));
+    const accepted = log.record(CASE_ID, caseAccepted('2026-03-02T02:00:00.000Z'));
+    accepted.metadata = { ...accepted.metadata, schemaVersion: 7 };
+    log.record(CASE_ID, caseAccepted('2026-03-02T03:00:00.000Z'));
+
+    const batch = LogBatch.decode(log.events);
+
+    expect(batch.caseEvents.map((recorded) => recorded.position)).toEqual([1n, 3n]);
+    expect(batch.undecodable).toEqual([
+      {
+        id: accepted.id,
+        streamId: `case-${CASE_ID}`,
+        revision: 1n,
+        position: 2n,
+        type: 'CaseAccepted',
+        error: 'Cannot upcast CaseAccepted from schema version 7: this release reads 1 to 1',
+      },
+    ]);
+    expect(batch.after(2n).undecodable).toEqual([]);
+    // Another decoder (a later release's) reads it.
+    const lenient = LogBatch.decode(log.events, (recorded) => ({
+      ...recordedBatch().caseEvents[1].event,
+      occurredAt: String(recorded.metadata.occurredAt),
+    }));
+    expect(lenient.undecodable).toEqual([]);
+    expect(lenient.caseEvents).toHaveLength(3);
+  });
+
   it('narrows to the events after a position without decoding again', () => {
     const batch = recordedBatch();
 

@@ -1,5 +1,5 @@
 import type { EventStore, Subscription } from '@cases/event-store';
-import { LogBatch } from '../log/log-batch';
+import { LogBatch, type CaseEventDecoder } from '../log/log-batch';
 import { backoffDelay, reasonOf, stackOf, type Backoff } from './backoff';
 import type { ProjectionLogger } from './projected-model';
 
@@ -15,6 +15,8 @@ export interface LogFollowerOptions {
    * It must not reject: a projection's failure is its own business, not the log's.
    */
   deliver(batch: LogBatch, after: bigint): Promise<void>;
+  /** How case events are decoded (default: the domain's). */
+  decode?: CaseEventDecoder;
 }
 
 /**
@@ -64,7 +66,7 @@ export class LogFollower {
           const after = this.positionNow;
           this.positionNow = events[events.length - 1].position;
           this.failuresInARow = 0;
-          await deliver(LogBatch.decode(events), after);
+          await deliver(LogBatch.decode(events, this.options.decode), after);
         },
       });
     } catch (error) {

@@ -1,8 +1,12 @@
 import type { Kysely } from 'kysely';
+import type { RecordedEvent } from '@cases/event-store';
 import type { ReadModelDatabase } from '../database/read-model-database';
 import type { ReadModelTables } from '../database/read-model-tables';
-import type { LogBatch } from '../log/log-batch';
+import type { CaseEventDecoder, LogBatch } from '../log/log-batch';
 import { readCheckpoint, writeCheckpoint, writePosition, type Checkpoint } from './checkpoints';
+import { ParkedEvents } from './parked-events';
+import { replayParkedStream, reportParked, type ReplayOutcome } from './parked-replay';
+import { applyWithQuarantine, type ParkedNow } from './quarantine';
 import type { Projection, ProjectionWriter } from './projection';
 import { liveTableNames, onTables, rebuildTableNames, type TableNames } from './table-names';
 
@@ -28,6 +32,7 @@ export class ProjectedModel {
     private readonly database: ReadModelDatabase,
     readonly projection: Projection,
     checkpoint: Checkpoint,
+    private readonly logger: ProjectionLogger,
   ) {
     this.positionNow = checkpoint.position;
     this.generationNow = checkpoint.generation;
@@ -57,12 +62,14 @@ export class ProjectedModel {
       }
       // Without a checkpoint of this version, tables of the same names hold nothing this release can trust.
       await dropTables(db, projection, liveTableNames(0));
+      // Replayed from position 0, every event is judged again.
+      await ParkedEvents.releaseAll(db, projection.name);
       const fresh = { position: 0n, version: projection.version, generation: (stored?.generation ?? 0) + 1 };
       await createSchema({ db, dialect: database.dialect }, projection, liveTableNames(fresh.generation));
       await writeCheckpoint(db, projection.name, fresh);
       return fresh;
     });
-    return new ProjectedModel(database, projection, checkpoint);
+    return new ProjectedModel(database, projection, checkpoint, logger);
   }
 
   get name(): string {
@@ -92,23 +99,38 @@ export class ProjectedModel {
    * The transaction takes the projection's lock and reads the durable checkpoint first: another
    * instance sharing the database may have applied part of the batch already, and only the rest
    * is written (or none, the model's position then moving up to the durable one).
+   *
+   * An event the projection refuses is parked there and then and stops its own case only
+   * (quarantine.ts); what was parked is logged once the transaction committed.
    */
   apply(batch: LogBatch): Promise<boolean> {
     return this.exclusive(async () => {
       const unseen = batch.after(this.positionNow);
       if (unseen.isEmpty) return false;
-      const reached = await this.database.db.transaction().execute(async (db) => {
+      const { reached, parkedNow } = await this.database.db.transaction().execute(async (db) => {
         await this.database.lockProjection(db, this.name);
         const durable = (await readCheckpoint(db, this.name))?.position ?? 0n;
         const rest = durable > this.positionNow ? unseen.after(durable) : unseen;
-        if (rest.isEmpty) return durable;
-        await this.writer.apply(db, rest);
+        if (rest.isEmpty) return { reached: durable, parkedNow: [] as ParkedNow[] };
+        const parked = await applyWithQuarantine(db, rest, this.name, (part) => this.writer.apply(db, part), new Date().toISOString());
         await writePosition(db, this.name, rest.lastPosition);
-        return rest.lastPosition;
+        return { reached: rest.lastPosition, parkedNow: parked };
       });
       this.positionNow = reached;
+      reportParked(this.logger, this.name, parkedNow);
       return true;
     });
+  }
+
+  /**
+   * Applies the whole of a parked stream (`recorded`, read from the store) up to the checkpoint
+   * and releases its parked events, or records why it failed (parked-replay.ts). It takes its
+   * turn with the batches, so none reaches the live tables meanwhile.
+   */
+  replayParked(streamId: string, recorded: readonly RecordedEvent[], decode: CaseEventDecoder): Promise<ReplayOutcome> {
+    return this.exclusive(() =>
+      replayParkedStream({ database: this.database, projection: this.name, writer: this.writer, streamId, recorded, decode }),
+    );
   }
 
   /** Moves the checkpoint over a stretch of the log that holds no event (a store may leave holes). */

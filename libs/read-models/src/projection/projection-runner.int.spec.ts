@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { SqliteEventStore } from '@cases/event-store';
 import { createPostgresTestDatabase, type PostgresTestDatabase } from '../../../../test/support/postgres-test-database';
@@ -21,6 +22,7 @@ const READ_MODEL_TABLES = {
   case_view: ['case_key'],
   case_list: ['case_key'],
   case_deadlines: ['case_key', 'milestone'],
+  case_units: ['unit', 'case_key'],
   case_history_cases: ['case_key'],
   case_history: ['position'],
 } as const;
@@ -52,7 +54,9 @@ class RecordingLogger {
 /**
  * Counts every event it is handed, per stream, with deliberately no revision guard: if the runner
  * ever applied an event twice or skipped one, the counts would show it. It can be armed to throw
- * when it reaches a given position, half-way through a batch, or at every batch.
+ * when it reaches a given position, half-way through a batch, or at every batch. It throws what
+ * the database throws (a disk failing), which fails the batch whole: an error of the projection's
+ * own would park the one event instead (parked-events.int.spec.ts).
  */
 function eventCounter(crash: { atPosition: bigint | null; always?: boolean }): Projection {
   return {
@@ -73,11 +77,11 @@ function eventCounter(crash: { atPosition: bigint | null; always?: boolean }): P
     writer() {
       return {
         async apply(db, batch) {
-          if (crash.always) throw new Error('this projection always fails');
+          if (crash.always) throw new Database.SqliteError('this projection always fails', 'SQLITE_IOERR');
           for (const entry of batch.entries) {
             if (entry.position === crash.atPosition) {
               crash.atPosition = null;
-              throw new Error(`simulated crash at position ${entry.position}`);
+              throw new Database.SqliteError(`simulated crash at position ${entry.position}`, 'SQLITE_IOERR');
             }
             await withCounts(db)
               .insertInto('event_counts')

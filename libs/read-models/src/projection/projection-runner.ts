@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Kysely } from 'kysely';
+import { decodeCaseEvent } from '@cases/domain';
 import type { EventStore } from '@cases/event-store';
 import {
   openReadModelDatabase,
@@ -9,10 +10,12 @@ import {
 } from '../database/read-model-database';
 import { migrateReadModels } from '../database/migrations';
 import type { ReadModelTables } from '../database/read-model-tables';
-import type { LogBatch } from '../log/log-batch';
+import type { CaseEventDecoder, LogBatch } from '../log/log-batch';
 import type { Backoff } from './backoff';
 import { readCheckpoint } from './checkpoints';
 import { LogFollower } from './log-follower';
+import { ParkedEvents, type ParkedCount, type ParkedEvent } from './parked-events';
+import { StaleStreamReadError, type ReplayOutcome } from './parked-replay';
 import { PositionWaiters } from './position-waiters';
 import { ProjectedModel, type ProjectionLogger } from './projected-model';
 import type { Projection } from './projection';
@@ -32,6 +35,12 @@ export interface ProjectionRunnerOptions {
   rebuildBatchSize?: number;
   /** Delay before restarting a failed projection, doubled for each failure in a row up to `maxMs`. */
   restartBackoff?: Backoff;
+  /**
+   * How case events are decoded (default: the domain's `decodeCaseEvent`, upcasters included).
+   * A release that learns to read a parked event brings its own through the domain; specs pass
+   * one to play that release (docs/architecture.md, "Parked events").
+   */
+  decode?: CaseEventDecoder;
 }
 
 export interface ProjectionStatus {
@@ -82,7 +91,8 @@ const DEFAULT_RESTART_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000 };
  *  - `PositionWaiters`: read-your-writes waits, per projection.
  * Each projection applies a batch in its own transaction together with its checkpoint
  * (`ProjectedModel`): a crash anywhere leaves each model and its checkpoint together, so the next
- * start resumes with no gap and no double application.
+ * start resumes with no gap and no double application. An event a projection refuses is parked
+ * there and then, and stops its own case only (`quarantine.ts`, `replayParked`).
  */
 export class ProjectionRunner {
   private readonly store: EventStore;
@@ -96,6 +106,7 @@ export class ProjectionRunner {
   private readonly rebuilding = new Map<string, Promise<unknown>>();
   private following = false;
   private closed = false;
+  private readonly decode: CaseEventDecoder | undefined;
 
   /**
    * Opens the read-model database, brings its schema up to date (Kysely's migrator) and opens
@@ -125,6 +136,7 @@ export class ProjectionRunner {
     this.store = options.store;
     const backoff = options.restartBackoff ?? DEFAULT_RESTART_BACKOFF;
     this.liveBatchSize = options.liveBatchSize ?? DEFAULT_LIVE_BATCH_SIZE;
+    this.decode = options.decode;
     this.waiters = new PositionWaiters((name) => this.modelNamed(name).position);
     this.follower = new LogFollower({
       store: this.store,
@@ -134,6 +146,7 @@ export class ProjectionRunner {
       // With every projection out of it (all failed), from where the furthest-behind one stands.
       from: () => this.waiters.lowest(this.followers.size > 0 ? [...this.followers] : [...this.models.keys()]),
       deliver: (batch, after) => this.deliver(batch, after),
+      decode: this.decode,
     });
     this.supervisor = new ProjectionSupervisor({ backoff, logger, catchUp: (model) => this.catchUp(model) });
     this.rebuilder = new Rebuilder({
@@ -143,6 +156,7 @@ export class ProjectionRunner {
       tailBatchSize: this.liveBatchSize,
       stopped: () => this.closed,
       swapped: () => this.waiters.settle(),
+      decode: this.decode,
     });
   }
 
@@ -235,6 +249,53 @@ export class ProjectionRunner {
   }
 
   /**
+   * Per projection, the events it has parked and in how many cases: the service is not ready while
+   * there are any. Read from the database, so on a shared PostgreSQL database every instance sees
+   * what any of them parked.
+   */
+  async parkedCounts(): Promise<ParkedCount[]> {
+    return (await ParkedEvents.countByProjection(this.database.db)).filter((count) => this.models.has(count.projection));
+  }
+
+  /** Parked events in log order, of one case or of every case (`parked list`). */
+  parkedEvents(filter: { caseId?: string } = {}): Promise<ParkedEvent[]> {
+    return ParkedEvents.list(this.database.db, filter);
+  }
+
+  /**
+   * Re-applies each parked case's whole stream, read from the store, to each projection that
+   * parked it (one case, or all): a case whose events now apply is current again and its parked
+   * events are released; one that still refuses keeps them, with the new error. Run it once a
+   * release that reads the refused event is in place (docs/architecture.md, "Parked events").
+   */
+  async replayParked(filter: { caseId?: string } = {}): Promise<ReplayOutcome[]> {
+    this.assertOpen();
+    const targets = new Map<string, { projection: string; streamId: string }>();
+    for (const { projection, streamId } of await ParkedEvents.list(this.database.db, filter)) {
+      // Rows of a projection this runner does not run (a spec's, or one a release dropped) are not its to replay.
+      if (this.models.has(projection)) targets.set(`${projection}\u0000${streamId}`, { projection, streamId });
+    }
+    const outcomes: ReplayOutcome[] = [];
+    for (const { projection, streamId } of targets.values()) {
+      const model = this.modelNamed(projection);
+      if (this.rebuilding.has(projection)) {
+        throw new Error(`Projection '${projection}' is being rebuilt: replay its parked events afterwards`);
+      }
+      for (let attempt = 1; ; attempt++) {
+        const recorded = await this.store.readStream(streamId);
+        try {
+          outcomes.push(await model.replayParked(streamId, recorded, this.decode ?? decodeCaseEvent));
+          break;
+        } catch (error) {
+          // The checkpoint moved past more of the stream's events while it was read.
+          if (!(error instanceof StaleStreamReadError) || attempt >= 5) throw error;
+        }
+      }
+    }
+    return outcomes;
+  }
+
+  /**
    * Replays the whole log into new tables beside the projection's live ones, which keep serving
    * queries and following the log meanwhile, then swaps them in. A failed rebuild leaves the live
    * tables as they were and can simply be run again.
@@ -299,7 +360,7 @@ export class ProjectionRunner {
     await readLog(
       this.store,
       this.liveBatchSize,
-      { from: () => model.position, to: () => this.follower.position, stopped: () => !this.following },
+      { from: () => model.position, to: () => this.follower.position, stopped: () => !this.following, decode: this.decode },
       async (batch, readUpTo) => {
         const moved = await model.apply(batch);
         if ((await model.skipTo(readUpTo)) || moved) this.waiters.settle();

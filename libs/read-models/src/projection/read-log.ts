@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { EventStore } from '@cases/event-store';
-import { LogBatch } from '../log/log-batch';
+import { LogBatch, type CaseEventDecoder } from '../log/log-batch';
 
 export interface LogRange {
   /** Where the reader stands: the next read starts after it. Asked again before every read. */
@@ -9,6 +9,8 @@ export interface LogRange {
   to(): bigint;
   /** True once the reading should end where it is. */
   stopped(): boolean;
+  /** How case events are decoded (default: the domain's). */
+  decode?: CaseEventDecoder;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function readLog(
     const upTo = range.to();
     if (after >= upTo) return;
     const events = await store.readAll({ after, upTo, maxCount: batchSize });
-    const batch = LogBatch.decode(events);
+    const batch = LogBatch.decode(events, range.decode);
     await apply(batch, events.length < batchSize ? upTo : batch.lastPosition);
     // An embedded store reads synchronously, so without this a long read inside the running
     // service would hold every request until it finished.

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { EventStore } from '@cases/event-store';
 import type { ReadModelDatabase } from '../database/read-model-database';
+import type { CaseEventDecoder } from '../log/log-batch';
 import type { ProjectedModel } from './projected-model';
 import { readLog } from './read-log';
 import { RebuiltTables } from './rebuilt-tables';
@@ -34,6 +35,8 @@ export interface RebuilderOptions {
   stopped(): boolean;
   /** Called once the rebuilt tables of `model` are live (its checkpoint may have moved on). */
   swapped(model: ProjectedModel): void;
+  /** How case events are decoded (default: the domain's). */
+  decode?: CaseEventDecoder;
 }
 
 /**
@@ -57,7 +60,7 @@ export class Rebuilder {
       await readLog(
         store,
         this.options.batchSize,
-        { from: () => pending[0].position, to: () => head, stopped },
+        { from: () => pending[0].position, to: () => head, stopped, decode: this.options.decode },
         async (batch, readUpTo) => {
           await database.db.transaction().execute(async (db) => {
             for (const tables of pending) await tables.apply(db, batch);
@@ -100,7 +103,8 @@ export class Rebuilder {
   private async catchUp(tables: RebuiltTables, target: bigint): Promise<void> {
     const { database, store, stopped } = this.options;
     const to = () => (tables.model.position > target ? tables.model.position : target);
-    await readLog(store, this.options.tailBatchSize, { from: () => tables.position, to, stopped }, async (batch, readUpTo) => {
+    const range = { from: () => tables.position, to, stopped, decode: this.options.decode };
+    await readLog(store, this.options.tailBatchSize, range, async (batch, readUpTo) => {
       await database.db.transaction().execute((db) => tables.apply(db, batch));
       tables.skipTo(readUpTo);
     });

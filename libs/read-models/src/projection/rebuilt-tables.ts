@@ -4,6 +4,7 @@ import type { ReadModelTables } from '../database/read-model-tables';
 import type { LogBatch } from '../log/log-batch';
 import { readCheckpoint, writeCheckpoint } from './checkpoints';
 import { dropTables, type ProjectedModel } from './projected-model';
+import { screenForRebuild } from './quarantine';
 import type { BulkProjectionWriter, ProjectionWriter } from './projection';
 import { liveTableNames, onTables, rebuildTableNames, type TableNames } from './table-names';
 
@@ -50,7 +51,9 @@ export class RebuiltTables {
   async apply(db: Kysely<ReadModelTables>, batch: LogBatch): Promise<void> {
     const unseen = batch.after(this.positionNow);
     if (unseen.isEmpty) return;
-    await this.writer.apply(this.target(db).db, unseen);
+    // Cases the live projection parked stop short here too (quarantine.ts).
+    const screened = await screenForRebuild(db, unseen, this.model.name, new Date().toISOString());
+    await this.writer.apply(this.target(db).db, screened);
     this.positionNow = unseen.lastPosition;
   }
 

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@cases/event-store';
+import { migrateReadModels } from '../database/migrations';
 import { openReadModelDatabase, type ReadModelDatabase } from '../database/read-model-database';
 import type { ReadModelTables } from '../database/read-model-tables';
 import { LogBatch } from '../log/log-batch';
@@ -18,6 +19,8 @@ export class ProjectionOnMemory {
 
   static async open(projection: Projection): Promise<ProjectionOnMemory> {
     const opened = new ProjectionOnMemory(projection);
+    // The shared tables too: queries look up parked events (a case needing attention) beside every read model.
+    await migrateReadModels(opened.database);
     await createSchema(opened.database, projection, liveTableNames(1));
     return opened;
   }

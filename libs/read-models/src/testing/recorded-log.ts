@@ -85,6 +85,8 @@ const COMMAND_OF: Record<CaseEvent['type'], string> = {
   ReexaminationRequested: 'request-reexamination',
   ReexaminationDecided: 'decide-reexamination',
   CaseLinked: 'link',
+  CaseUrged: 'urge',
+  CaseWithdrawn: 'withdraw',
   DeadlineSet: 'scheduler',
   DeadlineWarningIssued: 'scheduler',
   DeadlineMissed: 'scheduler',

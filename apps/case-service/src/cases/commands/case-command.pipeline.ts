@@ -7,6 +7,9 @@ import {
   encodeCaseEvent,
   evolve,
   foldCase,
+  INITIAL_CASE_STATE,
+  unitMaySee,
+  type Actor,
   type CaseEvent,
   type CaseState,
   type DeadlinePolicy,
@@ -50,6 +53,13 @@ export interface CommandExecution {
   eventId?: (event: CaseEvent) => string;
   /** Appended atomically with the case's events (an intake's case number); a conflict on it is the caller's. */
   alongside?: StreamAppend;
+  /**
+   * The case as the caller has just read it, used by the first attempt instead of reading the
+   * stream again (an intake reads it to look for the ticket on file). The append is conditional
+   * on its revision, so a snapshot gone stale meanwhile costs one retry from fresh state, never a
+   * wrong write. Not used under If-Match, whose answer must come from the case as it is now.
+   */
+  loaded?: LoadedCase;
 }
 
 export interface CommandResult extends CommandOutcome {
@@ -61,7 +71,8 @@ export interface CommandResult extends CommandOutcome {
  * The one command-handling pipeline (every intake, lifecycle command and scheduler record goes
  * through it):
  *  1. wait for this case's earlier commands in this instance (a keyed queue);
- *  2. read the case's stream and fold it;
+ *  2. read the case's stream and fold it; a case a unit may not see is, for that unit, a case
+ *     with no stream at all (docs/security.md), before anything else can tell it apart;
  *  3. replay the first answer if this Idempotency-Key was seen on this case;
  *  4. check If-Match;
  *  5. decide (pure);
@@ -116,9 +127,11 @@ export class CaseCommandPipeline {
     decide,
     eventId = () => randomUUID(),
     alongside,
+    loaded: snapshot,
   }: CommandExecution): Promise<CommandResult> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const loaded = await this.load(caseId);
+      const fresh = attempt === 1 && snapshot !== undefined && request.expectedRevision === undefined ? snapshot : await this.load(caseId);
+      const loaded = asSeenBy(fresh, request.actor);
       // Taken at each attempt, once the case is loaded: a retry after another instance's write is a
       // new decision at a new instant, which the write just loaded cannot be later than.
       const context = this.context(request);
@@ -181,4 +194,16 @@ export class CaseCommandPipeline {
       newId: randomUUID,
     };
   }
+}
+
+/**
+ * The case as `actor` may know it: a handling unit's user knows only the cases dispatched to its
+ * unit, now or before (`unitMaySee`); any other case is, for it, no case at all. Its commands then
+ * get exactly what a command on a case that does not exist gets (404, or 412 under If-Match), and
+ * neither an Idempotency-Key replay nor a stale revision tells that the case is there.
+ */
+export function asSeenBy(loaded: LoadedCase, actor: Actor): LoadedCase {
+  if (actor.role !== 'unit' || loaded.state.status === 'none') return loaded;
+  if (actor.unit !== undefined && unitMaySee(loaded.state, actor.unit)) return loaded;
+  return { state: INITIAL_CASE_STATE, recorded: [], revision: null };
 }

@@ -3,6 +3,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { v5 as uuidv5 } from 'uuid';
 import {
+  DomainError,
   INTAKE_KIND,
   IllegalTransitionError,
   decideIntake,
@@ -17,7 +18,7 @@ import { WrongExpectedVersionError } from '@cases/event-store';
 import { PersonalDataVault } from '@cases/personal-data';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
-import { CaseCommandPipeline, type LoadedCase } from './case-command.pipeline';
+import { CaseCommandPipeline, asSeenBy, type LoadedCase } from './case-command.pipeline';
 import { CaseNumberAllocator } from './case-number.allocator';
 import { TicketConflictError } from './command-errors';
 import type { CommandOutcome, CommandRequest } from './command-request';
@@ -34,6 +35,11 @@ export interface IntakeOutcome extends CommandOutcome {
   number: string;
   /** The ticket number was already on file: nothing was written and the existing case is returned. */
   existing: boolean;
+}
+
+/** The case a 12345 ticket number opens (or opened): the platform's later steps on the ticket address it. */
+export function hotlineCaseId(orgId: string, platformTicketNo: string): string {
+  return uuidv5(`${orgId}/hotline/${platformTicketNo}`, CASE_ID_NAMESPACE);
 }
 
 /** An intake of any kind, as plain data: the handler allocates the case id and number. */
@@ -131,7 +137,7 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
   }
 
   private caseIdFor(orgId: string, platformTicketNo: string | undefined, request: CommandRequest): string {
-    if (platformTicketNo !== undefined) return uuidv5(`${orgId}/hotline/${platformTicketNo}`, CASE_ID_NAMESPACE);
+    if (platformTicketNo !== undefined) return hotlineCaseId(orgId, platformTicketNo);
     if (request.idempotencyKey) return uuidv5(`${orgId}/intake/${request.idempotencyKey}`, CASE_ID_NAMESPACE);
     return randomUUID();
   }
@@ -149,6 +155,11 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
     // Only a hotline ticket can reach an existing case without a matching key: same ticket number.
     if (intake.type !== 'receive-hotline-ticket') {
       throw new Error(`Case ${caseId} exists but holds no event for its Idempotency-Key`);
+    }
+    // A unit sending a ticket number another unit's case holds learns nothing of that case: not
+    // its id, number, revision or which fields differ (docs/security.md).
+    if (asSeenBy(loaded, request.actor).state.status === 'none') {
+      throw new DomainError('CASE.FORBIDDEN', 'This 12345 ticket number is on file for a case your unit does not handle');
     }
     // The same ticket again is answered with its case; the same number with other content is a conflict.
     const received = decodeCaseEvent(loaded.recorded[0]);

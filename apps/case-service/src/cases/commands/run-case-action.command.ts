@@ -1,7 +1,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError, decide, requireActiveUnit, type LifecycleCommand } from '@cases/domain';
 import { DirectoryService } from '../../auth/directory.service';
-import { CaseCommandPipeline } from './case-command.pipeline';
+import { CaseCommandPipeline, asSeenBy } from './case-command.pipeline';
 import type { CommandOutcome, CommandRequest } from './command-request';
 
 export class RunCaseActionCommand extends Command<CommandOutcome> {
@@ -25,7 +25,8 @@ export class RunCaseActionHandler implements ICommandHandler<RunCaseActionComman
     // A dispatch names a unit of the directory by its code (docs/security.md, units and users).
     if (command.type === 'dispatch') requireActiveUnit(await this.directory.current(), command.unit);
     if (command.type === 'link' && command.targetId !== caseId) {
-      const target = await this.pipeline.load(command.targetId);
+      // A case the unit may not see is, as a link target too, a case that does not exist.
+      const target = asSeenBy(await this.pipeline.load(command.targetId), request.actor);
       if (target.state.status === 'none') {
         throw new DomainError('CASE.INVALID_COMMAND', `Cannot link to case ${command.targetId}: no such case`, {
           targetId: command.targetId,

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/commo
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { LIFECYCLE_ACTIONS, LIFECYCLE_RULES, type LifecycleAction } from '@cases/domain';
+import { LIFECYCLE_ACTIONS, LIFECYCLE_RULES, USER_ROLES, type LifecycleAction, type UserRole } from '@cases/domain';
 import { RunCaseActionCommand } from '../commands/run-case-action.command';
 import { CASE_ID_PIPE } from '../../http/problem-details';
 import { ApiProblems, BAD_REQUEST, NOT_FOUND } from '../../http/openapi-responses';
@@ -43,6 +43,8 @@ for (const action of LIFECYCLE_ACTIONS) {
   const { body } = CASE_ACTIONS[action];
   const rule = LIFECYCLE_RULES[action];
   const name = methodName(action);
+  // `system` (the 12345 platform's Kafka intake) is no user: the route states the signed-in roles only.
+  const userRoles = rule.roles.filter((role): role is UserRole => (USER_ROLES as readonly string[]).includes(role));
   const prototype = CaseActionsController.prototype as unknown as Record<string, unknown>;
   prototype[name] = function (this: CaseActionsController, id: string, dto: object, req: Request, res: Response) {
     return this.run(action, id, dto, req, res);
@@ -60,12 +62,12 @@ for (const action of LIFECYCLE_ACTIONS) {
     ApiOperation({
       operationId: name,
       summary: rule.summary,
-      description: `Allowed from ${rule.from.join(', ')}; for ${rule.kinds.join(', ')}; by ${rule.roles.join(', ')} (a unit only on its own cases).`,
+      description: `Allowed from ${rule.from.join(', ')}; for ${rule.kinds.join(', ')}; by ${userRoles.join(', ')} (a unit only on its own cases)${userRoles.length < rule.roles.length ? '; the 12345 platform runs it over Kafka' : ''}.`,
     }),
     ApiParam({ name: 'id', format: 'uuid', description: 'Case id' }),
     ApiBody({ type: body }),
     // The domain enforces these roles (admit, before the decision); the document states them.
-    AnyRole(rule.roles),
+    AnyRole(userRoles),
     ...COMMAND_HEADERS.lifecycle.map((header) => ApiHeader(header)),
     ApiOkResponse({ type: CommandAnswerDto, description: 'The command was recorded (or replayed for a repeated Idempotency-Key)' }),
     ApiProblems(

@@ -49,7 +49,9 @@ export class CaseQueriesController {
     summary: "List and filter cases (the desk's work queue)",
     description: 'Filters combine with AND; newest registration first; paged. Personal data never appears in the list.',
   })
-  @ApiOkResponse({ description: '{ items, total, page, pageSize }' })
+  @ApiOkResponse({
+    description: '{ items, total, page, pageSize }; an item with `needsAttention: true` has a parked event and may stop short of the log',
+  })
   @ApiProblems(BAD_REQUEST)
   list(@Query() query: ListCasesQueryDto, @Req() req: Request) {
     const { minPosition, ...filter } = query;
@@ -90,7 +92,8 @@ export class CaseQueriesController {
     example: '回访核实联系方式',
   })
   @ApiOkResponse({
-    description: 'The view of the case',
+    description:
+      'The view of the case; `needsAttention: true` when a read model parked one of its events and the view may stop short of the log',
     headers: {
       ETag: {
         description: 'The case stream revision the view reflects, in quotes ("3"); If-Match expects the current one',

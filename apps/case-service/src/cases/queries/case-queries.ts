@@ -13,7 +13,7 @@ import {
   type OpenedCase,
 } from '@cases/domain';
 import { EVENT_STORE, type EventStore } from '@cases/event-store';
-import { DEFAULT_PAGE_SIZE, ReadModels, type CaseListQuery, type Freshness } from '@cases/read-models';
+import { ReadModels, type CaseListQuery, type Freshness } from '@cases/read-models';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
 import type { ListCasesQueryDto } from '../http/dto';
@@ -30,7 +30,7 @@ import { presentCase } from './case-view.presenter';
 export class ListCasesQuery extends Query<unknown> {
   constructor(
     readonly filter: Omit<ListCasesQueryDto, 'minPosition'>,
-    /** Who lists: a unit user sees only the cases its unit holds. */
+    /** Who lists: a unit user sees only the cases its unit holds now or held before. */
     readonly viewer: Actor,
     readonly freshness: Freshness = {},
   ) {
@@ -76,12 +76,12 @@ abstract class ReadModelQueryHandler {
 @QueryHandler(ListCasesQuery)
 export class ListCasesHandler extends ReadModelQueryHandler implements IQueryHandler<ListCasesQuery> {
   async execute({ filter, viewer, freshness }: ListCasesQuery) {
-    // A unit lists the cases it holds now; asking for another unit's finds none.
-    const unit = viewer.role === 'unit' ? viewer.unit : filter.unit;
-    if (viewer.role === 'unit' && filter.unit !== undefined && filter.unit !== viewer.unit) {
-      return { items: [], total: 0, page: filter.page ?? 1, pageSize: filter.pageSize ?? DEFAULT_PAGE_SIZE };
-    }
+    // A unit lists the cases it holds now and those it held before (docs/security.md); `unit` then
+    // narrows them to those another unit holds now, as for everyone.
+    const seenByUnit = viewer.role === 'unit' ? (viewer.unit ?? '') : undefined;
+    const unit = filter.unit;
     const query: CaseListQuery = {
+      ...(seenByUnit !== undefined ? { seenByUnit } : {}),
       orgId: this.config.org.id,
       ...(filter.kind ? { kind: filter.kind as CaseKind } : {}),
       ...(filter.status ? { status: filter.status as CaseStatus } : {}),
@@ -119,7 +119,8 @@ export class GetCaseHandler extends ReadModelQueryHandler implements IQueryHandl
     // Personal data is read from the store (read models hold none) and opened per person; a reveal
     // appends its access event first, so the view then stands at the revision after it.
     const { personal, revision = found.revision } = await this.personalData.forView(caseId, access);
-    return { view: presentCase(found.state, revision, this.clock.now(), personal), revision };
+    // needsAttention: a read model parked an event of the case (docs/architecture.md, "Parked events").
+    return { view: { ...presentCase(found.state, revision, this.clock.now(), personal), needsAttention: found.needsAttention }, revision };
   }
 
   /** A temporal query, folded straight from the stream: what the service knew at `asOf`. */
@@ -127,9 +128,11 @@ export class GetCaseHandler extends ReadModelQueryHandler implements IQueryHandl
     const recorded = (await this.store.readStream(caseStreamId(caseId))).filter(
       (event) => Date.parse(String(event.metadata.recordedAt)) <= asOf.getTime(),
     );
-    if (recorded.length === 0) throw new DomainError('CASE.NOT_FOUND', `Case ${caseId} did not exist at ${asOf.toISOString()}`);
+    const notThen = () => new DomainError('CASE.NOT_FOUND', `Case ${caseId} did not exist at ${asOf.toISOString()}`);
+    if (recorded.length === 0) throw notThen();
     const state = foldCase(recorded.map(decodeCaseEvent)) as OpenedCase;
-    if (!visibleTo(state, access.actor)) throw noSuchCase(caseId);
+    // The same words as for a case that did not exist then: a unit cannot tell the two apart.
+    if (!visibleTo(state, access.actor)) throw notThen();
     const revision = recorded[recorded.length - 1].revision;
     const { personal } = await this.personalData.forView(caseId, access);
     return { view: presentCase(state, revision, asOf, personal), revision };

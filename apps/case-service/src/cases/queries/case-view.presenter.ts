@@ -10,7 +10,9 @@ export function deadlineStatus(deadline: Pick<DeadlineState, 'dueAt' | 'reachedA
 }
 
 export function presentDeadline(deadline: DeadlineState, now: Date) {
-  const state = deadlineStatus(deadline, now);
+  // Ended unreached (a return, a reopen, a withdrawal): no longer running, so never overdue from then on.
+  const { reachedAt, endedAt } = deadline;
+  const state = reachedAt === undefined && endedAt !== undefined ? endedState({ ...deadline, endedAt }) : deadlineStatus(deadline, now);
   const remainingMs = Date.parse(deadline.dueAt) - now.getTime();
   return {
     milestone: deadline.milestone,
@@ -36,10 +38,15 @@ export function presentEpisodes(deadlines: readonly DeadlineState[], now: Date) 
   );
 }
 
+/** An episode a step ended before it was reached: late when its deadline had passed by then, otherwise it never counts. */
+function endedState(episode: DeadlineEpisode & { endedAt: string }): 'late' | 'superseded' {
+  return Date.parse(episode.endedAt) > Date.parse(episode.dueAt) ? 'late' : 'superseded';
+}
+
 function presentEpisode(episode: DeadlineEpisode, now: Date) {
   const { reachedAt, endedAt, endedBy } = episode;
   const endedUnreached = reachedAt === undefined && endedAt !== undefined;
-  const state = endedUnreached ? (Date.parse(endedAt) > Date.parse(episode.dueAt) ? 'late' : 'superseded') : deadlineStatus(episode, now);
+  const state = endedUnreached ? endedState({ ...episode, endedAt }) : deadlineStatus(episode, now);
   return {
     episode: episode.episode,
     startedAt: episode.startedAt,

@@ -15,13 +15,15 @@ export interface CaseEventRelayOptions {
   producer: MessageProducer;
   checkpoint: RelayCheckpoint;
   pseudonyms: PersonPseudonyms;
-  topics: { caseEvents: string; status: string };
+  /** `status: null`: case events only (a re-publication that must not repeat the platform's statuses). */
+  topics: { caseEvents: string; status: string | null };
   batchSize: number;
   retry: RetryBackoff;
   logger: CaseEventRelayLogger;
   now: () => Date;
 }
 
+/** `stopped`: this instance does not hold the relay's lease (another one publishes) or is shutting down. */
 export type RelayState = 'stopped' | 'running' | 'degraded';
 
 export interface RelayStatus {
@@ -62,23 +64,32 @@ export class CaseEventRelay {
 
   constructor(private readonly options: CaseEventRelayOptions) {}
 
-  start(): void {
+  /** Starts publishing from the shared checkpoint: called by the instance that took the relay's lease. */
+  async start(): Promise<void> {
     if (this.state !== 'stopped') return;
-    this.position = this.options.checkpoint.read();
+    this.position = await this.options.checkpoint.read();
     this.state = 'running';
+    this.failures = 0;
     this.subscribe();
   }
 
+  /** Stops publishing (the lease was lost or given up); `start` may follow again. */
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    this.degradedSince = undefined;
     const subscription = this.subscription;
     this.subscription = undefined;
     await subscription?.stop();
     await this.options.producer.disconnect().catch(() => undefined);
-    this.options.checkpoint.close();
+  }
+
+  /** Stops for good and closes the checkpoint. */
+  async close(): Promise<void> {
+    await this.stop();
+    await this.options.checkpoint.close();
   }
 
   status(head: bigint): RelayStatus {
@@ -143,7 +154,7 @@ export class CaseEventRelay {
     }
     await this.options.producer.send(messages);
     const position = events[events.length - 1].position;
-    this.options.checkpoint.write(position);
+    await this.options.checkpoint.write(position);
     this.position = position;
     this.published += messages.length;
     if (this.state === 'degraded') {
@@ -162,8 +173,8 @@ export class CaseEventRelay {
     const persons = pseudonyms.referencesFor(metadata.orgId, metadata.caseId, event.personal);
     const messages = [caseEventMessage(logged, persons, topics.caseEvents)];
     if (event.type === 'HotlineTicketReceived') this.rememberTicket(metadata.caseId, event.data.platformTicketNo);
-    const status = platformStatusOf(event);
-    if (status) {
+    const status = topics.status === null ? null : platformStatusOf(event);
+    if (status && topics.status !== null) {
       const ticketNo = await this.ticketNumberOf(metadata.caseId);
       if (ticketNo !== null) {
         if (status.status === 'extended' && event.type === 'ExtensionDecided') {

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { DomainError, type IntakeDetails } from '@cases/domain';
+import { DomainError, type IntakeDetails, type LifecycleCommand } from '@cases/domain';
 import { TicketConflictError } from '../../cases/commands/command-errors';
-import { RegisterCaseCommand } from '../../cases/commands/register-case.command';
+import { hotlineCaseId, RegisterCaseCommand } from '../../cases/commands/register-case.command';
+import { RunCaseActionCommand } from '../../cases/commands/run-case-action.command';
 import type { CommandRequest } from '../../cases/commands/command-request';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
 import {
   PLATFORM_ACTOR,
@@ -26,19 +28,24 @@ const TOLERATED_CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
  * The ticket intake over the same command pipeline as HTTP: `RegisterCaseCommand` for a hotline
- * case, keyed by the platform's ticket number, under the 12345 platform's system actor.
+ * case, keyed by the platform's ticket number, and the `urge` and `withdraw` lifecycle commands
+ * on that case, all under the 12345 platform's system actor at the platform's own time.
  *
- * Urging and withdrawing have no domain command yet: both answer "unsupported", which sends the
- * message to the dead-letter topic to be replayed once they exist. A known ticket arriving again
- * with other content (the intake handler compares it with the ticket on file, the caller
- * included, and refuses it with `TicketConflictError`, naming the fields as the HTTP intake body
- * names them) is "unsupported" too, since no command records such an update.
+ * An urge or a withdrawal carries an Idempotency-Key derived from the message's content, so the
+ * same message delivered again (at least once) is answered from the log and writes nothing. One
+ * timed before the case's latest step is recorded at that step's time. A ticket not on file, or a
+ * step its status refuses (a withdrawn or closed ticket), is "refused".
+ * A known ticket arriving again with other content (the intake handler compares it with the
+ * ticket on file, the caller included, and refuses it with `TicketConflictError`, naming the
+ * fields as the HTTP intake body names them) is "unsupported", since no command records such an
+ * update.
  */
 @Injectable()
 export class CommandBusTicketIntake implements HotlineTicketIntake {
   constructor(
     private readonly commandBus: CommandBus,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async receive(ticket: DispatchedTicket, meta: TicketMessageMeta): Promise<TicketIntakeResult> {
@@ -59,23 +66,51 @@ export class CommandBusTicketIntake implements HotlineTicketIntake {
     return { caseId: outcome.id, number: outcome.number, created: !outcome.existing };
   }
 
-  async urge(_urge: TicketUrge, _meta: TicketMessageMeta): Promise<TicketCommandResult> {
-    throw new TicketNotApplicableError('unsupported', 'urging a ticket (gov12345.ticket.urged/v1) has no case command in this release');
+  urge(urge: TicketUrge, meta: TicketMessageMeta): Promise<TicketCommandResult> {
+    const command: LifecycleCommand = { type: 'urge', ...(urge.note !== undefined ? { note: urge.note } : {}) };
+    return this.onTicket(urge.ticketNo, command, urge.urgedAt, meta);
   }
 
-  async withdraw(_withdrawal: TicketWithdrawal, _meta: TicketMessageMeta): Promise<TicketCommandResult> {
-    throw new TicketNotApplicableError(
-      'unsupported',
-      'withdrawing a ticket (gov12345.ticket.withdrawn/v1) has no case command in this release',
-    );
+  withdraw(withdrawal: TicketWithdrawal, meta: TicketMessageMeta): Promise<TicketCommandResult> {
+    return this.onTicket(withdrawal.ticketNo, { type: 'withdraw', reason: withdrawal.reason }, withdrawal.withdrawnAt, meta);
   }
 
-  /** The dispatch time, or none ("now") when it is ahead of this clock by no more than the tolerated skew. */
-  private businessTime(dispatchedAt: string): string | undefined {
-    const dispatched = Date.parse(dispatchedAt);
-    const ahead = dispatched - this.clock.now().getTime();
+  private async onTicket(ticketNo: string, command: LifecycleCommand, at: string, meta: TicketMessageMeta): Promise<TicketCommandResult> {
+    const caseId = hotlineCaseId(this.config.org.id, ticketNo);
+    const occurredAt = this.businessTime(at);
+    const request: CommandRequest = {
+      actor: PLATFORM_ACTOR,
+      correlationId: meta.correlationId,
+      causationId: null,
+      // The message's own content names the step: a redelivery finds it on the case and writes nothing.
+      idempotencyKey: `gov12345-${command.type}-${meta.contentHash.slice(0, 32)}`,
+      requestHash: meta.contentHash,
+      ...(occurredAt !== undefined ? { occurredAt } : {}),
+    };
+    let outcome;
+    try {
+      outcome = await this.commandBus.execute(new RunCaseActionCommand(caseId, command, request));
+    } catch (error) {
+      const latest = latestStepOf(error);
+      if (latest === undefined) throw refusedOrTransient(error);
+      // The platform's step crossed one of the service's (an urge timed just before the unit signed
+      // reached us after it): business time on a case never goes back, so it is recorded at the
+      // case's latest step instead of being refused.
+      try {
+        outcome = await this.commandBus.execute(new RunCaseActionCommand(caseId, command, { ...request, occurredAt: latest }));
+      } catch (again) {
+        throw refusedOrTransient(again);
+      }
+    }
+    return { caseId, recorded: !outcome.replayed };
+  }
+
+  /** The platform's time of its step, or none ("now") when it is ahead of this clock by no more than the tolerated skew. */
+  private businessTime(platformTime: string): string | undefined {
+    const at = Date.parse(platformTime);
+    const ahead = at - this.clock.now().getTime();
     if (ahead > 0 && ahead <= TOLERATED_CLOCK_SKEW_MS) return undefined;
-    return new Date(dispatched).toISOString();
+    return new Date(at).toISOString();
   }
 }
 
@@ -91,6 +126,13 @@ function toIntakeDetails(ticket: DispatchedTicket): IntakeDetails {
     ...(ticket.caller !== undefined ? { caller: ticket.caller } : {}),
     ...(ticket.deadline !== undefined ? { platformDeadline: ticket.deadline } : {}),
   };
+}
+
+/** The case's latest step time, when `error` refused a business time before it; undefined for any other error. */
+function latestStepOf(error: unknown): string | undefined {
+  if (!(error instanceof DomainError) || error.code !== 'CASE.INVALID_COMMAND') return undefined;
+  const latest = (error.details as { lastCommandAt?: unknown } | undefined)?.lastCommandAt;
+  return typeof latest === 'string' ? latest : undefined;
 }
 
 /** A domain refusal can never succeed on retry; anything else (the store, a lost race) may. */

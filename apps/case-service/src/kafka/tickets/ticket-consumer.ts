@@ -116,44 +116,7 @@ export class TicketConsumer {
   }
 
   private async apply(message: TicketMessage, meta: TicketMessageMeta): Promise<void> {
-    switch (message.schema) {
-      case TICKET_SCHEMAS.dispatched: {
-        const { ticket } = message;
-        const result = await this.options.intake.receive(
-          {
-            ticketNo: ticket.ticketNo,
-            title: ticket.title,
-            content: ticket.content,
-            community: ticket.community,
-            ...(ticket.category !== undefined ? { category: ticket.category } : {}),
-            urgency: ticket.urgency,
-            ...(ticket.caller !== undefined ? { caller: { ...ticket.caller } } : {}),
-            ...(ticket.deadline !== undefined ? { deadline: ticket.deadline } : {}),
-            dispatchedAt: ticket.dispatchedAt,
-          },
-          meta,
-        );
-        if (result.created) this.casesCreated += 1;
-        return;
-      }
-      case TICKET_SCHEMAS.urged: {
-        const { ticket } = message;
-        await this.options.intake.urge(
-          { ticketNo: ticket.ticketNo, urgedAt: ticket.urgedAt, ...(ticket.note !== undefined ? { note: ticket.note } : {}) },
-          meta,
-        );
-        return;
-      }
-      case TICKET_SCHEMAS.withdrawn: {
-        const { ticket } = message;
-        await this.options.intake.withdraw({ ticketNo: ticket.ticketNo, withdrawnAt: ticket.withdrawnAt, reason: ticket.reason }, meta);
-        return;
-      }
-      default: {
-        const unexpected: never = message;
-        throw new Error(`Unhandled ticket schema ${(unexpected as { schema: string }).schema}`);
-      }
-    }
+    if (await applyTicketMessage(this.options.intake, message, meta)) this.casesCreated += 1;
   }
 
   /** Copies the message, bytes and headers unchanged, to the dead-letter topic; a failure here is transient. */
@@ -180,11 +143,57 @@ export class TicketConsumer {
   }
 }
 
+/**
+ * Hands one valid platform message to the intake: true when it opened a case. Throws what the
+ * intake throws (`TicketNotApplicableError` for a message that can never apply). Shared by the
+ * consumer and the dead-letter replay.
+ */
+export async function applyTicketMessage(intake: HotlineTicketIntake, message: TicketMessage, meta: TicketMessageMeta): Promise<boolean> {
+  switch (message.schema) {
+    case TICKET_SCHEMAS.dispatched: {
+      const { ticket } = message;
+      const result = await intake.receive(
+        {
+          ticketNo: ticket.ticketNo,
+          title: ticket.title,
+          content: ticket.content,
+          community: ticket.community,
+          ...(ticket.category !== undefined ? { category: ticket.category } : {}),
+          urgency: ticket.urgency,
+          ...(ticket.caller !== undefined ? { caller: { ...ticket.caller } } : {}),
+          ...(ticket.deadline !== undefined ? { deadline: ticket.deadline } : {}),
+          dispatchedAt: ticket.dispatchedAt,
+        },
+        meta,
+      );
+      return result.created;
+    }
+    case TICKET_SCHEMAS.urged: {
+      const { ticket } = message;
+      await intake.urge(
+        { ticketNo: ticket.ticketNo, urgedAt: ticket.urgedAt, ...(ticket.note !== undefined ? { note: ticket.note } : {}) },
+        meta,
+      );
+      return false;
+    }
+    case TICKET_SCHEMAS.withdrawn: {
+      const { ticket } = message;
+      await intake.withdraw({ ticketNo: ticket.ticketNo, withdrawnAt: ticket.withdrawnAt, reason: ticket.reason }, meta);
+      return false;
+    }
+    default: {
+      const unexpected: never = message;
+      throw new Error(`Unhandled ticket schema ${(unexpected as { schema: string }).schema}`);
+    }
+  }
+}
+
 function where(message: IncomingMessage): string {
   return `${message.topic}/${message.partition}@${message.offset}`;
 }
 
-function messageMeta(message: IncomingMessage, parsed: TicketMessage): TicketMessageMeta {
+/** Where the message came from and what it says, as the intake keys redeliveries. */
+export function messageMeta(message: IncomingMessage, parsed: TicketMessage): TicketMessageMeta {
   return {
     topic: message.topic,
     partition: message.partition,

@@ -1,5 +1,5 @@
 import type { MonthlyReport, ReportRenderContext } from './monthly-report.types';
-import { formatGeneratedAt, formatPosition, reportTitle } from './report-formatting';
+import { formatGeneratedAt, formatPosition, formatScope, reportTitle } from './report-formatting';
 import { cellText, reportTables, type ReportCell } from './report-tables';
 
 /** Excel only reads a CSV as UTF-8 when it starts with the byte order mark; without it Chinese is garbled. */
@@ -21,6 +21,7 @@ export function toCsv(report: MonthlyReport, ctx: ReportRenderContext): Buffer {
     [neutraliseFormula(reportTitle(ctx.orgName, report.month))],
     [formatPosition(report.position)],
     [formatGeneratedAt(ctx.generatedAt)],
+    ...(report.scope === undefined ? [] : [[neutraliseFormula(formatScope(report.scope))]]),
   ];
   for (const table of reportTables(report)) {
     records.push([], [table.title], table.headers, ...table.rows.map((row) => row.map(csvCellText)));

@@ -1,5 +1,5 @@
 import type { MonthlyReport, ReportRenderContext } from './monthly-report.types';
-import { formatGeneratedAt, formatPosition, reportTitle } from './report-formatting';
+import { formatGeneratedAt, formatPosition, formatScope, reportTitle } from './report-formatting';
 import { cellText, reportTables, type ReportCell, type ReportTable } from './report-tables';
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -43,7 +43,7 @@ export function toHtml(report: MonthlyReport, ctx: ReportRenderContext): string 
 </head>
 <body>
 <h1>${title}</h1>
-${tables}
+${report.scope === undefined ? '' : `<p>${escapeHtml(formatScope(report.scope))}</p>\n`}${tables}
 <footer>${escapeHtml(formatPosition(report.position))}　${escapeHtml(formatGeneratedAt(ctx.generatedAt))}</footer>
 </body>
 </html>

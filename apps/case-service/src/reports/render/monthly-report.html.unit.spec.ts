@@ -59,7 +59,7 @@ describe('monthly report as a printable page', () => {
   it('says so when a list is empty instead of printing a bare header', () => {
     const quietMonth: MonthlyReport = { ...MARCH_REPORT, overdue: [], unsatisfied: [] };
     const [, overdue, unsatisfied] = tableBodies(toHtml(quietMonth, REPORT_CONTEXT));
-    expect(overdue).toEqual(['<tr><td class="empty" colspan="8">无</td></tr>']);
+    expect(overdue).toEqual(['<tr><td class="empty" colspan="9">无</td></tr>']);
     expect(unsatisfied).toEqual(['<tr><td class="empty" colspan="4">无</td></tr>']);
   });
 

@@ -1,5 +1,6 @@
 import type {
   MonthlyReport as ComputedMonthlyReport,
+  MonthlyReportScope,
   MonthlyUnitRow,
   OverdueMilestoneRow,
   SupervisionAtMonthEnd,
@@ -14,6 +15,8 @@ import type {
 export interface MonthlyReport extends ComputedMonthlyReport {
   /** The global log position the report was computed at, as a decimal string (it may exceed 2^53). */
   position: string;
+  /** Present when the report is narrowed to one handling unit (a `unit` user asked): whose it is and its rank out of how many. */
+  scope?: MonthlyReportScope;
 }
 
 export type UnitTimeliness = MonthlyUnitRow;

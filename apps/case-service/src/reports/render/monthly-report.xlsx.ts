@@ -1,7 +1,7 @@
 import { Workbook, type Borders, type Cell, type Row, type Style, type Worksheet } from 'exceljs';
 import { displayWidth } from './display-width';
 import type { MonthlyReport, ReportRenderContext } from './monthly-report.types';
-import { formatGeneratedAt, formatPosition, NOT_APPLICABLE, reportTitle, shanghaiWallClock } from './report-formatting';
+import { formatGeneratedAt, formatPosition, formatScope, NOT_APPLICABLE, reportTitle, shanghaiWallClock } from './report-formatting';
 import { cellText, reportTables, type ReportCell, type ReportTable } from './report-tables';
 
 /** Every sheet: the report title, then the log position and generation time, then the header row. */
@@ -35,7 +35,8 @@ export async function toXlsx(report: MonthlyReport, ctx: ReportRenderContext): P
   workbook.created = ctx.generatedAt;
   workbook.modified = ctx.generatedAt;
   const title = reportTitle(ctx.orgName, report.month);
-  const details = `${formatPosition(report.position)}　${formatGeneratedAt(ctx.generatedAt)}`;
+  const scope = report.scope === undefined ? '' : `　${formatScope(report.scope)}`;
+  const details = `${formatPosition(report.position)}　${formatGeneratedAt(ctx.generatedAt)}${scope}`;
   for (const table of reportTables(report)) {
     addTableSheet(workbook, table, title, details);
   }

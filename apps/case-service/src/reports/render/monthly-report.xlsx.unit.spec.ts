@@ -40,7 +40,7 @@ describe('monthly report as XLSX', () => {
   it('has bold Chinese headers, frozen with the rows above them and filtered down to the last row', () => {
     const expected = {
       单位排名: { headers: ['单位', '应办结数', '按期', '超期办结', '超期未办结', '不满意', '按期率', '排名'], filter: 'A3:H6' },
-      超期清单: { headers: ['案件编号', '类型', '标题', '承办单位', '节点', '期限', '超期天数', '督办'], filter: 'A3:H5' },
+      超期清单: { headers: ['案件编号', '类型', '标题', '承办单位', '节点', '期限', '超期天数', '督办', '催办次数'], filter: 'A3:I5' },
       不满意清单: { headers: ['案件编号', '标题', '承办单位', '回访时间'], filter: 'A3:D4' },
     };
     for (const [name, { headers, filter }] of Object.entries(expected)) {
@@ -72,6 +72,7 @@ describe('monthly report as XLSX', () => {
       new Date(Date.UTC(2026, 2, 20, 18, 0)),
       11,
       '2026-03-24 09:30 请于3日内办结并回复（限 2026-03-27 18:00；未答复）',
+      2,
     ]);
     expect(rowValues(overdue, 5)).toEqual([
       'XF2026-0007',
@@ -81,6 +82,8 @@ describe('monthly report as XLSX', () => {
       '办结答复',
       new Date(Date.UTC(2026, 2, 29, 0, 0)),
       3,
+      undefined,
+      0,
     ]);
     expect(overdue.getCell('H5').value).toBeNull();
     expect(overdue.getCell('F4').numFmt).toBe('yyyy-mm-dd hh:mm');

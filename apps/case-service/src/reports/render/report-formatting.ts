@@ -1,5 +1,5 @@
 import type { CaseKind, Milestone } from '@cases/domain';
-import type { SupervisionOrder } from './monthly-report.types';
+import type { MonthlyReport, SupervisionOrder } from './monthly-report.types';
 
 /** Shown where a value does not exist, e.g. an on-time rate with nothing due. */
 export const NOT_APPLICABLE = '—';
@@ -61,6 +61,11 @@ export function reportTitle(orgName: string, month: string): string {
 
 export function formatPosition(position: string): string {
   return `日志位置：${position}`;
+}
+
+/** A report narrowed to one unit says so: '本单位：曲江社区', then '排名：2 / 5' after an ideographic space (rank '—' without an on-time rate). */
+export function formatScope(scope: NonNullable<MonthlyReport['scope']>): string {
+  return `本单位：${scope.unit}　排名：${scope.rank ?? NOT_APPLICABLE} / ${scope.rankedUnits}`;
 }
 
 export function formatGeneratedAt(generatedAt: Date): string {

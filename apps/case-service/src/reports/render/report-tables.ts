@@ -45,7 +45,7 @@ export function reportTables(report: MonthlyReport): ReportTable[] {
     {
       title: '超期未办结清单',
       sheetName: '超期清单',
-      headers: ['案件编号', '类型', '标题', '承办单位', '节点', '期限', '超期天数', '督办'],
+      headers: ['案件编号', '类型', '标题', '承办单位', '节点', '期限', '超期天数', '督办', '催办次数'],
       rows: report.overdue.map((item) => [
         text(item.number),
         text(KIND_LABELS[item.kind]),
@@ -55,6 +55,7 @@ export function reportTables(report: MonthlyReport): ReportTable[] {
         { type: 'instant', value: item.deadline },
         number(item.daysOverdue),
         { type: 'lines', value: item.supervisions.map(formatSupervision) },
+        number(item.urged),
       ]),
     },
     {

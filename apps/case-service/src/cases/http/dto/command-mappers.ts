@@ -31,6 +31,8 @@ import {
   ReviewDto,
   SignDto,
   SuperviseDto,
+  UrgeDto,
+  WithdrawDto,
 } from './lifecycle.dto';
 
 /*
@@ -59,6 +61,8 @@ export interface LifecycleDtos {
   'request-reexamination': RequestReexaminationDto;
   'decide-reexamination': DecideReexaminationDto;
   link: LinkDto;
+  urge: UrgeDto;
+  withdraw: WithdrawDto;
 }
 
 /** The body class of each intake endpoint, by case kind. */
@@ -210,6 +214,8 @@ export const CASE_ACTIONS: { readonly [A in LifecycleAction]: CaseAction<A> } = 
     toCommand: (dto) => ({ type: 'decide-reexamination', decision: dto.decision, opinion: dto.opinion }),
   },
   link: { body: LinkDto, toCommand: (dto) => ({ type: 'link', targetId: dto.targetId, relation: dto.relation }) },
+  urge: { body: UrgeDto, toCommand: (dto) => withoutUndefined({ type: 'urge', note: dto.note }) },
+  withdraw: { body: WithdrawDto, toCommand: (dto) => ({ type: 'withdraw', reason: dto.reason }) },
 };
 
 /** The lifecycle command for `action`, from a body validated with `CASE_ACTIONS[action].body`. */

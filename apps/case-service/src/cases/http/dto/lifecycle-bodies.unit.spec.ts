@@ -48,6 +48,8 @@ const BODIES: { [A in LifecycleAction]: { full: Record<string, unknown>; require
   'request-reexamination': { full: { reason: '对答复不服' }, required: ['reason'] },
   'decide-reexamination': { full: { decision: 'remanded', opinion: '责令重新处理' }, required: ['decision', 'opinion'] },
   link: { full: { targetId: TARGET_ID, relation: 'repeat-of' }, required: ['targetId', 'relation'] },
+  urge: { full: { note: '市民再次来电催促' }, required: [] },
+  withdraw: { full: { reason: '市民撤回诉求' }, required: ['reason'] },
 };
 
 const requiredPart = (action: LifecycleAction) =>

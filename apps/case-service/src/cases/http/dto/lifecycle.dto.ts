@@ -266,3 +266,15 @@ export class LinkDto extends CommandBodyDto {
   })
   readonly relation: LinkRelation;
 }
+
+/** `urge`: 催办 recorded by hand, when the 12345 platform urged by phone rather than over Kafka. */
+export class UrgeDto extends CommandBodyDto {
+  @TextField({ optional: true, maxLength: MAX_LENGTH.text, description: 'What the platform said (催办内容)', example: '市民再次来电催促' })
+  readonly note?: string;
+}
+
+/** `withdraw`: 撤单 recorded by hand, when the 12345 platform notified the withdrawal otherwise than over Kafka. */
+export class WithdrawDto extends CommandBodyDto {
+  @TextField({ maxLength: MAX_LENGTH.text, description: 'Why the platform withdrew the ticket (撤单原因)', example: '市民撤回诉求' })
+  readonly reason: string;
+}

@@ -41,6 +41,7 @@ export const MARCH_REPORT: MonthlyReport = {
           answered: false,
         },
       ],
+      urged: 2,
     },
     {
       caseId: 'case-petition-0007',
@@ -52,6 +53,7 @@ export const MARCH_REPORT: MonthlyReport = {
       deadline: '2026-03-28T16:00:00.000Z',
       daysOverdue: 3,
       supervisions: [],
+      urged: 0,
     },
   ],
   unsatisfied: [
