@@ -142,6 +142,7 @@ function marchReport(ids: Record<string, string>, position: string) {
         // 24 Mar 10:00 → 1 Apr 00:00 = 7 d 14 h, rounded up = 8 (the calendar days 24…31 Mar).
         daysOverdue: 8,
         supervisions: h3Supervisions,
+        urged: 0,
       },
       {
         caseId: ids.h3,
@@ -155,6 +156,7 @@ function marchReport(ids: Record<string, string>, position: string) {
         // 30 Mar 18:00 → 1 Apr 00:00 = 30 h, rounded up = 2 (30 and 31 Mar).
         daysOverdue: 2,
         supervisions: h3Supervisions,
+        urged: 0,
       },
     ],
     // H2's 不满意 call-back, 20 Mar 15:00 = 07:00Z.
@@ -554,7 +556,7 @@ describe('timeliness KPIs and the monthly report (SPEC §4, §5)', () => {
       expect(rowValues(ranking, 6)).toEqual([DESK_ROW, 4, 3, 1, 0, 0, 0.75, '—']);
 
       const overdue = workbook.getWorksheet('超期清单')!;
-      expect(rowValues(overdue, 3)).toEqual(['案件编号', '类型', '标题', '承办单位', '节点', '期限', '超期天数', '督办']);
+      expect(rowValues(overdue, 3)).toEqual(['案件编号', '类型', '标题', '承办单位', '节点', '期限', '超期天数', '督办', '催办次数']);
       // Deadlines are Excel dates holding the Shanghai wall-clock time (24 Mar 10:00, 30 Mar 18:00).
       expect(rowValues(overdue, 4).slice(0, 7)).toEqual([
         'RX2026-0003',

@@ -9,6 +9,9 @@
  * list), judged at the end of the log and again at a position in the middle of the year, when a
  * month is still running. A disagreement names the case and the milestone.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   computeMonthlyReport,
   computeTimeliness,
@@ -258,9 +261,12 @@ describe('the service and the reference calculator agree on a generated year (do
   let store: SqliteEventStore;
   let log: LoggedAt[];
   let prefixes: Prefix[];
+  let dir: string;
 
   beforeAll(async () => {
-    store = SqliteEventStore.open(':memory:');
+    // A file, not ':memory:': the store commits from a writer thread with a connection of its own.
+    dir = mkdtempSync(join(tmpdir(), 'reference-calculator-'));
+    store = SqliteEventStore.open(join(dir, 'events.db'));
     await new TimelinessLogGenerator(store).generate(GENERATED_EVENTS);
     log = [];
     for (let after = 0n; ;) {
@@ -279,6 +285,7 @@ describe('the service and the reference calculator agree on a generated year (do
 
   afterAll(async () => {
     await store?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('generates the corners the rules are about', () => {

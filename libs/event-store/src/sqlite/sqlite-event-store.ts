@@ -144,6 +144,8 @@ export class SqliteEventStore implements EventStore {
 
   /** Opens (creating the folder, file and schema when missing) the store at `file`. */
   static open(file: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
+    // The writer thread opens the file with a connection of its own, which an in-memory database cannot share.
+    if (file === ':memory:' || file === '') throw new Error('The SQLite event store needs a file: it commits from a writer thread');
     mkdirSync(dirname(file), { recursive: true });
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     const db = new Database(file, { timeout: busyTimeoutMs });
