@@ -2,6 +2,7 @@ import {
   caseAccepted,
   caseDispatched,
   caseRejected,
+  caseReturned,
   deadlineSet,
   disputeRegistered,
   hotlineTicketReceived,
@@ -189,5 +190,32 @@ describe('listCases', () => {
   it('combines filters', async () => {
     expect(await ids({ kind: 'hotline', overdue: true, orgId: ORG_ID })).toEqual([HOTLINE_OVERDUE]);
     expect(await ids({ kind: 'hotline', community: '等驾坡社区' })).toEqual([]);
+  });
+});
+
+describe('listCases after a return (退单)', () => {
+  const RETURNED = 'aaaaaaaa-0000-4000-8000-000000000006';
+  let projection: ProjectionOnMemory;
+
+  beforeAll(async () => {
+    projection = await ProjectionOnMemory.open(caseProjection());
+    const log = new RecordedLog();
+    log.recordAll(RETURNED, [
+      hotlineTicketReceived(RETURNED, '2026-03-05T01:00:00.000Z', { platformTicketNo: 'GD-RET-1' }),
+      caseDispatched('2026-03-05T01:30:00.000Z', '市政所'),
+      deadlineSet('sign', '2026-03-05T01:30:00.000Z', '2026-03-05T03:30:00.000Z'),
+      deadlineSet('resolve', '2026-03-05T01:30:00.000Z', '2026-03-12T10:00:00.000Z'),
+      caseReturned('2026-03-05T02:00:00.000Z', '市政所', '不属于本单位职责'),
+    ]);
+    await projection.apply(log.events);
+  });
+  afterAll(() => projection.close());
+
+  it('owes nothing for the sign and resolve episodes the return ended, long after their deadlines', async () => {
+    const { items } = await listCases(projection.reader, {}, NOW);
+
+    expect(items).toMatchObject([{ id: RETURNED, status: 'accepted', nextDeadline: null, overdue: false }]);
+    expect((await listCases(projection.reader, { overdue: true }, NOW)).total).toBe(0);
+    expect((await listCases(projection.reader, { milestone: 'sign' }, NOW)).total).toBe(0);
   });
 });

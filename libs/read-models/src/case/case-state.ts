@@ -79,12 +79,14 @@ export function deadlineColumnsOf(deadline: DeadlineState): DeadlineColumns {
 }
 
 /**
- * When the deadline stopped being owed: reached, or ended by a withdrawal (撤单), after which the
- * ticket owes nothing and is never pending nor overdue in the lists (docs/timeliness-rules.md).
+ * When the deadline stopped being owed: reached, or its episode ended unreached (a return (退单)
+ * hands the ticket back, a reopen withdraws the resolution a call-back was owed for, a withdrawal
+ * (撤单) ends them all). An ended episode is never pending nor overdue in the lists; whether it
+ * counted as late is the statistics' business (docs/timeliness-rules.md).
  */
 function settledAt(deadline: DeadlineState): string | null {
   if (deadline.reachedAt !== undefined) return utc(deadline.reachedAt);
-  return deadline.endedBy === 'withdrawal' && deadline.endedAt !== undefined ? utc(deadline.endedAt) : null;
+  return deadline.endedAt !== undefined ? utc(deadline.endedAt) : null;
 }
 
 /** Matches what `Date#toISOString` writes, which is what the service records. */

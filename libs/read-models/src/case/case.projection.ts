@@ -32,7 +32,8 @@ export function caseProjection(options: CaseProjectionOptions = {}): Projection 
   return {
     name: CASE_PROJECTION,
     // 2: case_units, the units that may see each case (a unit's list holds the cases it held before).
-    version: 2,
+    // 3: a deadline whose episode a return or a reopen ended is no longer pending in the list.
+    version: 3,
     tables: CASE_TABLES,
     createTables: createCaseTables,
     createIndexes: createCaseIndexes,
