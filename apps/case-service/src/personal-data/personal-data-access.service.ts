@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
-import { caseStreamId, decodeCaseEvent, DomainError, ServiceError, type Actor, type CaseEvent } from '@cases/domain';
+import { caseStreamId, currentPersonalPart, decodeCaseEvent, DomainError, ServiceError, type Actor, type CaseEvent } from '@cases/domain';
 import { EVENT_STORE, type EventStore } from '@cases/event-store';
 import { PERSON_KEY_STORE, PersonalDataVault, type PersonKeyStore } from '@cases/personal-data';
 import { CLOCK, type Clock } from '../infrastructure/clock';
@@ -57,8 +57,8 @@ export class PersonalDataAccess {
         { roles: REVEAL_ROLES },
       );
     }
-    const [intake] = await this.store.readStream(caseStreamId(caseId), { maxCount: 1 });
-    const personal = intake === undefined ? undefined : decodeCaseEvent(intake).personal;
+    // The intake's people, or the caller a later ticket amendment put in their place.
+    const personal = currentPersonalPart((await this.store.readStream(caseStreamId(caseId))).map(decodeCaseEvent));
     if (personal === undefined) return { personal: null };
     const opened = await this.vault.open(personal);
     if (access.reveal === undefined) return { personal: presentPersonal(opened, audienceOf(access.actor, false)) };

@@ -8,7 +8,8 @@ import type { Actor, Caller, Urgency } from '@cases/domain';
 export interface HotlineTicketIntake {
   /**
    * A dispatched ticket becomes a hotline case, once per ticket number: the same ticket again
-   * answers with the case it made (`created: false`) and writes nothing.
+   * answers with the case it made (`created: false`) and writes nothing; the same ticket number
+   * with other content records a correction of the ticket (`amended: true`).
    */
   receive(ticket: DispatchedTicket, meta: TicketMessageMeta): Promise<TicketIntakeResult>;
   /** The platform urged (催办) a ticket already on file. */
@@ -63,8 +64,10 @@ export interface TicketMessageMeta {
 export interface TicketIntakeResult {
   caseId: string;
   number: string;
-  /** False when the ticket number was already on file: nothing was written. */
+  /** False when the ticket number was already on file. */
   created: boolean;
+  /** The ticket was on file with other content: the correction was recorded (`amend-ticket`). */
+  amended: boolean;
 }
 
 export interface TicketCommandResult {
@@ -80,7 +83,7 @@ export interface TicketCommandResult {
  */
 export class TicketNotApplicableError extends Error {
   constructor(
-    /** `refused` (a business rule or state refused it) or `unsupported` (this release cannot apply it). */
+    /** `refused` (a business rule or state refused it, such as a correction of a closed ticket) or `unsupported` (this release cannot apply it). */
     readonly reason: 'refused' | 'unsupported',
     /** Names rules, states and fields; never a personal value. */
     readonly detail: string,

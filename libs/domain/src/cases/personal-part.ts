@@ -1,0 +1,16 @@
+import type { CaseEvent } from './case.events';
+import { isIntakeEvent } from './case.events';
+
+/**
+ * The personal part that states the case's people as they stand (SPEC §7): the intake's, unless a
+ * later ticket amendment replaced or removed the caller (`HotlineTicketAmended` naming `caller`),
+ * in which case that amendment's (undefined when it removed the caller). Events in stream order.
+ */
+export function currentPersonalPart(events: readonly CaseEvent[]): unknown {
+  let current: unknown;
+  for (const event of events) {
+    if (isIntakeEvent(event)) current = event.personal;
+    else if (event.type === 'HotlineTicketAmended' && event.data.changed.includes('caller')) current = event.personal;
+  }
+  return current;
+}
