@@ -120,6 +120,8 @@ describe('messages published to cases.events', () => {
   });
 });
 
+const PLATFORM = { id: '12345-platform', role: 'system' } as const;
+
 describe('messages published to gov12345.status', () => {
   const unit = unitUser('市政所');
   const at = '2026-03-02T02:00:00.000Z';
@@ -131,7 +133,7 @@ describe('messages published to gov12345.status', () => {
     return platformStatusOf(logged(log.record(caseId, event)).event);
   }
 
-  it('report sign, return, approved extension, resolve and call-back, nothing else', () => {
+  it('report sign, return, approved extension, resolve, call-back and withdrawal, nothing else', () => {
     expect(statusOf(caseDispatched(at, '市政所'))).toBeNull();
     expect(statusOf(caseSigned(at, '市政所'))).toEqual({ status: 'signed', unit: '市政所' });
     expect(statusOf(caseReturned(at, '市政所', '不属于本单位职责'))).toEqual({
@@ -154,6 +156,14 @@ describe('messages published to gov12345.status', () => {
     });
     expect(statusOf(caseResolved('petition', at, '市政所'))).toBeNull();
     expect(statusOf(caseReviewed(at, 'satisfied'))).toEqual({ status: 'reviewed' });
+    expect(statusOf({ type: 'CaseUrged', data: {}, occurredAt: at, actor: PLATFORM })).toBeNull();
+    expect(
+      statusOf({ type: 'HotlineTicketAmended', data: { changed: ['title'], title: '路灯不亮（更正）' }, occurredAt: at, actor: PLATFORM }),
+    ).toBeNull();
+    expect(statusOf({ type: 'CaseWithdrawn', data: { reason: '市民已自行解决' }, occurredAt: at, actor: PLATFORM })).toEqual({
+      status: 'withdrawn',
+      reason: '市民已自行解决',
+    });
   });
 
   it('have the documented shape, keyed by ticket number, with the reported event id', () => {

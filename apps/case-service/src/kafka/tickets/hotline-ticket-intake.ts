@@ -77,14 +77,13 @@ export interface TicketCommandResult {
 }
 
 /**
- * The message can never be applied as it is (the case service refused it, or the step is not
- * available): it goes to the dead-letter topic with this reason, and the partition moves on. Any
+ * The message can never be applied as it is (the case service refused it): it goes to the dead-letter topic with this reason, and the partition moves on. Any
  * other error is taken as transient and the message is retried.
  */
 export class TicketNotApplicableError extends Error {
   constructor(
-    /** `refused` (a business rule or state refused it, such as a correction of a closed ticket) or `unsupported` (this release cannot apply it). */
-    readonly reason: 'refused' | 'unsupported',
+    /** A business rule or the case's state refused it (an urge of a closed ticket, a correction of a withdrawn one). */
+    readonly reason: 'refused',
     /** Names rules, states and fields; never a personal value. */
     readonly detail: string,
   ) {
