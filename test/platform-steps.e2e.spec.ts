@@ -104,6 +104,10 @@ describe('urge and withdraw over HTTP', () => {
     const view = await t.view(caseId);
     expect(view).toMatchObject({ title: '路灯不亮（更正）', platformDeadline: '2026-03-10T10:00:00.000Z' });
     expect(view.category).toBeUndefined();
+    // The work queue's row follows too: its text search finds the corrected title.
+    expect((await t.list({ text: '路灯不亮（更正）' })).items.map((item: { id: string; title: string }) => [item.id, item.title])).toEqual([
+      [caseId, '路灯不亮（更正）'],
+    ]);
     expect(view.personal.caller).toMatchObject({ phone: '137****1111' });
     expect(JSON.stringify(view.personal)).not.toContain(body.caller.name.slice(1));
 
