@@ -28,8 +28,9 @@ const TOLERATED_CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
  * The ticket intake over the same command pipeline as HTTP: `RegisterCaseCommand` for a hotline
- * case, keyed by the platform's ticket number, and the `urge` and `withdraw` lifecycle commands
- * on that case, all under the 12345 platform's system actor at the platform's own time.
+ * case, keyed by the platform's ticket number, and the `urge`, `withdraw` and `amend-ticket`
+ * lifecycle commands on that case, all under the 12345 platform's system actor, at the platform's
+ * own time (a correction: when it arrives).
  *
  * An urge or a withdrawal carries an Idempotency-Key derived from the message's content, so the
  * same message delivered again (at least once) is answered from the log and writes nothing. One
@@ -39,9 +40,9 @@ const TOLERATED_CLOCK_SKEW_MS = 5 * 60_000;
  * ticket as it stands, the caller included, and refuses it with `TicketConflictError`, naming the
  * fields) is a correction: the `amend-ticket` command records the fields that changed. A ticket
  * message carries an Idempotency-Key naming the message itself (its topic, partition and offset,
- * by way of the correlation id), so a redelivery, even of an older version of the ticket after a
- * newer one was recorded, is answered from the log and writes nothing; the same content at another
- * offset finds nothing to change.
+ * by way of the correlation id, and its content), so a redelivery, even of an older version of the
+ * ticket after a newer one was recorded, is answered from the log and writes nothing; the same
+ * content at another offset finds nothing to change.
  */
 @Injectable()
 export class CommandBusTicketIntake implements HotlineTicketIntake {
@@ -57,7 +58,9 @@ export class CommandBusTicketIntake implements HotlineTicketIntake {
       actor: PLATFORM_ACTOR,
       correlationId: meta.correlationId,
       causationId: null,
-      idempotencyKey: `gov12345-ticket-${meta.correlationId}`,
+      // The message's coordinates and its content: a different message ever found at the same
+      // coordinates (a topic created anew) is a new key, never a key reused with another request.
+      idempotencyKey: `gov12345-ticket-${meta.correlationId}-${meta.contentHash.slice(0, 16)}`,
       requestHash: meta.contentHash,
       ...(occurredAt !== undefined ? { occurredAt } : {}),
     };
