@@ -5,6 +5,7 @@ import type { OpenedCase } from './case.state';
 import { DESK, DISPATCHED_AT, event, hotlineHistory, NOW, petitionHistory, SUPERVISOR, UNIT_A, UNIT_A_USER } from './testing/case-fixtures';
 import { decide } from './case.decide';
 import { foldCase } from './case.evolve';
+import { currentPersonalPart } from './personal-part';
 import { given, specContext } from './testing/decider-spec';
 
 /** The 12345 platform's intake, which resends a ticket with other content (工单更正). */
@@ -182,5 +183,14 @@ describe('amend-ticket (工单更正)', () => {
     ticket
       .when({ type: 'amend-ticket', platformDeadline: 'soon' }, { actor: PLATFORM })
       .thenThrows('CASE.INVALID_COMMAND', 'platformDeadline');
+  });
+
+  it('makes the amendment naming the caller the personal part that states who the caller is now', () => {
+    const intake = hotlineHistory.accepted[0];
+    const newCaller = amended({ changed: ['caller'] }, { caller: { phone: '13900001111' } });
+    const titleOnly = amended({ changed: ['title'], title: '夜间施工噪音' });
+    expect(currentPersonalPart(hotlineHistory.dispatched)).toEqual(intake.personal);
+    expect(currentPersonalPart([...hotlineHistory.dispatched, newCaller, titleOnly])).toEqual({ caller: { phone: '13900001111' } });
+    expect(currentPersonalPart([...hotlineHistory.dispatched, newCaller, amended({ changed: ['caller'] })])).toBeUndefined();
   });
 });
