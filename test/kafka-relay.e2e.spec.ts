@@ -137,6 +137,11 @@ describe('Kafka: case events and ticket statuses out', () => {
     await act(petition, 'sign', {}, UNIT_USER);
     await act(ticket, 'resolve', { reply: '已更换路灯灯泡，恢复照明。' }, UNIT_USER);
     await act(ticket, 'review', { satisfaction: 'satisfied', solved: true }, DESK);
+    // A second ticket, withdrawn while with the unit: the platform hears of it as `withdrawn`.
+    const withdrawnNo = freshTicketNo();
+    const withdrawn = await hotline(withdrawnNo);
+    await act(withdrawn, 'dispatch', { unit: UNIT }, DESK);
+    await act(withdrawn, 'withdraw', { reason: '市民已自行解决' }, SUPERVISOR);
     const caseIds = [ticket, petition, dispute];
 
     const logged = await caseEventsOf(app(), caseIds);
@@ -183,8 +188,12 @@ describe('Kafka: case events and ticket statuses out', () => {
       },
       { schema: 'gov12345.ticket.status/v1', ticketNo, status: 'reviewed', at: expect.any(String) },
     ]);
+    const withdrawal = await collector.waitFor(STATUS, (seen) => seen.some((m) => m.key === withdrawnNo));
+    expect(withdrawal.filter((m) => m.key === withdrawnNo).map((m) => JSON.parse(m.value.toString('utf8')))).toEqual([
+      { schema: 'gov12345.ticket.status/v1', ticketNo: withdrawnNo, status: 'withdrawn', at: expect.any(String), reason: '市民已自行解决' },
+    ]);
     // The petition's sign is not the platform's business (in this suite only this test signs anything).
-    expect(statuses.filter((m) => m.key !== ticketNo)).toEqual([]);
+    expect(statuses.filter((m) => m.key !== ticketNo && m.key !== withdrawnNo)).toEqual([]);
     expectNoPersonalData(collector.messages);
   });
 

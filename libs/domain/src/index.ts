@@ -8,6 +8,7 @@ export * from './cases/case.state';
 export * from './cases/case.codec';
 export * from './shared/personal-data-masking';
 export * from './cases/case.evolve';
+export * from './cases/personal-part';
 export * from './cases/case.decide';
 export * from './cases/lifecycle-rules';
 export * from './cases/case.upcasters';

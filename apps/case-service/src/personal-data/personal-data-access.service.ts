@@ -1,6 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
-import { caseStreamId, decodeCaseEvent, DomainError, ServiceError, type Actor, type CaseEvent } from '@cases/domain';
+import {
+  caseStreamId,
+  currentPersonalPart,
+  decodeCaseEvent,
+  PEOPLE_STATING_EVENT_TYPES,
+  DomainError,
+  ServiceError,
+  type Actor,
+  type CaseEvent,
+} from '@cases/domain';
 import { EVENT_STORE, type EventStore } from '@cases/event-store';
 import { PERSON_KEY_STORE, PersonalDataVault, type PersonKeyStore } from '@cases/personal-data';
 import { CLOCK, type Clock } from '../infrastructure/clock';
@@ -57,8 +66,13 @@ export class PersonalDataAccess {
         { roles: REVEAL_ROLES },
       );
     }
-    const [intake] = await this.store.readStream(caseStreamId(caseId), { maxCount: 1 });
-    const personal = intake === undefined ? undefined : decodeCaseEvent(intake).personal;
+    // The intake's people, or the caller a later ticket amendment put in their place. Only the
+    // events that state people are decoded: an event this release cannot read elsewhere in the
+    // stream (parked by the read models) must not take the view down with it.
+    const stream = await this.store.readStream(caseStreamId(caseId));
+    const personal = currentPersonalPart(
+      stream.filter((event) => (PEOPLE_STATING_EVENT_TYPES as readonly string[]).includes(event.type)).map(decodeCaseEvent),
+    );
     if (personal === undefined) return { personal: null };
     const opened = await this.vault.open(personal);
     if (access.reveal === undefined) return { personal: presentPersonal(opened, audienceOf(access.actor, false)) };

@@ -756,6 +756,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/cases/{id}/amend-ticket': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * 工单更正: correct the ticket’s details, recording which fields changed; a new deadline or urgency applies from the next dispatch
+     * @description Allowed from accepted, dispatched, in_progress, resolved; for hotline; by desk, supervisor, admin (a unit only on its own cases); the 12345 platform runs it over Kafka.
+     */
+    post: operations['amendTicket'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/cases': {
     parameters: {
       query?: never;
@@ -1729,6 +1749,59 @@ export interface components {
        * @example 市民撤回诉求
        */
       reason: string;
+    };
+    /**
+     * @description Optional details to take away from the ticket; a field cannot be both given and removed
+     * @enum {string}
+     */
+    RemovableTicketField: 'category' | 'platformDeadline' | 'caller';
+    AmendTicketDto: {
+      /**
+       * Format: date-time
+       * @description Business time of the step (occurredAt), to record it after the fact: when the letter arrived, when the platform dispatched. Defaults to the time the server receives the command; may not lie in the future nor before the case’s previous command, and back-dating past the configured window needs the supervisor or admin role.; from 2000-01-01 to 5 years from now
+       * @example 2026-03-02T09:30:00+08:00
+       */
+      occurredAt?: string;
+      /**
+       * @description Corrected title (标题)
+       * @example 小区路灯不亮
+       */
+      title?: string;
+      /**
+       * @description Corrected content (诉求内容)
+       * @example 幸福路12号院内路灯三盏不亮
+       */
+      description?: string;
+      /**
+       * @description Corrected community (社区)
+       * @example 幸福社区
+       */
+      community?: string;
+      /**
+       * @description Corrected category (分类)
+       * @example 市政设施
+       */
+      category?: string;
+      /**
+       * @description Corrected urgency (紧急程度); applies from the next dispatch
+       * @example urgent
+       */
+      urgency?: components['schemas']['Urgency'];
+      /**
+       * Format: date-time
+       * @description Corrected platform resolve deadline (平台办结时限); applies from the next dispatch, a deadline already running stays; from 2000-01-01 to 5 years from now
+       * @example 2026-03-10T18:00:00+08:00
+       */
+      platformDeadline?: string;
+      /** @description Corrected caller (来电人), replacing the one on file. Personal data: kept out of the read models and shown masked. */
+      caller?: components['schemas']['CallerDto'];
+      /**
+       * @description Optional details to take away from the ticket; a field cannot be both given and removed
+       * @example [
+       *       "category"
+       *     ]
+       */
+      remove?: components['schemas']['RemovableTicketField'][];
     };
     DestroyPersonalDataDto: {
       /**
@@ -5083,6 +5156,116 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['WithdrawDto'];
+      };
+    };
+    responses: {
+      /** @description The command was recorded (or replayed for a repeated Idempotency-Key) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandAnswerDto'];
+        };
+      };
+      /** @description Invalid request: every bad field is named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The role may not run this command, or the case is not the unit’s own */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such case */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not allowed in the case’s current status; `command` and `state` name both */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description If-Match names a stale revision */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description A business rule refused the command, or the Idempotency-Key was used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  amendTicket: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The revision last seen (the ETag of GET /api/cases/{id}); a stale one is 412. */
+        'If-Match'?: string;
+        /** @description The same key and body replays the first answer; the same key with another body is 422. Scoped to the case for a lifecycle command; to all of the organisation's petition and dispute intakes, whichever endpoint; to the ticket's case for a hotline intake. Format: a UUID, or a token of 1-64 characters from A-Z a-z 0-9 . _ : - with no run of seven or more digits (so that no phone or ID number can pass as an id); anything else is 400. */
+        'Idempotency-Key'?: string;
+        /** @description Recorded on every event the command writes and on every log line of the request; a new UUID when absent. Echoed in the answer. Format: a UUID, or a token of 1-64 characters from A-Z a-z 0-9 . _ : - with no run of seven or more digits (so that no phone or ID number can pass as an id); anything else is 400. */
+        'X-Correlation-Id'?: string;
+        /** @description The id of what caused this command (an earlier request or message); recorded on every event it writes. Format: a UUID, or a token of 1-64 characters from A-Z a-z 0-9 . _ : - with no run of seven or more digits (so that no phone or ID number can pass as an id); anything else is 400. */
+        'X-Causation-Id'?: string;
+      };
+      path: {
+        /** @description Case id */
+        id: unknown;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AmendTicketDto'];
       };
     };
     responses: {

@@ -9,6 +9,7 @@ import {
   PETITION_OUTCOMES,
   REEXAMINATION_DECISIONS,
   SATISFACTIONS,
+  URGENCIES,
 } from '@cases/domain/cases/case.types';
 import { showFieldErrors } from '../api/form-errors';
 import { ApiProblem, chineseFieldMessage, problemMessage, type FieldError } from '../api/problems';
@@ -21,6 +22,7 @@ import {
   PETITION_OUTCOME_LABEL,
   REEXAMINATION_DECISION_LABEL,
   SATISFACTION_LABEL,
+  URGENCY_LABEL,
 } from '../format/labels';
 import { formatTime, officeInstant } from '../format/time';
 import { runAction, type ActionBody } from './run-action';
@@ -188,6 +190,32 @@ function fieldsFor(action: LifecycleAction, view: CaseView): ReactNode {
             <Radio.Group options={options(REEXAMINATION_DECISIONS, REEXAMINATION_DECISION_LABEL)} />
           </Form.Item>
           {text('opinion', '复查意见', [required('复查意见')], 4)}
+        </>
+      );
+    case 'urge':
+      return text('note', '催办内容（平台电话或书面催办时）');
+    case 'withdraw':
+      return text('reason', '撤单原因', [required('撤单原因')]);
+    case 'amend-ticket':
+      return (
+        <>
+          <p>只填写需要更正的项，未填写的保持不变。</p>
+          <Form.Item name="title" label="标题">
+            <Input placeholder={view.title} />
+          </Form.Item>
+          {text('description', '诉求内容')}
+          <Form.Item name="community" label="社区">
+            <Input placeholder={view.community} />
+          </Form.Item>
+          <Form.Item name="category" label="分类">
+            <Input />
+          </Form.Item>
+          <Form.Item name="urgency" label="紧急程度（下次交办起生效）">
+            <Radio.Group options={options(URGENCIES, URGENCY_LABEL)} />
+          </Form.Item>
+          <Form.Item name="platformDeadline" label="平台办结时限（下次交办起生效）">
+            <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
+          </Form.Item>
         </>
       );
     case 'link':

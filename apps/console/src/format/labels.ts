@@ -153,6 +153,7 @@ export const ACTION_LABEL: Record<LifecycleAction, string> = {
   link: '关联案件',
   urge: '催办',
   withdraw: '撤单',
+  'amend-ticket': '工单更正',
 };
 
 export const EVENT_LABEL: Record<CaseEventType, string> = {
@@ -179,6 +180,7 @@ export const EVENT_LABEL: Record<CaseEventType, string> = {
   CaseLinked: '关联案件',
   CaseUrged: '平台催办',
   CaseWithdrawn: '平台撤单',
+  HotlineTicketAmended: '工单更正',
   PersonalDataRevealed: '查看个人信息',
   PersonalDataDestroyed: '销毁个人信息',
   DeadlineSet: '设定时限',

@@ -67,6 +67,26 @@ export const INTAKE_KIND: { readonly [Type in IntakeCommand['type']]: CaseKind }
 };
 
 // ---- lifecycle: `type` is the URL action of SPEC §6 ----
+
+/** The optional details of a hotline ticket that an amendment can take away (the platform resent it without them). */
+export const REMOVABLE_TICKET_FIELDS = ['category', 'platformDeadline', 'caller'] as const;
+export type RemovableTicketField = (typeof REMOVABLE_TICKET_FIELDS)[number];
+
+/**
+ * A correction of a hotline ticket's details (工单更正): each field given is the ticket's new value,
+ * each field named in `remove` is taken away, every other field stays as it is. `caller` is
+ * PERSONAL DATA (SPEC §7): the decision puts it in the event's sealed personal part only.
+ */
+export interface TicketAmendment {
+  title?: string;
+  description?: string;
+  community?: string;
+  category?: string;
+  urgency?: Urgency;
+  platformDeadline?: string;
+  caller?: Caller;
+  remove?: RemovableTicketField[];
+}
 export type LifecycleCommand =
   | { type: 'accept'; note?: string }
   | { type: 'reject'; reason: string; referredTo?: string }
@@ -94,7 +114,8 @@ export type LifecycleCommand =
   | { type: 'decide-reexamination'; decision: ReexaminationDecision; opinion: string }
   | { type: 'link'; targetId: string; relation: LinkRelation }
   | { type: 'urge'; note?: string }
-  | { type: 'withdraw'; reason: string };
+  | { type: 'withdraw'; reason: string }
+  | ({ type: 'amend-ticket' } & TicketAmendment);
 export type LifecycleAction = LifecycleCommand['type'];
 
 export type CaseCommand = IntakeCommand | LifecycleCommand;

@@ -9,7 +9,8 @@ import type {
   RegisterDispute,
   RegisterPetition,
 } from './case.commands';
-import type { CaseEvent, CaseResolved } from './case.events';
+import { REMOVABLE_TICKET_FIELDS } from './case.commands';
+import { AMENDABLE_TICKET_FIELDS, type CaseEvent, type CaseResolved, type HotlineTicketAmended } from './case.events';
 import type { CaseIn, CaseState } from './case.state';
 import {
   DISPUTE_OUTCOMES,
@@ -19,6 +20,7 @@ import {
   REEXAMINATION_DECISIONS,
   RESOLVING_MILESTONE,
   SATISFACTIONS,
+  URGENCIES,
 } from './case.types';
 import type { CaseKind } from './case.types';
 import {
@@ -123,6 +125,8 @@ export function decide(command: LifecycleCommand, state: CaseState, ctx: Decisio
       return urge(command, admit(command, state, ctx.actor), ctx);
     case 'withdraw':
       return withdraw(command, admit(command, state, ctx.actor), ctx);
+    case 'amend-ticket':
+      return amendTicket(command, admit(command, state, ctx.actor), ctx);
     default: {
       const _exhaustive: never = command;
       throw unknownCommand(_exhaustive);
@@ -527,4 +531,53 @@ function urge(command: Command<'urge'>, _state: Admitted<'urge'>, ctx: DecisionC
 function withdraw(command: Command<'withdraw'>, _state: Admitted<'withdraw'>, ctx: DecisionContext): CaseEvent[] {
   const reason = requireText(command.reason, 'reason', command.type);
   return [{ type: 'CaseWithdrawn', data: { reason }, ...stamp(ctx) }];
+}
+
+/**
+ * Records the fields that change, each with its new value, and nothing when none does (the same
+ * ticket again). The caller cannot be compared here (the state holds no personal data): a caller
+ * given, or removed, counts as changed; the platform's intake gives it only when it differs from
+ * the caller on file.
+ */
+function amendTicket(command: Command<'amend-ticket'>, state: Admitted<'amend-ticket'>, ctx: DecisionContext): CaseEvent[] {
+  const removed = new Set(command.remove ?? []);
+  for (const field of removed) {
+    requireOneOf(REMOVABLE_TICKET_FIELDS, field, 'remove', command.type);
+    if (command[field] !== undefined) throw invalid(command.type, `${field} is both given and removed`, { field });
+  }
+  const title = command.title === undefined ? undefined : requireText(command.title, 'title', command.type);
+  const description = command.description === undefined ? undefined : requireText(command.description, 'description', command.type);
+  const community = command.community === undefined ? undefined : requireText(command.community, 'community', command.type);
+  const category = command.category === undefined ? undefined : requireText(command.category, 'category', command.type);
+  const urgency = command.urgency === undefined ? undefined : requireOneOf(URGENCIES, command.urgency, 'urgency', command.type);
+  const platformDeadline =
+    command.platformDeadline === undefined ? undefined : requireInstant(command.platformDeadline, 'platformDeadline', command.type);
+  const caller = command.caller && compact({ name: command.caller.name, phone: command.caller.phone });
+  if (caller !== undefined && caller.name === undefined && caller.phone === undefined) {
+    throw invalid(command.type, 'caller needs a name or a phone; remove it instead', { field: 'caller' });
+  }
+  const data: Omit<HotlineTicketAmended['data'], 'changed'> = compact({
+    title,
+    description,
+    community,
+    category,
+    urgency,
+    platformDeadline,
+  });
+  const changed = AMENDABLE_TICKET_FIELDS.filter((field) => {
+    if (field === 'caller') return caller !== undefined || removed.has('caller');
+    if ((removed as ReadonlySet<string>).has(field)) return state[field] !== undefined;
+    const value = data[field];
+    return value !== undefined && value !== state[field];
+  });
+  if (changed.length === 0) return [];
+  const newValues = compact(Object.fromEntries(changed.filter((field) => field !== 'caller').map((field) => [field, data[field]])));
+  return [
+    {
+      type: 'HotlineTicketAmended',
+      data: { changed, ...newValues },
+      ...(caller !== undefined && { personal: { caller } }),
+      ...stamp(ctx),
+    },
+  ];
 }

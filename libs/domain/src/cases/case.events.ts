@@ -72,6 +72,31 @@ export type DisputeRegistered = CaseEventBase<
   { parties: DisputeParty[] }
 >;
 
+/** The details of a hotline ticket an amendment can change, named as the intake body names them. */
+export const AMENDABLE_TICKET_FIELDS = ['title', 'description', 'community', 'category', 'urgency', 'platformDeadline', 'caller'] as const;
+export type AmendableTicketField = (typeof AMENDABLE_TICKET_FIELDS)[number];
+/**
+ * 工单更正: the ticket's details were corrected (the 12345 platform resent the ticket with other
+ * content, or the desk corrected one it typed in). `changed` names every field that changed; `data`
+ * holds the new value of each changed field that is not personal, and `personal.caller` the new
+ * caller. A changed field with no new value (in `data`, or `personal` for the caller) was removed.
+ * Old values are in the earlier events. A changed deadline or urgency applies to the deadlines
+ * started from then on (docs/timeliness-rules.md, amended tickets).
+ */
+export type HotlineTicketAmended = CaseEventBase<
+  'HotlineTicketAmended',
+  {
+    changed: AmendableTicketField[];
+    title?: string;
+    description?: string;
+    community?: string;
+    category?: string;
+    urgency?: Urgency;
+    platformDeadline?: string;
+  },
+  { caller?: Caller }
+>;
+
 // ---- lifecycle ----
 export type CaseAccepted = CaseEventBase<'CaseAccepted', { note?: string }>;
 export type CaseRejected = CaseEventBase<'CaseRejected', { reason: string; referredTo?: string }>;
@@ -156,6 +181,7 @@ export type CaseEvent =
   | CaseLinked
   | CaseUrged
   | CaseWithdrawn
+  | HotlineTicketAmended
   | DeadlineSet
   | SchedulerEvent
   | PersonalDataRevealed

@@ -1,4 +1,4 @@
-import type { CaseEvent } from './case.events';
+import type { CaseEvent, HotlineTicketAmended } from './case.events';
 import { isIntakeEvent, PERSONAL_DATA_EVENT_TYPES, SCHEDULER_EVENT_TYPES } from './case.events';
 import type { Assignment, CaseRecord, CaseState, OpenedCase, Resolution } from './case.state';
 import { INITIAL_CASE_STATE } from './case.state';
@@ -200,6 +200,8 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
         deadlines: withdrawn(state.deadlines, at),
       };
     }
+    case 'HotlineTicketAmended':
+      return amended(state, event);
     case 'DeadlineSet':
       return { ...state, deadlines: setDeadline(state.deadlines, event.data, at, state.unit) };
     case 'DeadlineWarningIssued':
@@ -222,6 +224,19 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
     case 'PersonalDataDestroyed':
       return state;
   }
+}
+
+/** The ticket's details as corrected: a changed field with no new value is removed (the caller is never part of state). */
+function amended(state: OpenedCase, event: HotlineTicketAmended): OpenedCase {
+  const next = { ...state };
+  const { changed, ...values } = event.data;
+  for (const field of changed) {
+    if (field === 'caller') continue;
+    const value = values[field];
+    if (value !== undefined) (next as Record<string, unknown>)[field] = value;
+    else delete (next as Record<string, unknown>)[field];
+  }
+  return next;
 }
 
 /** The fields every status shares: a status change starts from them and adds what the new status knows. */

@@ -31,6 +31,7 @@ export const CURRENT_SCHEMA_VERSIONS: Record<CaseEventType, number> = {
   CaseLinked: 1,
   CaseUrged: 1,
   CaseWithdrawn: 1,
+  HotlineTicketAmended: 1,
   DeadlineSet: 1,
   DeadlineWarningIssued: 1,
   DeadlineMissed: 1,

@@ -41,6 +41,13 @@ const URGING_ROLES = ['system', ...DESK_ROLES] as const satisfies readonly Role[
  * not be a way around an overdue milestone (docs/domain/state-machine.md).
  */
 const WITHDRAWING_ROLES = ['system', ...OVERSEEING_ROLES] as const satisfies readonly Role[];
+/**
+ * Correcting a hotline ticket's details (工单更正): the platform's intake, when the platform resends
+ * a ticket with other content, or the desk, for a ticket it typed in by hand. A corrected deadline
+ * or urgency moves no deadline already set (docs/timeliness-rules.md), so the desk gains no way
+ * around a running milestone.
+ */
+const AMENDING_ROLES = ['system', ...DESK_ROLES] as const satisfies readonly Role[];
 /** Where a hotline ticket can stand before it is closed: it arrives accepted. */
 const HOTLINE_OPEN = ['accepted', 'dispatched', 'in_progress', 'resolved'] as const;
 
@@ -187,6 +194,14 @@ export const LIFECYCLE_RULES = {
     kinds: ['hotline'],
     roles: WITHDRAWING_ROLES,
     summary: '撤单: the 12345 platform withdraws the ticket, with a reason; ends every running deadline; terminal',
+  },
+  'amend-ticket': {
+    from: HOTLINE_OPEN,
+    to: 'unchanged',
+    kinds: ['hotline'],
+    roles: AMENDING_ROLES,
+    summary:
+      '工单更正: correct the ticket’s details, recording which fields changed; a new deadline or urgency applies from the next dispatch',
   },
 } as const satisfies { readonly [A in LifecycleAction]: LifecycleRule };
 

@@ -87,6 +87,7 @@ const COMMAND_OF: Record<CaseEvent['type'], string> = {
   CaseLinked: 'link',
   CaseUrged: 'urge',
   CaseWithdrawn: 'withdraw',
+  HotlineTicketAmended: 'amend-ticket',
   DeadlineSet: 'scheduler',
   DeadlineWarningIssued: 'scheduler',
   DeadlineMissed: 'scheduler',

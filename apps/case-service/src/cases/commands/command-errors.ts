@@ -47,9 +47,9 @@ export class ConcurrencyRetriesExhaustedError extends ServiceError {
 }
 
 /**
- * A 12345 ticket number already on file, sent again with other content: the case is not changed
- * (no command records an update of a ticket) and the caller learns which fields differ, by name
- * only, never by value.
+ * A 12345 ticket number already on file, sent again with other content: the intake changes no case
+ * (a correction is the `amend-ticket` command, which the platform's Kafka intake runs on this
+ * refusal) and the caller learns which fields differ, by name only, never by value.
  */
 export class TicketConflictError extends ServiceError {
   constructor(

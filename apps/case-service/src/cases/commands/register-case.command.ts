@@ -7,6 +7,7 @@ import {
   INTAKE_KIND,
   IllegalTransitionError,
   decideIntake,
+  currentPersonalPart,
   decodeCaseEvent,
   type CaseEvent,
   type IntakeCommand,
@@ -161,20 +162,22 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
     if (asSeenBy(loaded, request.actor).state.status === 'none') {
       throw new DomainError('CASE.FORBIDDEN', 'This 12345 ticket number is on file for a case your unit does not handle');
     }
-    // The same ticket again is answered with its case; the same number with other content is a conflict.
-    const received = decodeCaseEvent(loaded.recorded[0]);
-    const differing = ticketDifferences(received, intake, await this.callerOnFile(received));
+    // The same ticket again is answered with its case; the same number with other content is a
+    // conflict, judged against the ticket as it stands now (after any amendment).
+    const events = loaded.recorded.map(decodeCaseEvent);
+    const differing = ticketDifferences(loaded.state as OpenedCase, intake, await this.callerOnFile(events));
     if (differing.length > 0) throw new TicketConflictError(caseId, number, differing);
     const last = loaded.recorded[loaded.recorded.length - 1];
     return { id: caseId, number, revision: last.revision, position: last.position, replayed: true, existing: true };
   }
 
   /**
-   * The caller the ticket on file names, opened from its sealed personal part; `unknown` when the
-   * caller's key has been destroyed (crypto-shredded), which leaves nothing to compare with.
+   * The caller the ticket on file names (the intake's, or the latest amendment's), opened from its
+   * sealed personal part; `unknown` when the caller's key has been destroyed (crypto-shredded),
+   * which leaves nothing to compare with.
    */
-  private async callerOnFile(received: CaseEvent): Promise<CallerOnFile> {
-    const opened = await this.vault.open(received.personal ?? null);
+  private async callerOnFile(events: readonly CaseEvent[]): Promise<CallerOnFile> {
+    const opened = await this.vault.open(currentPersonalPart(events) ?? null);
     const caller = opened.caller;
     if (caller === undefined) return undefined;
     if (Array.isArray(caller) || caller.state === 'destroyed') return 'unknown';
@@ -190,12 +193,11 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
 type CallerOnFile = { name?: string; phone?: string } | undefined | 'unknown';
 
 function ticketDifferences(
-  received: CaseEvent,
+  data: OpenedCase,
   ticket: Extract<IntakeDetails, { type: 'receive-hotline-ticket' }>,
   caller: CallerOnFile,
 ): string[] {
-  if (received.type !== 'HotlineTicketReceived') return ['platformTicketNo'];
-  const { data } = received;
+  if (data.kind !== 'hotline') return ['platformTicketNo'];
   const differs: [string, boolean][] = [
     ['title', data.title !== ticket.title],
     ['description', data.description !== ticket.description],

@@ -43,7 +43,7 @@ export interface PublishedCaseEvent {
   persons?: PersonReference[];
 }
 
-export type PlatformStatus = 'signed' | 'returned' | 'extended' | 'resolved' | 'reviewed';
+export type PlatformStatus = 'signed' | 'returned' | 'extended' | 'resolved' | 'reviewed' | 'withdrawn';
 
 /** The value of a `gov12345.status` message (SPEC §8). */
 export interface PlatformStatusMessage {
@@ -133,6 +133,10 @@ export function platformStatusOf(event: CaseEvent): { status: PlatformStatus; un
         : null;
     case 'CaseReviewed':
       return { status: 'reviewed' };
+    // Also when the withdrawal came from the platform itself: the platform learns the ticket is
+    // closed here too, and one recorded by hand (a supervisor told otherwise) reaches it this way.
+    case 'CaseWithdrawn':
+      return { status: 'withdrawn', reason: event.data.reason };
     default:
       return null;
   }

@@ -78,6 +78,28 @@ describe('messages published to cases.events', () => {
     for (const personal of PERSONAL_VALUES) expect(bytes).not.toContain(personal);
   });
 
+  it('carry a ticket correction without the corrected caller: the field is named, the caller is the same reference as at intake', () => {
+    const log = new RecordedLog();
+    const caseId = randomUUID();
+    log.record(caseId, hotlineTicketReceived(caseId, '2026-03-02T01:00:00.000Z'));
+    const recorded = log.record(caseId, {
+      type: 'HotlineTicketAmended',
+      data: { changed: ['title', 'caller'], title: '路灯不亮（更正）' },
+      personal: { caller: { name: '王五', phone: '13700001111' } },
+      occurredAt: '2026-03-02T02:00:00.000Z',
+      actor: { id: '12345-platform', role: 'system' },
+    });
+    const message = caseEventMessage(logged(recorded), pseudonyms.referencesFor(ORG_ID, caseId, recorded.personal), 'cases.events');
+    expect(valueOf(message)).toMatchObject({
+      type: 'HotlineTicketAmended',
+      command: 'amend-ticket',
+      data: { changed: ['title', 'caller'], title: '路灯不亮（更正）' },
+      persons: [{ role: 'caller', index: 0, ref: pseudonyms.reference(ORG_ID, caseId, 'caller', 0) }],
+    });
+    const bytes = message.value.toString('utf8');
+    for (const personal of [...PERSONAL_VALUES, '王五', '13700001111']) expect(bytes).not.toContain(personal);
+  });
+
   it('give every person of a case a stable reference of their own, unrelated to the same role in another case', () => {
     const log = new RecordedLog();
     const dispute = randomUUID();
@@ -120,6 +142,8 @@ describe('messages published to cases.events', () => {
   });
 });
 
+const PLATFORM = { id: '12345-platform', role: 'system' } as const;
+
 describe('messages published to gov12345.status', () => {
   const unit = unitUser('市政所');
   const at = '2026-03-02T02:00:00.000Z';
@@ -131,7 +155,7 @@ describe('messages published to gov12345.status', () => {
     return platformStatusOf(logged(log.record(caseId, event)).event);
   }
 
-  it('report sign, return, approved extension, resolve and call-back, nothing else', () => {
+  it('report sign, return, approved extension, resolve, call-back and withdrawal, nothing else', () => {
     expect(statusOf(caseDispatched(at, '市政所'))).toBeNull();
     expect(statusOf(caseSigned(at, '市政所'))).toEqual({ status: 'signed', unit: '市政所' });
     expect(statusOf(caseReturned(at, '市政所', '不属于本单位职责'))).toEqual({
@@ -154,6 +178,14 @@ describe('messages published to gov12345.status', () => {
     });
     expect(statusOf(caseResolved('petition', at, '市政所'))).toBeNull();
     expect(statusOf(caseReviewed(at, 'satisfied'))).toEqual({ status: 'reviewed' });
+    expect(statusOf({ type: 'CaseUrged', data: {}, occurredAt: at, actor: PLATFORM })).toBeNull();
+    expect(
+      statusOf({ type: 'HotlineTicketAmended', data: { changed: ['title'], title: '路灯不亮（更正）' }, occurredAt: at, actor: PLATFORM }),
+    ).toBeNull();
+    expect(statusOf({ type: 'CaseWithdrawn', data: { reason: '市民已自行解决' }, occurredAt: at, actor: PLATFORM })).toEqual({
+      status: 'withdrawn',
+      reason: '市民已自行解决',
+    });
   });
 
   it('have the documented shape, keyed by ticket number, with the reported event id', () => {

@@ -44,6 +44,25 @@ describe.each([
     expect(await checkpoint().read()).toBe(9_007_199_254_740_993n);
   });
 
+  it('is opened by many instances at once on a fresh database, each creating the table safely', async () => {
+    // A database of its own, so the table does not exist yet when they all start.
+    const fresh = kind === 'postgres' ? await createPostgresTestDatabase() : undefined;
+    const freshDir = mkdtempSync(join(tmpdir(), 'relay-checkpoint-'));
+    const many = Array.from({ length: 8 }, (_unused, index) =>
+      fresh
+        ? new PostgresRelayCheckpoint(fresh.url, `relay-${index}`)
+        : new SqliteRelayCheckpoint(join(freshDir, 'kafka-relay.db'), `relay-${index}`),
+    );
+    try {
+      await Promise.all(many.map((instance, index) => instance.write(BigInt(index + 1))));
+      expect(await Promise.all(many.map((instance) => instance.read()))).toEqual([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]);
+    } finally {
+      await Promise.all(many.map((instance) => instance.close()));
+      await fresh?.drop();
+      rmSync(freshDir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps relays apart by name', async () => {
     await checkpoint('one').write(5n);
     expect(await checkpoint('two').read()).toBe(0n);

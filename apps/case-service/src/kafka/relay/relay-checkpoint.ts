@@ -25,6 +25,13 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS kafka_relay_checkpoints (
   position BIGINT NOT NULL,
   updated_at TEXT NOT NULL
 )`;
+/**
+ * The advisory lock (two-integer form) held while the table is created: CREATE TABLE IF NOT EXISTS
+ * is not safe against itself on PostgreSQL (two sessions can both find the table missing and one
+ * then fails on the catalog's unique index), and instances start together. Clear of the event
+ * store's (0x4553_…), the key store's (0x5044_…) and the leases' spaces.
+ */
+const CREATE_TABLE_LOCK = [0x4b52_0001, 0];
 const UPSERT = `ON CONFLICT (relay) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`;
 
 /**
@@ -102,13 +109,25 @@ export class PostgresRelayCheckpoint implements RelayCheckpoint {
   }
 
   private table(): Promise<void> {
-    this.ready ??= this.pool.query(CREATE_TABLE).then(
-      () => undefined,
-      (error: unknown) => {
-        this.ready = undefined;
-        throw error;
-      },
-    );
+    this.ready ??= this.createTable().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
     return this.ready;
+  }
+
+  private async createTable(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', CREATE_TABLE_LOCK);
+      await client.query(CREATE_TABLE);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { DomainError, type IntakeDetails, type LifecycleCommand } from '@cases/domain';
+import { DomainError, type IntakeDetails, type LifecycleCommand, type RemovableTicketField } from '@cases/domain';
 import { TicketConflictError } from '../../cases/commands/command-errors';
 import { hotlineCaseId, RegisterCaseCommand } from '../../cases/commands/register-case.command';
 import { RunCaseActionCommand } from '../../cases/commands/run-case-action.command';
@@ -28,17 +28,21 @@ const TOLERATED_CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
  * The ticket intake over the same command pipeline as HTTP: `RegisterCaseCommand` for a hotline
- * case, keyed by the platform's ticket number, and the `urge` and `withdraw` lifecycle commands
- * on that case, all under the 12345 platform's system actor at the platform's own time.
+ * case, keyed by the platform's ticket number, and the `urge`, `withdraw` and `amend-ticket`
+ * lifecycle commands on that case, all under the 12345 platform's system actor, at the platform's
+ * own time (a correction: when it arrives).
  *
  * An urge or a withdrawal carries an Idempotency-Key derived from the message's content, so the
  * same message delivered again (at least once) is answered from the log and writes nothing. One
  * timed before the case's latest step is recorded at that step's time. A ticket not on file, or a
  * step its status refuses (a withdrawn or closed ticket), is "refused".
  * A known ticket arriving again with other content (the intake handler compares it with the
- * ticket on file, the caller included, and refuses it with `TicketConflictError`, naming the
- * fields as the HTTP intake body names them) is "unsupported", since no command records such an
- * update.
+ * ticket as it stands, the caller included, and refuses it with `TicketConflictError`, naming the
+ * fields) is a correction: the `amend-ticket` command records the fields that changed. A ticket
+ * message carries an Idempotency-Key naming the message itself (its topic, partition and offset,
+ * by way of the correlation id, and its content), so a redelivery, even of an older version of the
+ * ticket after a newer one was recorded, is answered from the log and writes nothing; the same
+ * content at another offset finds nothing to change.
  */
 @Injectable()
 export class CommandBusTicketIntake implements HotlineTicketIntake {
@@ -54,6 +58,9 @@ export class CommandBusTicketIntake implements HotlineTicketIntake {
       actor: PLATFORM_ACTOR,
       correlationId: meta.correlationId,
       causationId: null,
+      // The message's coordinates and its content: a different message ever found at the same
+      // coordinates (a topic created anew) is a new key, never a key reused with another request.
+      idempotencyKey: `gov12345-ticket-${meta.correlationId}-${meta.contentHash.slice(0, 16)}`,
       requestHash: meta.contentHash,
       ...(occurredAt !== undefined ? { occurredAt } : {}),
     };
@@ -61,9 +68,28 @@ export class CommandBusTicketIntake implements HotlineTicketIntake {
     try {
       outcome = await this.commandBus.execute(new RegisterCaseCommand(toIntakeDetails(ticket), request));
     } catch (error) {
+      if (!(error instanceof TicketConflictError)) throw refusedOrTransient(error);
+      return this.amend(ticket, error, request);
+    }
+    // A replay of this very message (its key found on the case) created nothing this time.
+    return { caseId: outcome.id, number: outcome.number, created: !outcome.existing && !outcome.replayed, amended: false };
+  }
+
+  /**
+   * Records the platform's correction of a ticket on file. Only the fields the intake found
+   * different are sent, so the caller is only re-recorded when it differs from the one on file.
+   * The correction is timed when it reaches the service: the message's `dispatchedAt` is when the
+   * ticket was first dispatched, not when it was corrected.
+   */
+  private async amend(ticket: DispatchedTicket, conflict: TicketConflictError, request: CommandRequest): Promise<TicketIntakeResult> {
+    const { occurredAt: _dispatchedAt, ...now } = request;
+    let outcome;
+    try {
+      outcome = await this.commandBus.execute(new RunCaseActionCommand(conflict.caseId, toAmendment(ticket, conflict.fields), now));
+    } catch (error) {
       throw refusedOrTransient(error);
     }
-    return { caseId: outcome.id, number: outcome.number, created: !outcome.existing };
+    return { caseId: conflict.caseId, number: conflict.number, created: false, amended: !outcome.replayed };
   }
 
   urge(urge: TicketUrge, meta: TicketMessageMeta): Promise<TicketCommandResult> {
@@ -114,6 +140,33 @@ export class CommandBusTicketIntake implements HotlineTicketIntake {
   }
 }
 
+/**
+ * The correction `fields` (as `TicketConflictError` names them) call for: each differing field's new
+ * value, or its removal when the resent ticket no longer has it. The caller is sent whole when
+ * either of its fields differs.
+ */
+function toAmendment(ticket: DispatchedTicket, fields: readonly string[]): LifecycleCommand {
+  const differs = (field: string) => fields.includes(field);
+  const remove: RemovableTicketField[] = [];
+  if (differs('category') && ticket.category === undefined) remove.push('category');
+  if (differs('platformDeadline') && ticket.deadline === undefined) remove.push('platformDeadline');
+  const callerDiffers = differs('caller.name') || differs('caller.phone');
+  const caller =
+    ticket.caller !== undefined && (ticket.caller.name !== undefined || ticket.caller.phone !== undefined) ? ticket.caller : undefined;
+  if (callerDiffers && caller === undefined) remove.push('caller');
+  return {
+    type: 'amend-ticket',
+    ...(differs('title') ? { title: ticket.title } : {}),
+    ...(differs('description') ? { description: ticket.content } : {}),
+    ...(differs('community') ? { community: ticket.community } : {}),
+    ...(differs('category') && ticket.category !== undefined ? { category: ticket.category } : {}),
+    ...(differs('urgency') ? { urgency: ticket.urgency } : {}),
+    ...(differs('platformDeadline') && ticket.deadline !== undefined ? { platformDeadline: ticket.deadline } : {}),
+    ...(callerDiffers && caller !== undefined ? { caller } : {}),
+    ...(remove.length > 0 ? { remove } : {}),
+  };
+}
+
 function toIntakeDetails(ticket: DispatchedTicket): IntakeDetails {
   return {
     type: 'receive-hotline-ticket',
@@ -137,14 +190,6 @@ function latestStepOf(error: unknown): string | undefined {
 
 /** A domain refusal can never succeed on retry; anything else (the store, a lost race) may. */
 function refusedOrTransient(error: unknown): unknown {
-  if (error instanceof TicketConflictError) {
-    // The handler compares a known ticket with the one on file (the caller included) before this
-    // class's own check could: other content is an update no command records yet.
-    return new TicketNotApplicableError(
-      'unsupported',
-      `ticket already on file as case ${error.caseId} with different ${error.fields.join(', ')}; updating a ticket has no case command in this release`,
-    );
-  }
   if (error instanceof DomainError) return new TicketNotApplicableError('refused', `${error.code}: ${error.message}`);
   return error;
 }

@@ -8,7 +8,8 @@ import type { Actor, Caller, Urgency } from '@cases/domain';
 export interface HotlineTicketIntake {
   /**
    * A dispatched ticket becomes a hotline case, once per ticket number: the same ticket again
-   * answers with the case it made (`created: false`) and writes nothing.
+   * answers with the case it made (`created: false`) and writes nothing; the same ticket number
+   * with other content records a correction of the ticket (`amended: true`).
    */
   receive(ticket: DispatchedTicket, meta: TicketMessageMeta): Promise<TicketIntakeResult>;
   /** The platform urged (催办) a ticket already on file. */
@@ -63,8 +64,10 @@ export interface TicketMessageMeta {
 export interface TicketIntakeResult {
   caseId: string;
   number: string;
-  /** False when the ticket number was already on file: nothing was written. */
+  /** False when the ticket number was already on file. */
   created: boolean;
+  /** The ticket was on file with other content: the correction was recorded (`amend-ticket`). */
+  amended: boolean;
 }
 
 export interface TicketCommandResult {
@@ -74,14 +77,13 @@ export interface TicketCommandResult {
 }
 
 /**
- * The message can never be applied as it is (the case service refused it, or the step is not
- * available): it goes to the dead-letter topic with this reason, and the partition moves on. Any
+ * The message can never be applied as it is (the case service refused it): it goes to the dead-letter topic with this reason, and the partition moves on. Any
  * other error is taken as transient and the message is retried.
  */
 export class TicketNotApplicableError extends Error {
   constructor(
-    /** `refused` (a business rule or state refused it) or `unsupported` (this release cannot apply it). */
-    readonly reason: 'refused' | 'unsupported',
+    /** A business rule or the case's state refused it (an urge of a closed ticket, a correction of a withdrawn one). */
+    readonly reason: 'refused',
     /** Names rules, states and fields; never a personal value. */
     readonly detail: string,
   ) {

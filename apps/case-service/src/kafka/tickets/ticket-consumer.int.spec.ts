@@ -26,7 +26,7 @@ class FlakyIntake implements HotlineTicketIntake {
       throw new Error('SQLITE_BUSY: database is locked');
     }
     this.calls.push({ ticketNo: ticket.ticketNo, meta, ok: true });
-    return { caseId: `case-${ticket.ticketNo}`, number: 'RX2026-0001', created: true };
+    return { caseId: `case-${ticket.ticketNo}`, number: 'RX2026-0001', created: true, amended: false };
   }
 
   async urge(): Promise<never> {

@@ -23,8 +23,11 @@ export const DEAD_LETTER_HEADERS = {
   failedAt: 'dlq-failed-at',
 } as const;
 
-/** Every value `dlq-reason` takes. */
-export type DeadLetterReason = 'unparseable' | 'unknown-schema' | 'invalid' | 'refused' | 'unsupported';
+/**
+ * Every value `dlq-reason` takes. (Earlier releases also wrote `unsupported`, for a ticket resent
+ * with other content; `replay-dlq` now records such a message as a correction of the ticket.)
+ */
+export type DeadLetterReason = 'unparseable' | 'unknown-schema' | 'invalid' | 'refused';
 
 const DETAIL_MAX_LENGTH = 1000;
 /** Namespace of the correlation ids given to commands from Kafka messages (one id per topic, partition and offset). */
@@ -57,7 +60,7 @@ export interface TicketConsumerOptions {
 /**
  * Tickets in (SPEC §8): each message on `gov12345.tickets` becomes a call on the ticket intake.
  * A message that can never be applied (unparseable, unknown schema, invalid, refused by the
- * case service, not supported yet) is copied byte for byte to the dead-letter topic with headers
+ * case service) is copied byte for byte to the dead-letter topic with headers
  * naming the reason, and the partition moves on. Anything else (the store unavailable, the
  * dead-letter topic unreachable) fails the attempt: the messaging port hands the same message
  * again after a back-off and commits nothing past it until it succeeds.

@@ -14,6 +14,7 @@ import type { Type } from '@nestjs/common';
 import { CallerDto, DisputePartyDto, PetitionerDto, ReceiveHotlineTicketDto, RegisterDisputeDto, RegisterPetitionDto } from './intake.dto';
 import {
   AcceptDto,
+  AmendTicketDto,
   AnswerSupervisionDto,
   CloseDto,
   DecideExtensionDto,
@@ -63,6 +64,7 @@ export interface LifecycleDtos {
   link: LinkDto;
   urge: UrgeDto;
   withdraw: WithdrawDto;
+  'amend-ticket': AmendTicketDto;
 }
 
 /** The body class of each intake endpoint, by case kind. */
@@ -216,6 +218,21 @@ export const CASE_ACTIONS: { readonly [A in LifecycleAction]: CaseAction<A> } = 
   link: { body: LinkDto, toCommand: (dto) => ({ type: 'link', targetId: dto.targetId, relation: dto.relation }) },
   urge: { body: UrgeDto, toCommand: (dto) => withoutUndefined({ type: 'urge', note: dto.note }) },
   withdraw: { body: WithdrawDto, toCommand: (dto) => ({ type: 'withdraw', reason: dto.reason }) },
+  'amend-ticket': {
+    body: AmendTicketDto,
+    toCommand: (dto) =>
+      withoutUndefined({
+        type: 'amend-ticket',
+        title: dto.title,
+        description: dto.description,
+        community: dto.community,
+        category: dto.category,
+        urgency: dto.urgency,
+        platformDeadline: dto.platformDeadline,
+        caller: dto.caller && withoutUndefined({ name: dto.caller.name, phone: dto.caller.phone }),
+        remove: dto.remove,
+      }),
+  },
 };
 
 /** The lifecycle command for `action`, from a body validated with `CASE_ACTIONS[action].body`. */

@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nest
 import { Transform, Type as TransformTo } from 'class-transformer';
 import {
   ArrayMinSize,
+  ArrayUnique,
   IsArray,
   IsBoolean,
   IsDefined,
@@ -134,6 +135,17 @@ export function EnumField(values: readonly string[], options: FieldOptions & { e
     presence(options),
     IsIn([...values], { message: `$property must be one of: ${values.join(', ')}` }),
     documented(options, { enum: [...values], enumName: options.enumName }),
+  );
+}
+
+/** A list of distinct values, each one of `values`. */
+export function EnumArrayField(values: readonly string[], options: FieldOptions & { enumName: string }): PropertyDecorator {
+  return applyDecorators(
+    presence(options),
+    IsArray({ message: '$property must be an array' }),
+    IsIn([...values], { each: true, message: `every item of $property must be one of: ${values.join(', ')}` }),
+    ArrayUnique({ message: '$property must not repeat an item' }),
+    documented(options, { enum: [...values], enumName: options.enumName, isArray: true, uniqueItems: true }),
   );
 }
 

@@ -50,6 +50,20 @@ const BODIES: { [A in LifecycleAction]: { full: Record<string, unknown>; require
   link: { full: { targetId: TARGET_ID, relation: 'repeat-of' }, required: ['targetId', 'relation'] },
   urge: { full: { note: '市民再次来电催促' }, required: [] },
   withdraw: { full: { reason: '市民撤回诉求' }, required: ['reason'] },
+  // Every field at once maps through; that a field is both given and removed is the domain's refusal.
+  'amend-ticket': {
+    full: {
+      title: '小区路灯不亮',
+      description: '幸福路12号院内路灯三盏不亮',
+      community: '幸福社区',
+      category: '市政设施',
+      urgency: 'urgent',
+      platformDeadline: '2026-03-10T18:00:00+08:00',
+      caller: { name: '李四', phone: '13800138000' },
+      remove: ['category'],
+    },
+    required: [],
+  },
 };
 
 const requiredPart = (action: LifecycleAction) =>

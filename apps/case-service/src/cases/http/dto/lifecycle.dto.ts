@@ -4,16 +4,31 @@ import {
   MEDIATION_TYPES,
   PETITION_OUTCOMES,
   REEXAMINATION_DECISIONS,
+  REMOVABLE_TICKET_FIELDS,
   SATISFACTIONS,
+  URGENCIES,
   type DisputeOutcome,
   type LinkRelation,
   type MediationType,
   type PetitionOutcome,
   type ReexaminationDecision,
+  type RemovableTicketField,
   type Satisfaction,
+  type Urgency,
 } from '@cases/domain';
 import { CommandBodyDto } from './command-body.dto';
-import { BooleanField, DateTimeField, EnumField, IntegerField, MAX_LENGTH, TextField, UuidField } from './field-decorators';
+import {
+  BooleanField,
+  DateTimeField,
+  EnumArrayField,
+  EnumField,
+  IntegerField,
+  MAX_LENGTH,
+  NestedField,
+  TextField,
+  UuidField,
+} from './field-decorators';
+import { CallerDto } from './intake.dto';
 
 /**
  * Bodies of `POST /api/cases/{id}/{action}`, one class per action of SPEC §6. They check types,
@@ -277,4 +292,54 @@ export class UrgeDto extends CommandBodyDto {
 export class WithdrawDto extends CommandBodyDto {
   @TextField({ maxLength: MAX_LENGTH.text, description: 'Why the platform withdrew the ticket (撤单原因)', example: '市民撤回诉求' })
   readonly reason: string;
+}
+
+/**
+ * `amend-ticket`: 工单更正, the desk correcting a ticket's details (a typing error in a ticket it
+ * entered by hand). Fields given replace the ticket's, fields named in `remove` are taken away,
+ * the rest stay; the 12345 platform's own corrections arrive over Kafka as the same command.
+ */
+export class AmendTicketDto extends CommandBodyDto {
+  @TextField({ optional: true, maxLength: MAX_LENGTH.title, description: 'Corrected title (标题)', example: '小区路灯不亮' })
+  readonly title?: string;
+
+  @TextField({
+    optional: true,
+    maxLength: MAX_LENGTH.text,
+    description: 'Corrected content (诉求内容)',
+    example: '幸福路12号院内路灯三盏不亮',
+  })
+  readonly description?: string;
+
+  @TextField({ optional: true, maxLength: MAX_LENGTH.name, description: 'Corrected community (社区)', example: '幸福社区' })
+  readonly community?: string;
+
+  @TextField({ optional: true, maxLength: MAX_LENGTH.name, description: 'Corrected category (分类)', example: '市政设施' })
+  readonly category?: string;
+
+  @EnumField(URGENCIES, {
+    optional: true,
+    enumName: 'Urgency',
+    description: 'Corrected urgency (紧急程度); applies from the next dispatch',
+    example: 'urgent',
+  })
+  readonly urgency?: Urgency;
+
+  @DateTimeField({
+    optional: true,
+    description: 'Corrected platform resolve deadline (平台办结时限); applies from the next dispatch, a deadline already running stays',
+    example: '2026-03-10T18:00:00+08:00',
+  })
+  readonly platformDeadline?: string;
+
+  @NestedField(() => CallerDto, { optional: true, description: 'Corrected caller (来电人), replacing the one on file', personalData: true })
+  readonly caller?: CallerDto;
+
+  @EnumArrayField(REMOVABLE_TICKET_FIELDS, {
+    optional: true,
+    enumName: 'RemovableTicketField',
+    description: 'Optional details to take away from the ticket; a field cannot be both given and removed',
+    example: ['category'],
+  })
+  readonly remove?: RemovableTicketField[];
 }

@@ -24,6 +24,7 @@ const PERSONAL_DATA_FIELDS = [
   'PetitionerDto.idNumber',
   'PetitionerDto.address',
   'ReceiveHotlineTicketDto.caller',
+  'AmendTicketDto.caller',
   'CallerDto.name',
   'CallerDto.phone',
   'RegisterDisputeDto.parties',
