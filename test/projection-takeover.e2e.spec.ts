@@ -10,6 +10,7 @@ import { openReadModelDatabase } from '@cases/read-models/database/read-model-da
 import { petitionBody } from './support/bodies';
 import { ChildService } from './support/child-service';
 import { createPostgresTestDatabase, type PostgresTestDatabase } from './support/postgres-test-database';
+import { call, signIn } from './support/service-calls';
 
 /**
  * Two service processes on PostgreSQL alone (EVENT_STORE=postgres READ_MODELS=postgres): one holds
@@ -32,22 +33,6 @@ const WAITING_FOR_CASE_HISTORY = `
     AND objid = (${CASE_HISTORY_LOCK} & 4294967295)::oid AND classid = ((${CASE_HISTORY_LOCK} >> 32) & 4294967295)::oid`;
 /** What the service logs when it takes the projections' lease (libs/coordination LeaseKeeper). */
 const TOOK_PROJECTIONS = 'Lease projections taken';
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-async function call(service: ChildService, method: string, path: string, token: string, body?: unknown): Promise<Answer> {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
-}
 
 async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -103,16 +88,6 @@ describe('projections on PostgreSQL: one instance applies them, another takes ov
     return service;
   }
 
-  async function signIn(service: ChildService): Promise<string> {
-    const response = await fetch(`${service.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(DESK),
-    });
-    expect(response.status).toBe(200);
-    return ((await response.json()) as { accessToken: string }).accessToken;
-  }
-
   beforeAll(async () => {
     database = await createPostgresTestDatabase();
     foldDatabase = await createPostgresTestDatabase();
@@ -136,8 +111,8 @@ describe('projections on PostgreSQL: one instance applies them, another takes ov
     });
     expect(created.status).toBe(201);
     const tokens = new Map([
-      [a, await signIn(a)],
-      [b, await signIn(b)],
+      [a, await signIn(a, DESK.username, DESK.password)],
+      [b, await signIn(b, DESK.username, DESK.password)],
     ]);
     const caseIds: string[] = [];
     for (const service of [a, b, a, b]) {

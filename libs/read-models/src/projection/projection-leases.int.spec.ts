@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { Client } from 'pg';
-import { LEASE_LOCK_NAMESPACE, PostgresLeaseProvider, leaseLockKey } from '@cases/coordination';
+import { PostgresLeaseProvider } from '@cases/coordination';
+import { terminateLeaseHolder } from '@cases/coordination/testing';
 import { SqliteEventStore } from '@cases/event-store';
 import { createPostgresTestDatabase, type PostgresTestDatabase } from '../../../../test/support/postgres-test-database';
 import { caseProjection } from '../case/case.projection';
@@ -140,15 +141,7 @@ describe('projection runners sharing PostgreSQL read models under leases', () =>
   const rebuildTables = () =>
     inspect(async (db) => (await db.introspection.getTables()).map((table) => table.name).filter((name) => name.endsWith('__rebuild')));
 
-  /** Ends the server session holding `name`'s lease, as a killed process or a cut network would. */
-  async function killHolderOf(name: string): Promise<void> {
-    const { rows } = await admin.query<{ pid: number }>(
-      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::oid AND objid = $2::oid AND objsubid = 2`,
-      [LEASE_LOCK_NAMESPACE, leaseLockKey(name)],
-    );
-    expect(rows).toHaveLength(1);
-    await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
-  }
+  const killHolderOf = (name: string) => terminateLeaseHolder(admin, name);
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'read-model-leases-'));
