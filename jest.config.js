@@ -27,17 +27,31 @@ module.exports = {
       testMatch: ['<rootDir>/libs/**/*.int.spec.ts', '<rootDir>/apps/**/*.int.spec.ts', '<rootDir>/test/**/*.int.spec.ts'],
     },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
-    // The in-process HTTP suites of the closed loop, the API's rules, unit scope, timeliness and parked events
-    // again with EVENT_STORE=postgres READ_MODELS=postgres, each app in a PostgreSQL database of
-    // its own (test/support/test-app.ts). Not every e2e suite: those that spawn the built service or
-    // inject SQLite faults say nothing more on PostgreSQL, and the whole suite twice would double
-    // the run's time.
+    // Every in-process HTTP suite that does not depend on the store again with EVENT_STORE=postgres
+    // READ_MODELS=postgres, each app in a PostgreSQL database of its own (test/support/test-app.ts).
+    // Left out: the suites that spawn the built service (they choose their stores themselves), and
+    // those that open SQLite files of DATA_DIR or inject SQLite faults (audit, crash-recovery,
+    // master-key-rotation, observability, personal-data, store-startup, move-store, the Kafka
+    // ones), or start the app without TestApp (deadline-scheduler).
     {
       ...base,
       displayName: 'e2e-postgres',
-      testMatch: ['closed-loop', 'api-rules', 'unit-scope', 'timeliness', 'read-your-writes', 'parked-events'].map(
-        (suite) => `<rootDir>/test/${suite}.e2e.spec.ts`,
-      ),
+      testMatch: [
+        'closed-loop',
+        'api-rules',
+        'unit-scope',
+        'timeliness',
+        'read-your-writes',
+        'parked-events',
+        'auth',
+        'cross-unit',
+        'hostile-input',
+        'long-work',
+        'permissions',
+        'platform-steps',
+        'readme-promises',
+        'trust-proxy',
+      ].map((suite) => `<rootDir>/test/${suite}.e2e.spec.ts`),
       setupFiles: ['<rootDir>/test/support/postgres-stores.setup.ts'],
     },
   ],

@@ -6,6 +6,7 @@ import { PostgresEventStore, SqliteEventStore, type EventStore } from '@cases/ev
 import { ChildService } from '../test/support/child-service';
 import { createPostgresTestDatabase, type PostgresTestDatabase } from '../test/support/postgres-test-database';
 import { formatCount, positiveNumberFromEnv } from './bench-support';
+import { HotlineIntakeLedger, hotlineCaseIdsInLog } from './hotline-intakes';
 import { runPhase, summarise, summaryLine, type LoadTarget, type PhaseOutcome } from './http-load';
 
 /**
@@ -33,53 +34,15 @@ const CONNECTIONS = 50;
 const ROUNDS = 2;
 const WARM_UP_SECONDS = 1;
 const REQUEST_TIMEOUT_SECONDS = 10;
-const READ_ALL_PAGE = 10_000;
-
-/** The case ids each configuration's intakes were acknowledged with. */
-class Ledger {
-  private sent = 0;
-  readonly acknowledged = new Set<string>();
-  /** Answers other than 201, by status and problem code: what a refused intake was told. */
-  readonly refused = new Map<string, number>();
-  constructor(private readonly runId: string) {}
-
-  nextBody(): string {
-    this.sent += 1;
-    return JSON.stringify({
-      platformTicketNo: `BENCH-${this.runId}-${this.sent}`,
-      title: '路灯不亮',
-      description: '小寨路口路灯损坏，夜间行人不便',
-      community: '小寨社区',
-      urgency: 'normal',
-    });
-  }
-
-  record(status: number, body: string): void {
-    if (status === 201) {
-      this.acknowledged.add((JSON.parse(body) as { id: string }).id);
-      return;
-    }
-    const key = `${status} ${bodyCode(body)}`;
-    this.refused.set(key, (this.refused.get(key) ?? 0) + 1);
-  }
-}
-
-function bodyCode(body: string): string {
-  try {
-    return String((JSON.parse(body) as { code?: unknown }).code ?? '');
-  } catch {
-    return '';
-  }
-}
 
 interface Configuration {
   label: string;
   services: ChildService[];
-  ledger: Ledger;
+  ledger: HotlineIntakeLedger;
   openStore: () => Promise<EventStore>;
 }
 
-function intakeTarget(label: string, service: ChildService, ledger: Ledger): LoadTarget {
+function intakeTarget(label: string, service: ChildService, ledger: HotlineIntakeLedger): LoadTarget {
   return {
     label,
     url: service.url,
@@ -123,18 +86,6 @@ function asOnePhase(phases: PhaseOutcome[]): PhaseOutcome {
   };
 }
 
-async function hotlineCaseIdsInLog(store: EventStore): Promise<Set<string>> {
-  const caseIds = new Set<string>();
-  for (let after = 0n; ;) {
-    const events = await store.readAll({ after, maxCount: READ_ALL_PAGE });
-    if (events.length === 0) return caseIds;
-    for (const event of events) {
-      if (event.type === 'HotlineTicketReceived') caseIds.add((event.data as { caseId: string }).caseId);
-    }
-    after = events[events.length - 1].position;
-  }
-}
-
 async function main(): Promise<void> {
   const runId = Date.now().toString(36);
   const folders: string[] = [];
@@ -170,19 +121,19 @@ async function main(): Promise<void> {
       {
         label: 'SQLite, one instance',
         services: [sqlite],
-        ledger: new Ledger(`${runId}-s`),
+        ledger: new HotlineIntakeLedger(`${runId}-s`),
         openStore: () => Promise.resolve(SqliteEventStore.open(join(sqlite.dataDir, 'events.db'))),
       },
       {
         label: 'PostgreSQL, one instance',
         services: [pgSingle],
-        ledger: new Ledger(`${runId}-p1`),
+        ledger: new HotlineIntakeLedger(`${runId}-p1`),
         openStore: () => PostgresEventStore.open(onePg.url),
       },
       {
         label: 'PostgreSQL, two instances',
         services: pgPair,
-        ledger: new Ledger(`${runId}-p2`),
+        ledger: new HotlineIntakeLedger(`${runId}-p2`),
         openStore: () => PostgresEventStore.open(twoPg.url),
       },
     ];
@@ -209,10 +160,10 @@ async function main(): Promise<void> {
       const store = await configuration.openStore();
       try {
         const inLog = await hotlineCaseIdsInLog(store);
-        const missing = [...configuration.ledger.acknowledged].filter((id) => !inLog.has(id)).length;
+        const missing = [...configuration.ledger.acknowledgedCaseIds].filter((id) => !inLog.has(id)).length;
         lost += missing;
         console.log(
-          `${configuration.label}: ${formatCount(configuration.ledger.acknowledged.size)} intakes acknowledged, ${missing} missing from the log` +
+          `${configuration.label}: ${formatCount(configuration.ledger.acknowledgedCaseIds.size)} intakes acknowledged, ${missing} missing from the log` +
             (configuration.ledger.refused.size > 0 ? `; refused: ${JSON.stringify(Object.fromEntries(configuration.ledger.refused))}` : ''),
         );
       } finally {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { SqliteEventStore } from '@cases/event-store';
 import { ChildService } from '../test/support/child-service';
 import { formatCount, megabytes, positiveNumberFromEnv, verdict } from './bench-support';
+import { HotlineIntakeLedger, hotlineCaseIdsInLog } from './hotline-intakes';
 import { describeProfile, profileOfProcess, summariseProfile, windowsFile, type TimeWindow } from './cpu-profile';
 import {
   ServerProcess,
@@ -56,7 +57,6 @@ const WARM_UP_SECONDS = 1;
 const REQUEST_TIMEOUT_SECONDS = 10;
 const CATCH_UP_TIMEOUT_MS = 60_000;
 const VERIFY_TIMEOUT_MS = 120_000;
-const READ_ALL_PAGE = 10_000;
 const TARGET_INTAKE_SHARE_OF_HEALTH = 0.4;
 const TARGET_INTAKE_P99_MS = 25;
 const TARGET_PEAK_MEMORY_BYTES = 400 * 1024 * 1024;
@@ -67,38 +67,13 @@ const LABELS = {
   intake: 'POST /api/hotline-tickets',
 };
 
-/** The intakes the benchmark sent and the case ids the service acknowledged with 201. */
-class IntakeLedger {
-  sent = 0;
-  answered = 0;
-  readonly acknowledgedCaseIds = new Set<string>();
-  /** Unique per run and per request, so every intake opens a new case. */
-  private readonly runId = Date.now().toString(36);
-
-  nextBody(): string {
-    this.sent += 1;
-    return JSON.stringify({
-      platformTicketNo: `BENCH-${this.runId}-${this.sent}`,
-      title: '路灯不亮',
-      description: '小寨路口路灯损坏，夜间行人不便',
-      community: '小寨社区',
-      urgency: 'normal',
-    });
-  }
-
-  recordAnswer(status: number, body: string): void {
-    this.answered += 1;
-    if (status === 201) this.acknowledgedCaseIds.add((JSON.parse(body) as { id: string }).id);
-  }
-}
-
 /** One build of the service under load, on its own data folder. */
 interface ServiceUnderTest {
   /** '' for the build under test; ' [B]' for the one it is compared with. */
   suffix: string;
   service: ChildService;
   dataDir: string;
-  ledger: IntakeLedger;
+  ledger: HotlineIntakeLedger;
 }
 
 function labels(suffix: string): { health: string; notFound: string; intake: string } {
@@ -127,7 +102,7 @@ function serviceTargets({ suffix, service, ledger }: ServiceUnderTest): LoadTarg
           path: '/api/hotline-tickets',
           headers: { 'content-type': 'application/json', ...service.authorization },
           setupRequest: (request) => ({ ...request, body: ledger.nextBody() }),
-          onResponse: (status, body) => ledger.recordAnswer(status, body),
+          onResponse: (status, body) => ledger.record(status, body),
         },
       ],
     },
@@ -135,18 +110,10 @@ function serviceTargets({ suffix, service, ledger }: ServiceUnderTest): LoadTarg
 }
 
 /** Ids of the cases opened by a hotline intake in the log, read straight from the store's file. */
-async function hotlineCaseIdsInLog(file: string): Promise<Set<string>> {
+async function hotlineCaseIdsInFile(file: string): Promise<Set<string>> {
   const store = SqliteEventStore.open(file);
   try {
-    const caseIds = new Set<string>();
-    for (let after = 0n; ;) {
-      const events = await store.readAll({ after, maxCount: READ_ALL_PAGE });
-      if (events.length === 0) return caseIds;
-      for (const event of events) {
-        if (event.type === 'HotlineTicketReceived') caseIds.add((event.data as { caseId: string }).caseId);
-      }
-      after = events[events.length - 1].position;
-    }
+    return await hotlineCaseIdsInLog(store);
   } finally {
     await store.close();
   }
@@ -203,7 +170,7 @@ async function check({ suffix, service, dataDir, ledger }: ServiceUnderTest): Pr
 
   // Requests still in flight when a phase ended were cut off unanswered: they may or may not
   // have been stored, so they bound the surplus; an acknowledged intake missing is a loss.
-  const inLog = await hotlineCaseIdsInLog(join(dataDir, 'events.db'));
+  const inLog = await hotlineCaseIdsInFile(join(dataDir, 'events.db'));
   const acknowledged = ledger.acknowledgedCaseIds;
   const lost = [...acknowledged].filter((caseId) => !inLog.has(caseId)).length;
   const unanswered = ledger.sent - ledger.answered;
@@ -231,7 +198,7 @@ async function startService(suffix: string, entryPoint: string | undefined): Pro
     env: entryPoint !== undefined && process.env.TS_NODE_BASEURL ? { TS_NODE_BASEURL: resolve(entryPoint, '../../../..') } : {},
     nodeFlags: CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : [],
   });
-  return { suffix, service, dataDir, ledger: new IntakeLedger() };
+  return { suffix, service, dataDir, ledger: new HotlineIntakeLedger() };
 }
 
 async function main(): Promise<void> {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { petitionBody } from './support/bodies';
 import { ChildService } from './support/child-service';
 import { createPostgresTestDatabase, type PostgresTestDatabase } from './support/postgres-test-database';
+import { call, signIn } from './support/service-calls';
 
 /**
  * Two service processes on one PostgreSQL event store, as behind a load balancer
@@ -16,32 +17,6 @@ import { createPostgresTestDatabase, type PostgresTestDatabase } from './support
 jest.setTimeout(180_000);
 
 const DESK = { username: 'desk-multi', password: 'desk-multi-password-1' };
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-async function call(service: ChildService, method: string, path: string, token: string, body?: unknown): Promise<Answer> {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
-}
-
-async function signIn(service: ChildService, username: string, password: string): Promise<string> {
-  const response = await fetch(`${service.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { accessToken: string }).accessToken;
-}
 
 describe('several instances on one PostgreSQL store', () => {
   let database: PostgresTestDatabase;

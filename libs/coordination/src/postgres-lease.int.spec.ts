@@ -2,7 +2,8 @@ import { Client } from 'pg';
 import { createPostgresTestDatabase, type PostgresTestDatabase } from '../../../test/support/postgres-test-database';
 import type { Lease } from './lease';
 import { LeaseKeeper } from './lease-keeper';
-import { LEASE_LOCK_NAMESPACE, PostgresLeaseProvider, leaseLockKey } from './postgres-lease';
+import { PostgresLeaseProvider } from './postgres-lease';
+import { terminateLeaseHolder } from './testing';
 
 /**
  * Leases on a real PostgreSQL server: two instances (two providers, two connections) compete for
@@ -30,15 +31,7 @@ describe('PostgreSQL leases', () => {
     return lease;
   };
 
-  /** Ends the server session holding `name`'s lock, as a crashed instance or a cut network would. */
-  async function killHolderOf(name: string): Promise<void> {
-    const { rows } = await admin.query<{ pid: number }>(
-      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::oid AND objid = $2::oid AND objsubid = 2`,
-      [LEASE_LOCK_NAMESPACE, leaseLockKey(name)],
-    );
-    expect(rows).toHaveLength(1);
-    await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
-  }
+  const killHolderOf = (name: string) => terminateLeaseHolder(admin, name);
 
   beforeAll(async () => {
     database = await createPostgresTestDatabase();

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import type { Provider } from '@nestjs/common';
+import { LocalLeaseProvider, PostgresLeaseProvider, type LeaseProvider } from '@cases/coordination';
 import type { EventStore } from '@cases/event-store';
 import { EVENT_STORE } from '@cases/event-store';
 import { ProjectionRunner, ReadModels, caseProjections, prepareReadModelDatabase, type ReadModelLocation } from '@cases/read-models';
 import { APP_CONFIG, ConfigError, redactUrl, type AppConfig } from '../config/app-config';
 import { describeError } from './event-store.provider';
+import { LEASE_RETRY_INTERVAL_MS } from './leases.provider';
 
 /** Where READ_MODELS puts the read models: DATA_DIR/read-models.db, or the PostgreSQL database of DATABASE_URL. */
 export function readModelLocation(config: AppConfig): ReadModelLocation {
@@ -25,11 +27,26 @@ function settingError(database: ReadModelLocation, error: unknown): ConfigError 
   return new ConfigError('DATA_DIR', `cannot open the read models ${database.sqlite}: ${describeError(error)}`);
 }
 
+/**
+ * The leases of the projections and their rebuilds: advisory locks in the PostgreSQL database the
+ * instances' read models share, so one instance follows the log for all; SQLite read models
+ * belong to their one process, whose leases are always granted (docs/decisions/0011).
+ */
+export function readModelLeasesFor(database: ReadModelLocation): LeaseProvider {
+  return 'postgres' in database ? new PostgresLeaseProvider({ url: database.postgres }) : new LocalLeaseProvider();
+}
+
 /** Opens the read models (migrating their database) for `store`. */
 export async function createProjectionRunner(config: AppConfig, store: EventStore): Promise<ProjectionRunner> {
   const database = readModelLocation(config);
   try {
-    return await ProjectionRunner.open({ store, database, projections: caseProjections() });
+    return await ProjectionRunner.open({
+      store,
+      database,
+      projections: caseProjections(),
+      leases: readModelLeasesFor(database),
+      leaseRetryIntervalMs: LEASE_RETRY_INTERVAL_MS,
+    });
   } catch (error) {
     throw settingError(database, error);
   }

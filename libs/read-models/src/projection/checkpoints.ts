@@ -20,6 +20,17 @@ export async function readCheckpoint(db: Db, projection: string): Promise<Checkp
   return row ? { position: BigInt(row.position), version: Number(row.version), generation: Number(row.generation) } : null;
 }
 
+/** Every projection's checkpoint, by projection name (one query: instances that do not follow the log poll it). */
+export async function readCheckpoints(db: Db): Promise<Map<string, Checkpoint>> {
+  const rows = await db.selectFrom('projection_checkpoints').select(['projection', 'position', 'version', 'generation']).execute();
+  return new Map(
+    rows.map((row) => [
+      row.projection,
+      { position: BigInt(row.position), version: Number(row.version), generation: Number(row.generation) },
+    ]),
+  );
+}
+
 export async function writeCheckpoint(db: Db, projection: string, { position, version, generation }: Checkpoint): Promise<void> {
   await db
     .insertInto('projection_checkpoints')

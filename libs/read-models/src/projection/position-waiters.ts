@@ -24,8 +24,20 @@ interface Waiter {
 export class PositionWaiters {
   private readonly waiters = new Set<Waiter>();
 
-  /** `positionOf` gives a projection's applied position; it is read again at every settle. */
-  constructor(private readonly positionOf: (projection: string) => bigint) {}
+  /**
+   * `positionOf` gives a projection's applied position; it is read again at every settle.
+   * `waiting` runs each time a wait starts that is not satisfied yet (whoever moves the positions
+   * may need to look sooner).
+   */
+  constructor(
+    private readonly positionOf: (projection: string) => bigint,
+    private readonly waiting: () => void = () => undefined,
+  ) {}
+
+  /** How many waits are pending. */
+  get size(): number {
+    return this.waiters.size;
+  }
 
   wait(projections: readonly string[], position: bigint, timeoutMs: number): Promise<void> {
     if (this.lowest(projections) >= position) return Promise.resolve();
@@ -47,6 +59,7 @@ export class PositionWaiters {
         },
       };
       this.waiters.add(waiter);
+      this.waiting();
     });
   }
 

@@ -13,6 +13,8 @@ import { liveTableNames, onTables, rebuildTableNames, type TableNames } from './
 /** The part of Nest's `Logger` the runner uses, so tests can watch what it reports. */
 export interface ProjectionLogger {
   log(message: string): void;
+  /** Lease changes that need attention (one lost); `error` when absent. */
+  warn?(message: string): void;
   error(message: string, stack?: string): void;
 }
 
@@ -41,14 +43,20 @@ export class ProjectedModel {
 
   /**
    * Opens the projection's live tables, creating them when missing. Tables of an unknown or older
-   * version are dropped and the projection starts from position 0, as is anything a rebuild left
-   * half-built beside them when the process stopped.
+   * version are dropped and the projection starts from position 0. What a rebuild left half-built
+   * beside them is dropped too when `dropRebuildTables` says no rebuild of it is running (the
+   * runner knows by its rebuild lease): another instance's rebuild in progress keeps its tables.
    */
-  static async open(database: ReadModelDatabase, projection: Projection, logger: ProjectionLogger): Promise<ProjectedModel> {
+  static async open(
+    database: ReadModelDatabase,
+    projection: Projection,
+    logger: ProjectionLogger,
+    { dropRebuildTables }: { dropRebuildTables: boolean },
+  ): Promise<ProjectedModel> {
     const checkpoint = await database.db.transaction().execute(async (db) => {
       // Instances starting together on one PostgreSQL database open each projection in turn.
       await database.lockProjection(db, projection.name);
-      await dropTables(db, projection, rebuildTableNames(0));
+      if (dropRebuildTables) await dropTables(db, projection, rebuildTableNames(0));
       const stored = await readCheckpoint(db, projection.name);
       if (stored && stored.version === projection.version) {
         await createSchema({ db, dialect: database.dialect }, projection, liveTableNames(stored.generation));
@@ -83,6 +91,19 @@ export class ProjectedModel {
 
   get generation(): number {
     return this.generationNow;
+  }
+
+  /**
+   * What an instance that does not follow the log learns from the shared checkpoint another one
+   * writes: the position moves up to it, and a newer generation (a rebuild swapped in elsewhere)
+   * renews the writer. Neither ever moves back.
+   */
+  observe(checkpoint: Checkpoint): void {
+    if (checkpoint.generation > this.generationNow) {
+      this.generationNow = checkpoint.generation;
+      this.writer = this.projection.writer();
+    }
+    if (checkpoint.position > this.positionNow) this.positionNow = checkpoint.position;
   }
 
   /** Runs `work` once every write to the live tables queued before it is over, and holds the next ones back until it is. */

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Kysely } from 'kysely';
+import { LeaseKeeper, LocalLeaseProvider, type Lease, type LeaseProvider, type StopWork } from '@cases/coordination';
 import { decodeCaseEvent } from '@cases/domain';
 import type { EventStore } from '@cases/event-store';
 import {
@@ -11,8 +12,8 @@ import {
 import { migrateReadModels } from '../database/migrations';
 import type { ReadModelTables } from '../database/read-model-tables';
 import type { CaseEventDecoder, LogBatch } from '../log/log-batch';
-import type { Backoff } from './backoff';
-import { readCheckpoint } from './checkpoints';
+import { reasonOf, type Backoff } from './backoff';
+import { readCheckpoint, readCheckpoints } from './checkpoints';
 import { LogFollower } from './log-follower';
 import { ParkedEvents, type ParkedCount, type ParkedEvent } from './parked-events';
 import { StaleStreamReadError, type ReplayOutcome } from './parked-replay';
@@ -41,6 +42,19 @@ export interface ProjectionRunnerOptions {
    * one to play that release (docs/architecture.md, "Parked events").
    */
   decode?: CaseEventDecoder;
+  /**
+   * Leases among the instances sharing the read-model database (docs/decisions/0011): the log is
+   * followed only in the instance holding the `projections` lease, and a rebuild holds a lease per
+   * projection. Default: local leases, always granted (one process owns its SQLite read models).
+   */
+  leases?: LeaseProvider;
+  /** How often an instance that does not hold the `projections` lease tries to take it. */
+  leaseRetryIntervalMs?: number;
+  /**
+   * How often an instance that does not follow the log reads the shared checkpoints, for its
+   * health and lag figures; while a query waits for a position it reads them every `STANDBY_WAIT_POLL_MS`.
+   */
+  standbyPollMs?: number;
 }
 
 export interface ProjectionStatus {
@@ -80,6 +94,16 @@ const DEFAULT_LIVE_BATCH_SIZE = 10_000;
  */
 const DEFAULT_REBUILD_BATCH_SIZE = 2_000;
 const DEFAULT_RESTART_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000 };
+const DEFAULT_LEASE_RETRY_INTERVAL_MS = 2_000;
+const DEFAULT_STANDBY_POLL_MS = 1_000;
+/** A query waiting for a position on an instance that does not follow the log reads the shared checkpoints this often. */
+export const STANDBY_WAIT_POLL_MS = 20;
+/** The lease of the instance that follows the log and applies it to the shared read models. */
+export const PROJECTIONS_LEASE = 'projections';
+/** The lease a rebuild of one projection holds from its first table to its swap (or its discard). */
+export function rebuildLeaseName(projection: string): string {
+  return `rebuild:${projection}`;
+}
 
 /**
  * Feeds projections from the event store's global log into one database (SQLite or PostgreSQL)
@@ -93,6 +117,11 @@ const DEFAULT_RESTART_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000 };
  * (`ProjectedModel`): a crash anywhere leaves each model and its checkpoint together, so the next
  * start resumes with no gap and no double application. An event a projection refuses is parked
  * there and then, and stops its own case only (`quarantine.ts`, `replayParked`).
+ *
+ * Among instances sharing one PostgreSQL database, only the holder of the `projections` lease
+ * follows the log (a `LeaseKeeper`); the others read the shared checkpoints, often while a query
+ * waits for a position, and one of them takes the lease over within seconds when the holder dies
+ * (docs/architecture.md, "Several instances").
  */
 export class ProjectionRunner {
   private readonly store: EventStore;
@@ -107,6 +136,19 @@ export class ProjectionRunner {
   private following = false;
   private closed = false;
   private readonly decode: CaseEventDecoder | undefined;
+  private readonly leases: LeaseProvider;
+  private readonly leaseRetryIntervalMs: number;
+  private readonly standbyPollMs: number;
+  private readonly logger: ProjectionLogger;
+  private lease: Lease | undefined;
+  private keeper: LeaseKeeper | undefined;
+  private watchTimer: NodeJS.Timeout | undefined;
+  /** When the scheduled read of the shared checkpoints runs (ms since the epoch). */
+  private watchAt = Infinity;
+  private watching = false;
+  /** Set when a lease held by a rebuild in this process was lost: the rebuild stops. */
+  private rebuildLeaseLost = false;
+  private watchFailed = false;
 
   /**
    * Opens the read-model database, brings its schema up to date (Kysely's migrator) and opens
@@ -116,11 +158,12 @@ export class ProjectionRunner {
   static async open(options: ProjectionRunnerOptions): Promise<ProjectionRunner> {
     const logger = options.logger ?? new Logger(ProjectionRunner.name);
     const database = openReadModelDatabase(options.database);
+    const leases = options.leases ?? new LocalLeaseProvider();
     try {
       await migrateReadModels(database);
       const models = new Map<string, ProjectedModel>();
-      for (const projection of options.projections) models.set(projection.name, await ProjectedModel.open(database, projection, logger));
-      return new ProjectionRunner(options, database, models, logger);
+      for (const projection of options.projections) models.set(projection.name, await openModel(database, projection, logger, leases));
+      return new ProjectionRunner(options, database, models, logger, leases);
     } catch (error) {
       await database.close().catch(() => undefined);
       throw error;
@@ -132,12 +175,21 @@ export class ProjectionRunner {
     private readonly database: ReadModelDatabase,
     private readonly models: ReadonlyMap<string, ProjectedModel>,
     logger: ProjectionLogger,
+    leases: LeaseProvider,
   ) {
     this.store = options.store;
+    this.logger = logger;
+    this.leases = leases;
+    this.leaseRetryIntervalMs = options.leaseRetryIntervalMs ?? DEFAULT_LEASE_RETRY_INTERVAL_MS;
+    this.standbyPollMs = options.standbyPollMs ?? DEFAULT_STANDBY_POLL_MS;
     const backoff = options.restartBackoff ?? DEFAULT_RESTART_BACKOFF;
     this.liveBatchSize = options.liveBatchSize ?? DEFAULT_LIVE_BATCH_SIZE;
     this.decode = options.decode;
-    this.waiters = new PositionWaiters((name) => this.modelNamed(name).position);
+    // A wait on an instance that does not follow the log is settled by reading the shared checkpoints.
+    this.waiters = new PositionWaiters(
+      (name) => this.modelNamed(name).position,
+      () => this.watchSoon(),
+    );
     this.follower = new LogFollower({
       store: this.store,
       batchSize: this.liveBatchSize,
@@ -154,28 +206,45 @@ export class ProjectionRunner {
       store: this.store,
       batchSize: options.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH_SIZE,
       tailBatchSize: this.liveBatchSize,
-      stopped: () => this.closed,
+      stopped: () => this.closed || this.rebuildLeaseLost,
       swapped: () => this.waiters.settle(),
       decode: this.decode,
     });
   }
 
-  /** Starts following the log: every projection from its own checkpoint, through one shared subscription. */
+  /**
+   * Follows the log once this instance holds the `projections` lease (at once with local leases),
+   * every projection from its own checkpoint, through one shared subscription; until then, and
+   * whenever the lease is lost, reads the shared checkpoints instead.
+   */
   start(): void {
     this.assertOpen();
-    if (this.following) return;
-    this.following = true;
-    for (const name of this.models.keys()) this.followers.add(name);
-    this.follower.start();
+    if (this.keeper) return;
+    const logger = this.logger;
+    this.lease = this.leases.lease(PROJECTIONS_LEASE);
+    this.keeper = new LeaseKeeper({
+      lease: this.lease,
+      retryIntervalMs: this.leaseRetryIntervalMs,
+      logger: { log: (message) => logger.log(message), warn: (message) => (logger.warn ?? logger.error).call(logger, message) },
+      run: () => this.follow(),
+    });
+    this.keeper.start();
+    this.watchSoon(this.standbyPollMs);
+  }
+
+  /** True while this instance holds the `projections` lease and follows the log. */
+  get leading(): boolean {
+    return this.following;
   }
 
   /** Stops following, ends rebuilds, fails pending waits and closes the database (on shutdown). */
   async stop(): Promise<void> {
     if (this.closed) return;
-    this.following = false;
     this.closed = true;
-    await this.follower.stop();
-    await this.supervisor.stop();
+    clearTimeout(this.watchTimer);
+    await this.keeper?.stop();
+    await this.lease?.close();
+    await this.unfollow();
     await Promise.allSettled([...this.rebuilding.values()]);
     this.waiters.rejectAll(new Error('The projection runner was closed'));
     await this.database.close();
@@ -241,6 +310,71 @@ export class ProjectionRunner {
       lag: head > model.position ? head - model.position : 0n,
       rebuilding: this.rebuilding.has(model.name),
     }));
+  }
+
+  /**
+   * The lease's work: brings every model up to the durable checkpoints (the last holder may have
+   * moved them) and follows the log from there.
+   */
+  private async follow(): Promise<StopWork> {
+    await this.readSharedCheckpoints();
+    this.following = true;
+    this.supervisor.resume();
+    for (const name of this.models.keys()) this.followers.add(name);
+    this.follower.start();
+    return () => this.unfollow();
+  }
+
+  /** Stops following the log (the lease was lost or the runner is closing); a batch in flight ends first. */
+  private async unfollow(): Promise<void> {
+    if (!this.following) return;
+    this.following = false;
+    this.followers.clear();
+    await this.follower.stop();
+    await this.supervisor.stop();
+    this.watchSoon(0);
+  }
+
+  /** Reads the shared checkpoints into the models, and settles the waits they satisfy. */
+  private async readSharedCheckpoints(): Promise<void> {
+    const checkpoints = await readCheckpoints(this.database.db);
+    for (const [name, model] of this.models) {
+      const checkpoint = checkpoints.get(name);
+      if (checkpoint) model.observe(checkpoint);
+    }
+    this.waiters.settle();
+  }
+
+  /**
+   * Schedules the next read of the shared checkpoints while this instance does not follow the log:
+   * soon while a query waits for a position, every `standbyPollMs` otherwise.
+   */
+  private watchSoon(delayMs = STANDBY_WAIT_POLL_MS): void {
+    if (this.closed || this.following || this.keeper === undefined || this.watching) return;
+    // Never later than already planned: a stream of new waits must not keep postponing the read.
+    const at = Date.now() + delayMs;
+    if (at >= this.watchAt) return;
+    clearTimeout(this.watchTimer);
+    this.watchAt = at;
+    this.watchTimer = setTimeout(() => void this.watch(), delayMs);
+    this.watchTimer.unref();
+  }
+
+  private async watch(): Promise<void> {
+    this.watchAt = Infinity;
+    if (this.closed || this.following) return;
+    this.watching = true;
+    try {
+      await this.readSharedCheckpoints();
+      this.watchFailed = false;
+    } catch (error) {
+      // An outage: readiness reports the store; one line, not one per poll.
+      if (!this.watchFailed) this.logger.error(`Reading the shared checkpoints failed: ${reasonOf(error)}`);
+      this.watchFailed = true;
+    } finally {
+      this.watching = false;
+    }
+    this.watchSoon(this.waiters.size > 0 ? STANDBY_WAIT_POLL_MS : this.standbyPollMs);
   }
 
   /** Projections whose last batch failed and that have not applied one since: the service is not ready while any is. */
@@ -317,12 +451,34 @@ export class ProjectionRunner {
     for (const model of models) {
       if (this.rebuilding.has(model.name)) throw new Error(`Projection '${model.name}' is already being rebuilt`);
     }
-    const rebuilt = this.rebuilder.rebuild(models, onProgress);
+    const rebuilt = this.rebuildUnderLeases(models, onProgress);
     for (const model of models) this.rebuilding.set(model.name, rebuilt);
     try {
       return await rebuilt;
     } finally {
       for (const model of models) this.rebuilding.delete(model.name);
+    }
+  }
+
+  /**
+   * One rebuild of a projection at a time among every instance: its lease is held until the swap
+   * or the discard, so no other instance drops or writes its tables meanwhile.
+   */
+  private async rebuildUnderLeases(
+    models: readonly ProjectedModel[],
+    onProgress?: (progress: RebuildProgress) => void,
+  ): Promise<RebuildResult> {
+    const leases = models.map((model) => this.leases.lease(rebuildLeaseName(model.name)));
+    const unsubscribe = leases.map((lease) => lease.onLost(() => (this.rebuildLeaseLost = true)));
+    try {
+      for (const [index, lease] of leases.entries()) {
+        if (!(await lease.acquire())) throw new Error(`Projection '${models[index].name}' is being rebuilt by another instance`);
+      }
+      this.rebuildLeaseLost = false;
+      return await this.rebuilder.rebuild(models, onProgress);
+    } finally {
+      for (const stop of unsubscribe) stop();
+      await Promise.all(leases.map((lease) => lease.close().catch(() => undefined)));
     }
   }
 
@@ -378,5 +534,25 @@ export class ProjectionRunner {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('The projection runner is closed');
+  }
+}
+
+/**
+ * Opens `projection`'s live model. What a rebuild left beside it is dropped only when its rebuild
+ * lease is free, which proves no instance is rebuilding it: a rebuild holds the lease from its
+ * first table to its swap, and loses it when its process dies.
+ */
+async function openModel(
+  database: ReadModelDatabase,
+  projection: Projection,
+  logger: ProjectionLogger,
+  leases: LeaseProvider,
+): Promise<ProjectedModel> {
+  const rebuild = leases.lease(rebuildLeaseName(projection.name));
+  try {
+    const abandoned = await rebuild.acquire();
+    return await ProjectedModel.open(database, projection, logger, { dropRebuildTables: abandoned });
+  } finally {
+    await rebuild.close();
   }
 }

@@ -70,11 +70,20 @@ export class ProjectionSupervisor {
     else this.timers.set(name, setTimeout(run, delayMs));
   }
 
-  /** Cancels pending restarts and waits for the catch-ups in flight (they check `stopped` between batches). */
+  /**
+   * Cancels pending restarts and waits for the catch-ups in flight (they check `stopped` between
+   * batches). The failures are forgotten: this instance no longer runs the projections.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     await Promise.allSettled([...this.running.values()]);
+    this.failuresInARow.clear();
+  }
+
+  /** Restarts are possible again (this instance took the projections' lease back). */
+  resume(): void {
+    this.stopped = false;
   }
 }

@@ -37,6 +37,8 @@ describe('applyWithQuarantine', () => {
   /** Positions the fake projection refuses as its own error (a fold that throws), or as the database's. */
   let refuse: Set<bigint>;
   let storageFailure: Set<bigint>;
+  /** What a storage failure throws: better-sqlite3's error unless a test says otherwise. */
+  let storageError: () => Error;
   let applyCalls: number;
 
   /** A projection writing one row per event, so a rolled-back part shows as missing rows. */
@@ -44,7 +46,7 @@ describe('applyWithQuarantine', () => {
     applyCalls += 1;
     for (const entry of part.entries) {
       if (refuse.has(entry.position)) throw new Error(`cannot fold the event at ${entry.position}`);
-      if (storageFailure.has(entry.position)) throw new Database.SqliteError('disk I/O error', 'SQLITE_IOERR');
+      if (storageFailure.has(entry.position)) throw storageError();
       await sql`insert into applied (position, stream_id) values (${entry.position}, ${entry.streamId})`.execute(db);
     }
   };
@@ -61,6 +63,7 @@ describe('applyWithQuarantine', () => {
     await sql`create table applied (position integer primary key, stream_id text not null)`.execute(database.db);
     refuse = new Set();
     storageFailure = new Set();
+    storageError = () => new Database.SqliteError('disk I/O error', 'SQLITE_IOERR');
     applyCalls = 0;
   });
   afterEach(() => database.close());
@@ -139,6 +142,43 @@ describe('applyWithQuarantine', () => {
 
     expect(await applied()).toEqual([]);
     expect(await listParked()).toEqual([]);
+  });
+
+  // An outage says nothing about the event being applied: parking it would stop a healthy case
+  // for good, while the supervisor's retry from the checkpoint applies it once the database is back.
+  it.each([
+    [
+      'a PostgreSQL error (SQLSTATE code and severity)',
+      () => Object.assign(new Error('terminating connection'), { code: '57P01', severity: 'FATAL' }),
+    ],
+    [
+      'a broken connection (Node system error: code and syscall)',
+      () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read', errno: -104 }),
+    ],
+    [
+      'a connection refused',
+      () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', syscall: 'connect' }),
+    ],
+  ])('fails the batch whole on %s, parking nothing', async (_what, error) => {
+    const log = interleavedLog();
+    storageFailure.add(positionOf(log, C, 1n));
+    storageError = error;
+
+    await expect(run(LogBatch.decode(log.events))).rejects.toThrow(error().message);
+
+    expect(await applied()).toEqual([]);
+    expect(await listParked()).toEqual([]);
+  });
+
+  it("parks an event whose fold throws an error with a code of the projection's own, not the storage's", async () => {
+    const log = interleavedLog();
+    const poison = positionOf(log, C, 1n);
+    storageFailure.add(poison);
+    storageError = () => Object.assign(new Error('unknown milestone'), { code: 'UNKNOWN_MILESTONE' });
+
+    await run(LogBatch.decode(log.events));
+
+    expect((await listParked()).map((event) => event.position)).toEqual([poison, positionOf(log, C, 2n), positionOf(log, C, 3n)]);
   });
 
   it('fails the batch whole when an event of a stream that is no case refuses', async () => {

@@ -111,6 +111,7 @@ export class Rebuilder {
   }
 
   private assertRunning(label: string): void {
-    if (this.options.stopped()) throw new Error(`The rebuild of ${label} was stopped: the projection runner is closing`);
+    if (this.options.stopped())
+      throw new Error(`The rebuild of ${label} was stopped: the projection runner is closing or lost its rebuild lease`);
   }
 }

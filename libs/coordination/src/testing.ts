@@ -1,0 +1,16 @@
+import type { Client } from 'pg';
+import { LEASE_LOCK_NAMESPACE, leaseLockKey } from './postgres-lease';
+
+/**
+ * For specs: ends the server session holding lease `name`'s advisory lock, as a killed process or
+ * a cut network would, through `admin` (a connection to the same database). Fails unless exactly
+ * one session holds it.
+ */
+export async function terminateLeaseHolder(admin: Client, name: string): Promise<void> {
+  const { rows } = await admin.query<{ pid: number }>(
+    `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::oid AND objid = $2::oid AND objsubid = 2`,
+    [LEASE_LOCK_NAMESPACE, leaseLockKey(name)],
+  );
+  if (rows.length !== 1) throw new Error(`Expected one holder of lease '${name}', found ${rows.length}`);
+  await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+}
