@@ -123,7 +123,8 @@ export class LongWorkThread {
     // The thread never keeps the process alive by itself (an idle one is ended anyway).
     worker.unref();
     worker.on('message', (message: WorkerMessage) => this.receive(message));
-    worker.on('error', (error) => this.fail(worker, `${error.name}: ${error.message}`));
+    // A thread past its heap limit reports ERR_WORKER_OUT_OF_MEMORY.
+    worker.on('error', (error: Error & { code?: string }) => this.fail(worker, `${error.code ?? error.name}: ${error.message}`));
     worker.on('exit', (code) => this.fail(worker, `the long-work thread stopped with exit code ${code}`));
     this.worker = worker;
     return worker;
