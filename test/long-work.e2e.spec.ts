@@ -271,14 +271,13 @@ describe('a long-work thread that dies', () => {
   });
 
   it('fails its job with 500 problem details; the service answers, and the next job gets a thread of its own', async () => {
-    const intake = await t.intake('hotline', hotlineBody({ title: '井盖缺失' }));
     for (let attempt = 0; attempt < 2; attempt++) {
       const res = await t.post('/api/stats/timeliness/what-if', { ...MARCH, policy: oneDayResolvePolicy() }, { as: SUPERVISOR });
       const problem = expectProblem(res, 500, 'LONG_WORK.FAILED');
       expect(problem.detail).toMatch(/ERR_WORKER_OUT_OF_MEMORY/);
       expect((await t.health()).status).toBeDefined();
+      const intake = await t.intake('hotline', hotlineBody({ title: `路灯不亮 ${attempt}` }));
       await t.ok(intake.body.id, 'dispatch', { unit: UNIT });
-      await t.intake('hotline', hotlineBody({ title: `路灯不亮 ${attempt}` }));
     }
     // The gate was released each time: the live figures answer, and long work is not refused as busy.
     expectStatus(await t.get('/api/stats/timeliness', SUPERVISOR).query(MARCH), 200);

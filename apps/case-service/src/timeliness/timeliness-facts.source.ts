@@ -43,7 +43,7 @@ export type { ReplayProgress };
  *    TIMELINESS_SNAPSHOT_EVERY positions the read side passes, these facts are also written out as
  *    a snapshot at their position;
  *  - at an earlier position (`?position=` reproducing a report) or under another deadline policy
- *    (what-if): replayed on the long-work thread (`replay`, timeliness-jobs.ts), from the nearest
+ *    (what-if): replayed on the long-work thread (`onThread`, timeliness-jobs.ts), from the nearest
  *    snapshot or from position 0, which posts back only the figures asked for.
  */
 @Injectable()
@@ -76,7 +76,7 @@ export class TimelinessFactsSource implements OnModuleDestroy {
 
   /**
    * The facts at `position` when the read model is exactly there (then they are the live ones);
-   * otherwise the read model's generation, for a replay on the long-work thread (`replay`).
+   * otherwise the read model's generation, for a replay on the long-work thread (`onThread`).
    */
   async factsAt(position: bigint): Promise<{ facts: FactsAtPosition } | { generation: number }> {
     await this.upTo(position);
@@ -93,12 +93,12 @@ export class TimelinessFactsSource implements OnModuleDestroy {
   }
 
   /**
-   * Runs a replay job on the long-work thread (docs/statistics.md, "Long work") and answers what it
-   * posts back. A job may leave a snapshot behind, written by the thread once the answer is out:
+   * Runs a job (a replay, an export) on the long-work thread (docs/statistics.md, "Long work") and
+   * answers what it posts back. A job may leave a snapshot behind, written by the thread once the answer is out:
    * jobs take their turn in the same line as the live snapshots, so two never write at once
    * (`FactsSnapshots` drops unfinished files), and a live snapshot due meanwhile is skipped.
    */
-  async replay<T>(job: TimelinessJob, onProgress?: ReplayProgress): Promise<T> {
+  async onThread<T>(job: TimelinessJob, onProgress?: ReplayProgress): Promise<T> {
     this.snapshotsPending += 1;
     const started = this.snapshotting.then(() => this.thread.run<T>(job, onProgress));
     this.snapshotting = started

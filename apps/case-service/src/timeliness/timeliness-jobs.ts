@@ -14,14 +14,14 @@ import {
   type TimelinessGroup,
 } from '@cases/domain';
 import type { EventStore } from '@cases/event-store';
-import type { MonthlyReport } from '../reports/render';
+import { toCsv, toXlsx, type MonthlyReport, type ReportRenderContext } from '../reports/render';
 import { FactsSnapshots } from './replay/facts-snapshots';
 import { replayFacts, type ReplayProgress } from './replay/facts-replay';
 import { TimeSlices } from './replay/time-slices';
 
 /*
- * The long timeliness jobs (docs/statistics.md, "Long work"): a what-if replay of the log, and the
- * KPIs or the monthly report at a past position. They run on the long-work thread
+ * The long timeliness jobs (docs/statistics.md, "Long work"): a what-if replay of the log, the
+ * KPIs or the monthly report at a past position, and a report's CSV or XLSX export. They run on the long-work thread
  * (timeliness.worker.ts) with a store connection of their own, and post back only the answer;
  * nothing here depends on NestJS. Jobs and answers are plain data (structured clone: Dates and
  * bigints pass as they are).
@@ -66,9 +66,11 @@ interface JobBase {
 export type TimelinessJob =
   | (JobBase & { kind: 'kpis-at'; request: TimelinessRequest; generation: number })
   | (JobBase & { kind: 'report-at'; month: string; unit?: string; generation: number })
-  | (JobBase & { kind: 'what-if'; request: TimelinessRequest; policy: PolicyConfig });
+  | (JobBase & { kind: 'what-if'; request: TimelinessRequest; policy: PolicyConfig })
+  | { kind: 'export'; format: 'csv' | 'xlsx'; report: MonthlyReport; context: ReportRenderContext };
 
-export type TimelinessJobAnswer = TimelinessAnswer | MonthlyReport;
+/** An export's bytes arrive as a Uint8Array (structured clone does not keep Buffer). */
+export type TimelinessJobAnswer = TimelinessAnswer | MonthlyReport | Uint8Array;
 
 /** The KPIs of `facts` as the API answers them. */
 export function timelinessAnswer(
@@ -133,6 +135,8 @@ export async function runTimelinessJob(
       const facts = await factsAt(store, settings, job.upTo, job.generation, onProgress, afterAnswer);
       return monthlyReportAt(facts, job.month, job.upTo, { judgedAt: job.judgedAt, deskLabel: settings.orgName, unit: job.unit });
     }
+    case 'export':
+      return job.format === 'csv' ? toCsv(job.report, job.context) : toXlsx(job.report, job.context);
   }
 }
 

@@ -3,7 +3,7 @@ import { parsePolicyConfig, shanghaiMonth, type CaseFacts, type KpiDefinitions }
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { LongWorkGate } from '../long-work/long-work.gate';
-import { REPORT_FORMAT_MEDIA, toCsv, toHtml, toXlsx, type MonthlyReport, type ReportFormat } from '../reports/render';
+import { REPORT_FORMAT_MEDIA, toHtml, type MonthlyReport, type ReportFormat } from '../reports/render';
 import { KPI_DEFINITIONS } from './kpi-definitions.provider';
 import { TimelinessFactsSource, type ReplayProgress } from './timeliness-facts.source';
 import { monthlyReportAt, timelinessAnswer, type TimelinessAnswer, type TimelinessRequest } from './timeliness-jobs';
@@ -46,7 +46,7 @@ export class TimelinessService {
       const at = await this.source.factsAt(position);
       const judgedAt = await this.source.recordedAt(position);
       if ('facts' in at) return this.answer(request, position, judgedAt, at.facts.facts);
-      return this.source.replay<TimelinessAnswer>({ kind: 'kpis-at', request, upTo: position, judgedAt, generation: at.generation });
+      return this.source.onThread<TimelinessAnswer>({ kind: 'kpis-at', request, upTo: position, judgedAt, generation: at.generation });
     });
   }
 
@@ -62,7 +62,7 @@ export class TimelinessService {
       const upTo = await this.source.upTo(request.position);
       // Taken once the log's end is fixed, so everything replayed was recorded by the judging instant.
       const judgedAt = request.position === undefined ? this.clock.now() : await this.source.recordedAt(request.position);
-      return this.source.replay<TimelinessAnswer>({ kind: 'what-if', request, policy, upTo, judgedAt }, onProgress);
+      return this.source.onThread<TimelinessAnswer>({ kind: 'what-if', request, policy, upTo, judgedAt }, onProgress);
     });
   }
 
@@ -82,7 +82,7 @@ export class TimelinessService {
       const at = await this.source.factsAt(position);
       const judgedAt = await this.source.recordedAt(position);
       if ('facts' in at) return monthlyReportAt(at.facts.facts, month, position, { judgedAt, deskLabel, unit });
-      return this.source.replay<MonthlyReport>(
+      return this.source.onThread<MonthlyReport>(
         { kind: 'report-at', month, unit, upTo: position, judgedAt, generation: at.generation },
         onProgress,
       );
@@ -93,15 +93,16 @@ export class TimelinessService {
     const context = { orgName: this.config.org.name, generatedAt: this.clock.now() };
     const media = REPORT_FORMAT_MEDIA[format];
     const fileName = `monthly-report-${report.month}-at-${report.position}.${media.extension}`;
-    // An export is long work too: one at a time (docs/statistics.md, "Long work").
+    // An export is long work too, rendered on the long-work thread (docs/statistics.md, "Long work").
     const body =
-      format === 'csv'
-        ? await this.longWork.run(async () => toCsv(report, context))
-        : format === 'xlsx'
-          ? await this.longWork.run(() => toXlsx(report, context))
-          : format === 'html'
-            ? toHtml(report, context)
-            : report;
+      format === 'csv' || format === 'xlsx'
+        ? await this.longWork.run(async () => {
+            const bytes = await this.source.onThread<Uint8Array>({ kind: 'export', format, report, context });
+            return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+          })
+        : format === 'html'
+          ? toHtml(report, context)
+          : report;
     return { body, contentType: media.contentType, fileName };
   }
 
