@@ -91,7 +91,13 @@ export class LongWorkThread {
       },
       onProgress,
     };
-    worker.postMessage(job);
+    try {
+      worker.postMessage(job);
+    } catch (error) {
+      // Not plain data (a DataCloneError): the thread never saw the job.
+      this.running = undefined;
+      throw error;
+    }
     return { answer, settled };
   }
 
@@ -116,9 +122,6 @@ export class LongWorkThread {
       eval: evaluate,
       workerData: this.workerData,
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
-      // The service's stdout is its log: the thread writes nothing of its own there.
-      stdout: false,
-      stderr: false,
     });
     // The thread never keeps the process alive by itself (an idle one is ended anyway).
     worker.unref();
