@@ -23,7 +23,8 @@ import { TIMELINESS_ORG_ID, TimelinessLogGenerator } from './case-log-generator'
  *                               BENCH_NODE_FLAGS: flags for the service's node (a heap limit),
  *                               BENCH_COMPARE_ENTRY=<main.js>: first runs it all against another
  *                               build of the service (e.g. the previous commit's, built into
- *                               .tmp/), then against this one, and prints the two side by side
+ *                               .tmp/), then against this one, and prints the two side by side;
+ *                               BENCH_COMPARE_NODE_FLAGS: its node's flags (default BENCH_NODE_FLAGS)
  *
  * Generating the log takes minutes: it is kept in $TMPDIR/case-service-long-work-<events>/ and
  * reused by the next run (the service's data folder itself; each run adds its probe intakes and
@@ -38,6 +39,10 @@ const WARM_UPS = 2;
 /** Flags for the service's node, e.g. BENCH_NODE_FLAGS=--max-old-space-size=320 to see what a heap limit does to the peaks. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 const COMPARE_ENTRY = process.env.BENCH_COMPARE_ENTRY || undefined;
+const COMPARE_NODE_FLAGS =
+  process.env.BENCH_COMPARE_NODE_FLAGS === undefined
+    ? NODE_FLAGS
+    : process.env.BENCH_COMPARE_NODE_FLAGS.split(' ').filter((flag) => flag !== '');
 const MEMORY_TARGET_BYTES = 400 * 1024 * 1024;
 const XLSX_TARGET_MS = 300;
 const PROBE_TARGET_P99_MS = 100;
@@ -204,10 +209,10 @@ async function main(): Promise<void> {
   const summaries: Summary[] = [];
   if (COMPARE_ENTRY) {
     console.log(`==== [B] ${COMPARE_ENTRY} ====`);
-    summaries.push(await measure('[B] compared build', COMPARE_ENTRY));
+    summaries.push(await measure('[B] compared build', COMPARE_ENTRY, COMPARE_NODE_FLAGS));
     console.log('==== this build ====');
   }
-  summaries.push(await measure('this build', undefined));
+  summaries.push(await measure('this build', undefined, NODE_FLAGS));
   if (summaries.length < 2) return;
   console.log('side by side (same log, same machine, one after the other):');
   for (const summary of summaries) {
@@ -223,14 +228,14 @@ async function main(): Promise<void> {
   );
 }
 
-async function measure(label: string, entryPoint: string | undefined): Promise<Summary> {
+async function measure(label: string, entryPoint: string | undefined, nodeFlags: string[]): Promise<Summary> {
   const dataDir = await cachedDataDir();
   phasePeaks = [];
   const child = await ChildService.start({
     dataDir,
     entryPoint,
     env: { ORG_ID: TIMELINESS_ORG_ID, SCHEDULER_INTERVAL_MS: '0', LOG_LEVEL: 'warn' },
-    nodeFlags: NODE_FLAGS,
+    nodeFlags,
     startTimeoutMs: START_TIMEOUT_MS,
   });
   authorization = child.authorization;
@@ -242,7 +247,7 @@ async function measure(label: string, entryPoint: string | undefined): Promise<S
     const head = BigInt(health.store.head ?? 0);
     console.log(
       `service caught up at position ${formatCount(Number(head))} in ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
-        `${describePeak(catchUp.stop())}; node ${process.version} ${NODE_FLAGS.join(' ')}, ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)}`,
+        `${describePeak(catchUp.stop())}; node ${process.version} ${nodeFlags.join(' ')}, ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)}`,
     );
 
     // The live facts, loaded once (the first query reads every case's facts from the read model).
