@@ -20,7 +20,11 @@ import { TIMELINESS_ORG_ID, TimelinessLogGenerator } from './case-log-generator'
  *
  *   npm run bench:long-work     BENCH_EVENTS, BENCH_REPEATS, BENCH_IDLE_SECONDS (default 8),
  *                               BENCH_WHAT_IFS (default 2): what-ifs run while probing,
- *                               BENCH_NODE_FLAGS: flags for the service's node (a heap limit)
+ *                               BENCH_NODE_FLAGS: flags for the service's node (a heap limit),
+ *                               BENCH_COMPARE_ENTRY=<main.js>: first runs it all against another
+ *                               build of the service (e.g. the previous commit's, built into
+ *                               .tmp/), then against this one, and prints the two side by side;
+ *                               BENCH_COMPARE_NODE_FLAGS: its node's flags (default BENCH_NODE_FLAGS)
  *
  * Generating the log takes minutes: it is kept in $TMPDIR/case-service-long-work-<events>/ and
  * reused by the next run (the service's data folder itself; each run adds its probe intakes and
@@ -34,6 +38,11 @@ const WHAT_IFS = Math.max(1, Math.round(positiveNumberFromEnv('BENCH_WHAT_IFS', 
 const WARM_UPS = 2;
 /** Flags for the service's node, e.g. BENCH_NODE_FLAGS=--max-old-space-size=320 to see what a heap limit does to the peaks. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+const COMPARE_ENTRY = process.env.BENCH_COMPARE_ENTRY || undefined;
+const COMPARE_NODE_FLAGS =
+  process.env.BENCH_COMPARE_NODE_FLAGS === undefined
+    ? NODE_FLAGS
+    : process.env.BENCH_COMPARE_NODE_FLAGS.split(' ').filter((flag) => flag !== '');
 const MEMORY_TARGET_BYTES = 400 * 1024 * 1024;
 const XLSX_TARGET_MS = 300;
 const PROBE_TARGET_P99_MS = 100;
@@ -128,7 +137,11 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/** Every phase's peak of the run under way, for its summary. */
+let phasePeaks: number[] = [];
+
 function describePeak(memory: { peak: number; sampled: number; atStart: number }): string {
+  phasePeaks.push(Math.max(memory.peak, memory.sampled));
   return `peak RSS ${megabytes(memory.peak)} (${megabytes(memory.atStart)} at the start of the phase, sampled max ${megabytes(memory.sampled)}); target < 400 MB: ${verdict(memory.peak < MEMORY_TARGET_BYTES)}`;
 }
 
@@ -181,12 +194,48 @@ function describeLatency(label: string, samples: number[]): { p50: number; p99: 
   };
 }
 
+/** The figures compared side by side when two builds run. */
+interface Summary {
+  label: string;
+  healthP99: number;
+  intakeP99: number;
+  whatIfMs: number[];
+  /** Highest peak resident memory over the phases (catch-up, XLSX, what-if, reports at past positions). */
+  peakRss: number;
+  loadAverage: number;
+}
+
 async function main(): Promise<void> {
+  const summaries: Summary[] = [];
+  if (COMPARE_ENTRY) {
+    console.log(`==== [B] ${COMPARE_ENTRY} ====`);
+    summaries.push(await measure('[B] compared build', COMPARE_ENTRY, COMPARE_NODE_FLAGS));
+    console.log('==== this build ====');
+  }
+  summaries.push(await measure('this build', undefined, NODE_FLAGS));
+  if (summaries.length < 2) return;
+  console.log('side by side (same log, same machine, one after the other):');
+  for (const summary of summaries) {
+    console.log(
+      `  ${summary.label.padEnd(20)} during what-if p99: /health ${formatMs(summary.healthP99).padStart(9)}, intake ${formatMs(summary.intakeP99).padStart(9)}; ` +
+        `what-if ${summary.whatIfMs.map((ms) => formatMs(ms)).join(', ')}; peak RSS ${megabytes(summary.peakRss)}; load average ${summary.loadAverage.toFixed(1)}`,
+    );
+  }
+  const [before, after] = summaries;
+  console.log(
+    `  this build / [B]: /health p99 ${(after.healthP99 / before.healthP99).toFixed(2)}×, intake p99 ${(after.intakeP99 / before.intakeP99).toFixed(2)}×, ` +
+      `peak RSS ${(after.peakRss / before.peakRss).toFixed(2)}×`,
+  );
+}
+
+async function measure(label: string, entryPoint: string | undefined, nodeFlags: string[]): Promise<Summary> {
   const dataDir = await cachedDataDir();
+  phasePeaks = [];
   const child = await ChildService.start({
     dataDir,
+    entryPoint,
     env: { ORG_ID: TIMELINESS_ORG_ID, SCHEDULER_INTERVAL_MS: '0', LOG_LEVEL: 'warn' },
-    nodeFlags: NODE_FLAGS,
+    nodeFlags,
     startTimeoutMs: START_TIMEOUT_MS,
   });
   authorization = child.authorization;
@@ -198,7 +247,7 @@ async function main(): Promise<void> {
     const head = BigInt(health.store.head ?? 0);
     console.log(
       `service caught up at position ${formatCount(Number(head))} in ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
-        `${describePeak(catchUp.stop())}; node ${process.version} ${NODE_FLAGS.join(' ')}, ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)}`,
+        `${describePeak(catchUp.stop())}; node ${process.version} ${nodeFlags.join(' ')}, ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)}`,
     );
 
     // The live facts, loaded once (the first query reads every case's facts from the read model).
@@ -298,6 +347,11 @@ async function main(): Promise<void> {
         `target p99 < ${PROBE_TARGET_P99_MS} ms while the what-if runs: ${verdict(lines[2].p99 < PROBE_TARGET_P99_MS && lines[3].p99 < PROBE_TARGET_P99_MS)}; ` +
         `failed probes: idle ${idle.failures}, busy ${busy.failures}`,
     );
+    const peakRss = Math.max(...phasePeaks);
+    console.log(
+      `peak RSS over every phase: ${megabytes(peakRss)}; target < 400 MB: ${verdict(peakRss < MEMORY_TARGET_BYTES)}; load average ${loadavg()[0].toFixed(1)}`,
+    );
+    return { label, healthP99: lines[2].p99, intakeP99: lines[3].p99, whatIfMs, peakRss, loadAverage: loadavg()[0] };
   } finally {
     await child.stop().catch(() => child.kill());
   }

@@ -3,12 +3,26 @@
  * at a past position and exports run one at a time behind a bounded queue, refused with 503
  * problem details and Retry-After once it is full, while /health and case commands still answer;
  * and a report at an earlier position, started from the nearest snapshot of the timeliness facts,
- * equals the same report computed from nothing.
+ * equals the same report computed from nothing. The replays run on the long-work thread: the
+ * service answers meanwhile, and a thread that dies costs its job a 500, not the service.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_POLICY_CONFIG } from '@cases/domain';
+import {
+  ConfiguredDeadlinePolicy,
+  DEFAULT_POLICY_CONFIG,
+  createBusinessCalendar,
+  parsePolicyConfig,
+  replayUnderPolicy,
+} from '@cases/domain';
+import { EVENT_STORE, type EventStore } from '@cases/event-store';
+import { TimelinessLogGenerator } from '../bench/case-log-generator';
+import { APP_CONFIG, type AppConfig } from '../apps/case-service/src/config/app-config';
 import { LongWorkGate } from '../apps/case-service/src/long-work/long-work.gate';
+import { replayFacts } from '../apps/case-service/src/timeliness/replay/facts-replay';
+import { timelinessAnswer } from '../apps/case-service/src/timeliness/timeliness-jobs';
+import { TimelinessService } from '../apps/case-service/src/timeliness/timeliness.service';
+import { KPI_DEFINITIONS } from '../apps/case-service/src/timeliness/kpi-definitions.provider';
 import { hotlineBody, petitionBody } from './support/bodies';
 import { SUPERVISOR, TestApp, expectProblem, expectStatus, unitUser } from './support/test-app';
 import { TestClock } from './support/test-clock';
@@ -194,5 +208,78 @@ describe('reports at an earlier position start from the nearest snapshot', () =>
       { as: SUPERVISOR },
     );
     expect(whatIfAgain.body).toEqual(whatIf.body);
+  });
+});
+
+describe('long work runs on a thread of its own', () => {
+  /** Events in the log: many replay batches (facts-replay.ts reads 1,000 at a time), so the job outlasts a request or two. */
+  const LOG_EVENTS = 30_000;
+  const YEAR_2025 = { from: new Date('2025-01-01T00:00:00+08:00'), to: new Date('2026-01-01T00:00:00+08:00') };
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    await new TimelinessLogGenerator(t.app.get<EventStore>(EVENT_STORE), { orgId: 'default' }).generate(LOG_EVENTS);
+  });
+
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('answers /health and a case command while a what-if replays the log, and the what-if equals the same replay done here', async () => {
+    const policyJson = oneDayResolvePolicy();
+    let progressed = (): void => undefined;
+    const underWay = new Promise<void>((resolve) => (progressed = resolve));
+    let finished = false;
+    const whatIf = t.app
+      .get(TimelinessService)
+      .whatIf(YEAR_2025, policyJson, () => progressed())
+      .finally(() => (finished = true));
+    // The replay has read its first batch: from here the job is busy until the log's end.
+    await underWay;
+    expect((await t.health()).status).toBeDefined();
+    const intake = await t.intake('hotline', hotlineBody({ title: '路灯不亮' }));
+    expect(intake.body.id).toEqual(expect.any(String));
+    // Both were answered before the job was done: it did not hold the event loop.
+    expect(finished).toBe(false);
+
+    const answer = await whatIf;
+    const upTo = BigInt(answer.position);
+    expect(upTo).toBeGreaterThanOrEqual(BigInt(LOG_EVENTS));
+    const fold = replayUnderPolicy(new ConfiguredDeadlinePolicy(parsePolicyConfig(policyJson), createBusinessCalendar()));
+    const facts = await replayFacts(t.app.get<EventStore>(EVENT_STORE), { after: 0n, upTo, orgId: 'default', fold, facts: new Map() });
+    const expected = timelinessAnswer(YEAR_2025, upTo, new Date(answer.judgedAt), [...facts.values()], {
+      definitions: t.app.get(KPI_DEFINITIONS),
+      deskLabel: t.app.get<AppConfig>(APP_CONFIG).org.name,
+    });
+    expect(answer).toEqual(expected);
+    // Not an empty year: the generated cases were counted.
+    expect(answer.groups[0].kpis.onTimeResolution.denominator).toBeGreaterThan(1000);
+  });
+});
+
+describe('a long-work thread that dies', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // A heap limit no thread can start under: every job's thread dies of it.
+    t = await TestApp.start({ env: { LONG_WORK_HEAP_MB: '4' } });
+  });
+
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('fails its job with 500 problem details; the service answers, and the next job gets a thread of its own', async () => {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const res = await t.post('/api/stats/timeliness/what-if', { ...MARCH, policy: oneDayResolvePolicy() }, { as: SUPERVISOR });
+      const problem = expectProblem(res, 500, 'LONG_WORK.FAILED');
+      expect(problem.detail).toMatch(/ERR_WORKER_OUT_OF_MEMORY/);
+      expect((await t.health()).status).toBeDefined();
+      const intake = await t.intake('hotline', hotlineBody({ title: `路灯不亮 ${attempt}` }));
+      await t.ok(intake.body.id, 'dispatch', { unit: UNIT });
+    }
+    // The gate was released each time: the live figures answer, and long work is not refused as busy.
+    expectStatus(await t.get('/api/stats/timeliness', SUPERVISOR).query(MARCH), 200);
   });
 });

@@ -63,6 +63,8 @@ export interface AppConfig {
   readinessMaxLag: number;
   /** LONG_WORK_QUEUE: long jobs (what-if, report at a past position, export) that may wait behind the running one; the next is refused with 503. Default 3. */
   longWorkQueue: number;
+  /** LONG_WORK_HEAP_MB: the heap limit of the thread long work runs on (docs/statistics.md, "Long work"); past it the job fails with 500 and the service carries on. Default 192. */
+  longWorkHeapMb: number;
   /** TIMELINESS_SNAPSHOT_EVERY: log positions between two snapshots of the timeliness facts (docs/statistics.md); 0 takes none. Default 100000. */
   timelinessSnapshotEvery: number;
 }
@@ -164,6 +166,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     readinessMaxLag: integer(env, 'READINESS_MAX_LAG', 10_000, 0),
     longWorkQueue: integer(env, 'LONG_WORK_QUEUE', 3, 0),
+    longWorkHeapMb: integer(env, 'LONG_WORK_HEAP_MB', 192, 1),
     timelinessSnapshotEvery: integer(env, 'TIMELINESS_SNAPSHOT_EVERY', 100_000, 0),
   };
 }

@@ -68,3 +68,10 @@ export const LONG_WORK_BUSY: ProblemResponse = {
     'Busy: a long job (what-if, report at a past position, export) is running and the queue behind it (LONG_WORK_QUEUE) is full; code LONG_WORK.BUSY, try again after `Retry-After` seconds',
   headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } } },
 };
+
+/** The long-work thread running the job died (its heap limit LONG_WORK_HEAP_MB, an uncaught error): the job is abandoned, the service carries on. */
+export const LONG_WORK_FAILED: ProblemResponse = {
+  status: 500,
+  description:
+    'The long job (what-if, report at a past position, export) failed on the long-work thread, e.g. past its heap limit (LONG_WORK_HEAP_MB); code LONG_WORK.FAILED. The service carries on and the job may be asked for again',
+};

@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { ServiceError, evolve, replayUnderPolicy, type CaseFacts, type DeadlinePolicy } from '@cases/domain';
+import { ServiceError, type CaseFacts } from '@cases/domain';
 import { EVENT_STORE, type EventStore } from '@cases/event-store';
 import { ReadModels, type FactsCursor } from '@cases/read-models';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import type { LongWorkThread } from '../long-work/long-work.thread';
 import { FactsSnapshots } from './replay/facts-snapshots';
-import { replayFacts, type ReplayProgress } from './replay/facts-replay';
-import { TimeSlices } from './replay/time-slices';
+import type { ReplayProgress } from './replay/facts-replay';
+import type { TimelinessJob } from './timeliness-jobs';
+import { TIMELINESS_THREAD } from './timeliness-thread.provider';
 
 export interface FactsAtPosition {
   /** The global log position the facts reflect: everything up to it, nothing after. */
@@ -40,13 +42,9 @@ export type { ReplayProgress };
  *    cases changed since the last call, so a query costs the computation, not a table scan; every
  *    TIMELINESS_SNAPSHOT_EVERY positions the read side passes, these facts are also written out as
  *    a snapshot at their position;
- *  - at an earlier position (`?position=` reproducing a report): from the nearest snapshot at or
- *    before it, streamed, then the log after it replayed (from position 0 when there is none; the
- *    replay then leaves a snapshot at its position);
- *  - under another deadline policy (what-if): the whole log replayed, since a snapshot holds the
- *    live policy's deadlines.
- * A replay (`replayFacts`) holds the facts and only the states of the cases in flight, never every
- * case's state, and works in slices of a few milliseconds so other requests are answered meanwhile.
+ *  - at an earlier position (`?position=` reproducing a report) or under another deadline policy
+ *    (what-if): replayed on the long-work thread (`onThread`, timeliness-jobs.ts), from the nearest
+ *    snapshot or from position 0, which posts back only the figures asked for.
  */
 @Injectable()
 export class TimelinessFactsSource implements OnModuleDestroy {
@@ -62,6 +60,7 @@ export class TimelinessFactsSource implements OnModuleDestroy {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readModels: ReadModels,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(TIMELINESS_THREAD) private readonly thread: LongWorkThread,
   ) {
     this.snapshots = new FactsSnapshots(config.dataDir, config.org.id);
   }
@@ -70,13 +69,45 @@ export class TimelinessFactsSource implements OnModuleDestroy {
     await this.snapshotting;
   }
 
-  /** Facts as of the log's head when the call arrived (read-your-writes), or as of `position`. */
-  async facts(position?: bigint, onProgress?: ReplayProgress): Promise<FactsAtPosition> {
+  /** Facts as of the log's head when the call arrived (read-your-writes). */
+  async facts(): Promise<FactsAtPosition> {
+    return this.fromReadModel(await this.store.headPosition());
+  }
+
+  /**
+   * The facts at `position` when the read model is exactly there (then they are the live ones);
+   * otherwise the read model's generation, for a replay on the long-work thread (`onThread`).
+   */
+  async factsAt(position: bigint): Promise<{ facts: FactsAtPosition } | { generation: number }> {
+    await this.upTo(position);
+    const current = await this.fromReadModel(position);
+    if (position === current.position) return { facts: current };
+    return { generation: (this.cursor as FactsCursor).generation };
+  }
+
+  /** `position`, checked against the log's head, or the head itself. */
+  async upTo(position?: bigint): Promise<bigint> {
     const head = await this.store.headPosition();
     if (position !== undefined && position > head) throw new PositionBeyondLogError(position, head);
-    const current = await this.fromReadModel(position ?? head);
-    if (position === undefined || position === current.position) return current;
-    return this.replayAt(position, onProgress);
+    return position ?? head;
+  }
+
+  /**
+   * Runs a job (a replay, an export) on the long-work thread (docs/statistics.md, "Long work") and
+   * answers what it posts back. A job may leave a snapshot behind, written by the thread once the answer is out:
+   * jobs take their turn in the same line as the live snapshots, so two never write at once
+   * (`FactsSnapshots` drops unfinished files), and a live snapshot due meanwhile is skipped.
+   */
+  async onThread<T>(job: TimelinessJob, onProgress?: ReplayProgress): Promise<T> {
+    this.snapshotsPending += 1;
+    const started = this.snapshotting.then(() => this.thread.run<T>(job, onProgress));
+    this.snapshotting = started
+      .then(
+        (running) => running.settled,
+        () => undefined,
+      )
+      .finally(() => void (this.snapshotsPending -= 1));
+    return (await started).answer;
   }
 
   /**
@@ -98,20 +129,6 @@ export class TimelinessFactsSource implements OnModuleDestroy {
     }
   }
 
-  /**
-   * Facts of the log up to `position` (default: head) with every deadline recomputed under `policy`.
-   * The snapshots hold the live policy's deadlines, so none is any use here: every case is folded
-   * again from its events, one at a time.
-   */
-  async factsUnderPolicy(policy: DeadlinePolicy, position?: bigint, onProgress?: ReplayProgress): Promise<FactsAtPosition> {
-    const head = await this.store.headPosition();
-    if (position !== undefined && position > head) throw new PositionBeyondLogError(position, head);
-    const upTo = position ?? head;
-    const fold = replayUnderPolicy(policy);
-    const facts = await replayFacts(this.store, { after: 0n, upTo, orgId: this.config.org.id, fold, facts: new Map(), onProgress });
-    return { position: upTo, facts: [...facts.values()] };
-  }
-
   /** Once the case read model has reached `minPosition`: the facts it holds and the position they describe. */
   private async fromReadModel(minPosition: bigint): Promise<FactsAtPosition> {
     const changed = await this.readModels.cases.changedFacts(this.config.org.id, this.cursor, { minPosition });
@@ -122,27 +139,6 @@ export class TimelinessFactsSource implements OnModuleDestroy {
     const current = { position: changed.position, facts: [...this.cached.values()] };
     this.snapshotLive(current, changed.cursor.generation);
     return current;
-  }
-
-  /** The facts at a position before the read model's, from the nearest snapshot before it. */
-  private async replayAt(upTo: bigint, onProgress?: ReplayProgress): Promise<FactsAtPosition> {
-    const generation = (this.cursor as FactsCursor).generation;
-    const snapshot = this.config.timelinessSnapshotEvery > 0 ? await this.snapshots.nearest(upTo, generation) : undefined;
-    const base = new Map<string, CaseFacts>();
-    if (snapshot !== undefined) {
-      const slices = new TimeSlices();
-      for await (const facts of this.snapshots.read(snapshot)) {
-        base.set(facts.caseId, facts);
-        await slices.pause();
-      }
-    }
-    const after = snapshot?.position ?? 0n;
-    const facts = [
-      ...(await replayFacts(this.store, { after, upTo, orgId: this.config.org.id, fold: evolve, facts: base, onProgress })).values(),
-    ];
-    // The replay leaves a snapshot where none is near, for the next report at or after it.
-    if (upTo - after >= BigInt(this.config.timelinessSnapshotEvery)) this.snapshot(upTo, generation, facts);
-    return { position: upTo, facts };
   }
 
   /**

@@ -1,45 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  BusinessCalendar,
-  ConfiguredDeadlinePolicy,
-  computeMonthlyReport,
-  computeTimeliness,
-  factsChargedToUnit,
-  monthlyReportForUnit,
-  parsePolicyConfig,
-  shanghaiMonth,
-  type CaseFacts,
-  type KpiDefinitions,
-  type TimelinessDimension,
-  type TimelinessGroup,
-} from '@cases/domain';
+import { parsePolicyConfig, shanghaiMonth, type CaseFacts, type KpiDefinitions } from '@cases/domain';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { LongWorkGate } from '../long-work/long-work.gate';
-import { REPORT_FORMAT_MEDIA, toCsv, toHtml, toXlsx, type MonthlyReport, type ReportFormat } from '../reports/render';
+import { REPORT_FORMAT_MEDIA, toHtml, type MonthlyReport, type ReportFormat } from '../reports/render';
 import { KPI_DEFINITIONS } from './kpi-definitions.provider';
-import { TimelinessFactsSource, type FactsAtPosition, type ReplayProgress } from './timeliness-facts.source';
+import { TimelinessFactsSource, type ReplayProgress } from './timeliness-facts.source';
+import { monthlyReportAt, timelinessAnswer, type TimelinessAnswer, type TimelinessRequest } from './timeliness-jobs';
 
-export interface TimelinessRequest {
-  from: Date;
-  to: Date;
-  groupBy?: TimelinessDimension[];
-  position?: bigint;
-  /** A handling unit's user asks: the KPIs over only what is charged to this unit (docs/security.md). */
-  unit?: string;
-}
-
-export interface TimelinessAnswer {
-  from: string;
-  to: string;
-  /** The global log position computed at, as a decimal string to pass back as `position`. */
-  position: string;
-  /** The judging instant: the moment asked for the live log, the recording time of the event at `position` when one was given. */
-  judgedAt: string;
-  groups: TimelinessGroup[];
-  /** Present when the figures are narrowed to one handling unit's own (a `unit` user asked). */
-  scope?: { unit: string };
-}
+export type { TimelinessAnswer, TimelinessRequest };
 
 export interface RenderedReport {
   body: Buffer | string | MonthlyReport;
@@ -60,82 +29,84 @@ export class TimelinessService {
     @Inject(KPI_DEFINITIONS) private readonly definitions: KpiDefinitions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly calendar: BusinessCalendar,
     private readonly longWork: LongWorkGate,
   ) {}
 
+  /**
+   * The live KPIs, or at a past `position`: long work, one at a time (docs/statistics.md, "Long
+   * work"), replayed on the long-work thread unless the read model is exactly there.
+   */
   async kpis(request: TimelinessRequest): Promise<TimelinessAnswer> {
-    const { position, facts } = await this.factsAt(request.position);
-    const judgedAt = await this.judgingInstant(request.position);
-    return this.answer(request, position, judgedAt, facts);
+    const { position } = request;
+    if (position === undefined) {
+      const live = await this.source.facts();
+      return this.answer(request, live.position, this.clock.now(), live.facts);
+    }
+    return this.longWork.run(async () => {
+      const at = await this.source.factsAt(position);
+      const judgedAt = await this.source.recordedAt(position);
+      if ('facts' in at) return this.answer(request, position, judgedAt, at.facts.facts);
+      return this.source.onThread<TimelinessAnswer>({ kind: 'kpis-at', request, upTo: position, judgedAt, generation: at.generation });
+    });
   }
 
   /**
-   * The KPIs as they would have been under another deadline policy: the log replayed with every
-   * deadline recomputed, the live read models untouched. `policyJson` is validated like POLICY_FILE.
+   * The KPIs as they would have been under another deadline policy: the log replayed on the
+   * long-work thread with every deadline recomputed, the live read models untouched. `policyJson`
+   * is validated like POLICY_FILE, here, before the job takes its turn.
    */
   async whatIf(request: TimelinessRequest, policyJson: unknown, onProgress?: ReplayProgress): Promise<TimelinessAnswer> {
-    const policy = new ConfiguredDeadlinePolicy(parsePolicyConfig(policyJson), this.calendar);
+    const policy = parsePolicyConfig(policyJson);
     // A replay of the whole log: long work, one at a time (docs/statistics.md, "Long work").
     return this.longWork.run(async () => {
-      const { position, facts } = await this.source.factsUnderPolicy(policy, request.position, onProgress);
-      const judgedAt = await this.judgingInstant(request.position);
-      return this.answer(request, position, judgedAt, facts);
+      const upTo = await this.source.upTo(request.position);
+      // Taken once the log's end is fixed, so everything replayed was recorded by the judging instant.
+      const judgedAt = request.position === undefined ? this.clock.now() : await this.source.recordedAt(request.position);
+      return this.source.onThread<TimelinessAnswer>({ kind: 'what-if', request, policy, upTo, judgedAt }, onProgress);
     });
   }
 
   /**
    * `unit`: a handling unit's user asks, and reads its own row, its rank out of the ranked units and
    * its own lists only (`monthlyReportForUnit`, docs/security.md); the ranking is computed over everyone.
+   * At a past `position`: long work, like the KPIs there.
    */
   async monthlyReport(month: string, position?: bigint, onProgress?: ReplayProgress, unit?: string): Promise<MonthlyReport> {
     shanghaiMonth(month);
-    const facts = await this.factsAt(position, onProgress);
-    const judgedAt = await this.judgingInstant(position);
-    const report = computeMonthlyReport(facts.facts, month, { judgedAt, deskLabel: this.config.org.name });
-    const positioned = { ...report, position: facts.position.toString() };
-    return unit === undefined ? positioned : monthlyReportForUnit(positioned, unit);
+    const deskLabel = this.config.org.name;
+    if (position === undefined) {
+      const live = await this.source.facts();
+      return monthlyReportAt(live.facts, month, live.position, { judgedAt: this.clock.now(), deskLabel, unit });
+    }
+    return this.longWork.run(async () => {
+      const at = await this.source.factsAt(position);
+      const judgedAt = await this.source.recordedAt(position);
+      if ('facts' in at) return monthlyReportAt(at.facts.facts, month, position, { judgedAt, deskLabel, unit });
+      return this.source.onThread<MonthlyReport>(
+        { kind: 'report-at', month, unit, upTo: position, judgedAt, generation: at.generation },
+        onProgress,
+      );
+    });
   }
 
   async render(report: MonthlyReport, format: ReportFormat): Promise<RenderedReport> {
     const context = { orgName: this.config.org.name, generatedAt: this.clock.now() };
     const media = REPORT_FORMAT_MEDIA[format];
     const fileName = `monthly-report-${report.month}-at-${report.position}.${media.extension}`;
-    // An export is long work too: one at a time (docs/statistics.md, "Long work").
+    // An export is long work too, rendered on the long-work thread (docs/statistics.md, "Long work").
     const body =
-      format === 'csv'
-        ? await this.longWork.run(async () => toCsv(report, context))
-        : format === 'xlsx'
-          ? await this.longWork.run(() => toXlsx(report, context))
-          : format === 'html'
-            ? toHtml(report, context)
-            : report;
+      format === 'csv' || format === 'xlsx'
+        ? await this.longWork.run(async () => {
+            const bytes = await this.source.onThread<Uint8Array>({ kind: 'export', format, report, context });
+            return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+          })
+        : format === 'html'
+          ? toHtml(report, context)
+          : report;
     return { body, contentType: media.contentType, fileName };
   }
 
-  /** The live facts, or at a past `position` a replay from the nearest snapshot: long work, one at a time (docs/statistics.md). */
-  private factsAt(position: bigint | undefined, onProgress?: ReplayProgress): Promise<FactsAtPosition> {
-    return position === undefined ? this.source.facts() : this.longWork.run(() => this.source.facts(position, onProgress));
-  }
-
-  /** Taken once the facts are read, so everything the live facts hold was recorded by the judging instant. */
-  private async judgingInstant(position: bigint | undefined): Promise<Date> {
-    return position === undefined ? this.clock.now() : this.source.recordedAt(position);
-  }
-
   private answer(request: TimelinessRequest, position: bigint, judgedAt: Date, facts: CaseFacts[]): TimelinessAnswer {
-    const { groups } = computeTimeliness(
-      request.unit === undefined ? facts : factsChargedToUnit(facts, request.unit),
-      { from: request.from, to: request.to, judgedAt, ...(request.groupBy !== undefined && { groupBy: request.groupBy }) },
-      { definitions: this.definitions, deskLabel: this.config.org.name },
-    );
-    return {
-      from: request.from.toISOString(),
-      to: request.to.toISOString(),
-      position: position.toString(),
-      judgedAt: judgedAt.toISOString(),
-      groups,
-      ...(request.unit !== undefined && { scope: { unit: request.unit } }),
-    };
+    return timelinessAnswer(request, position, judgedAt, facts, { definitions: this.definitions, deskLabel: this.config.org.name });
   }
 }

@@ -5677,6 +5677,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The long job (what-if, report at a past position, export) failed on the long-work thread, e.g. past its heap limit (LONG_WORK_HEAP_MB); code LONG_WORK.FAILED. The service carries on and the job may be asked for again */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description Busy: a long job (what-if, report at a past position, export) is running and the queue behind it (LONG_WORK_QUEUE) is full; code LONG_WORK.BUSY, try again after `Retry-After` seconds; or: The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
       503: {
         headers: {
@@ -5721,6 +5730,15 @@ export interface operations {
       };
       /** @description `position` is beyond the end of the event log; `head` gives the last position */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The long job (what-if, report at a past position, export) failed on the long-work thread, e.g. past its heap limit (LONG_WORK_HEAP_MB); code LONG_WORK.FAILED. The service carries on and the job may be asked for again */
+      500: {
         headers: {
           [name: string]: unknown;
         };
@@ -5781,6 +5799,15 @@ export interface operations {
       };
       /** @description `position` is beyond the end of the event log; `head` gives the last position */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The long job (what-if, report at a past position, export) failed on the long-work thread, e.g. past its heap limit (LONG_WORK_HEAP_MB); code LONG_WORK.FAILED. The service carries on and the job may be asked for again */
+      500: {
         headers: {
           [name: string]: unknown;
         };

@@ -65,6 +65,21 @@ describe('SqliteEventStore on a file', () => {
     expect(openStore({ busyTimeoutMs: 1234 }).pragmas()).toEqual({ journalMode: 'wal', synchronous: 2, busyTimeoutMs: 1234 });
   });
 
+  it('opens read-only beside the writing store: reads what it commits, refuses appends, and needs the file to exist', async () => {
+    expect(() => SqliteEventStore.openReadOnly(file)).toThrow();
+    const store = openStore();
+    const streamId = uniqueStreamId();
+    await store.append(streamId, testEvents(2), 'no_stream');
+    const reader = SqliteEventStore.openReadOnly(file);
+    opened.push(reader);
+    expect((await reader.readAll()).map((event) => event.id)).toEqual((await store.readAll()).map((event) => event.id));
+    await store.append(streamId, testEvents(1), 1n);
+    expect(await reader.headPosition()).toBe(3n);
+    expect((await reader.readStream(streamId)).map((event) => event.revision)).toEqual([0n, 1n, 2n]);
+    await expect(reader.append(streamId, testEvents(1), 2n)).rejects.toThrow(/read-only/);
+    expect(await store.headPosition()).toBe(3n);
+  });
+
   it('starts empty at head 0 and numbers the global log from 1', async () => {
     const store = openStore();
     expect(await store.headPosition()).toBe(0n);

@@ -125,7 +125,8 @@ export class SqliteEventStore implements EventStore {
 
   private constructor(
     private readonly db: Database.Database,
-    private readonly writer: SqliteWriter,
+    /** Null on a read-only connection (`openReadOnly`). */
+    private readonly writer: SqliteWriter | null,
     private readonly pollIntervalMs: number,
     private readonly maxAppendsPerCommit: number,
   ) {
@@ -165,6 +166,16 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  /**
+   * A read-only connection to the store at `file`, which must exist: reads and subscriptions, no
+   * appends and no writer thread. For work on another thread beside the service's own connection
+   * (long work, docs/statistics.md): WAL lets it read while the service writes.
+   */
+  static openReadOnly(file: string, options: Pick<SqliteEventStoreOptions, 'busyTimeoutMs' | 'pollIntervalMs'> = {}): SqliteEventStore {
+    const db = new Database(file, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5000 });
+    return new SqliteEventStore(db, null, options.pollIntervalMs ?? 250, 0);
+  }
+
   /** Write transactions committed by this instance (one per group commit); for observability. */
   get committedTransactions(): number {
     return this.commits;
@@ -185,6 +196,7 @@ export class SqliteEventStore implements EventStore {
 
   async appendMultiple(appends: StreamAppend[]): Promise<AppendResult[]> {
     if (this.closing) throw new Error('The event store is closed');
+    if (this.writer === null) throw new Error('This connection to the event store is read-only');
     if (appends.length === 0) throw new Error('A multi-stream append needs at least one stream');
     const parts = appends.map(({ streamId, events, expectedRevision = 'any' }) => {
       if (events.length === 0) throw new Error(`Append to stream '${streamId}' has no events`);
@@ -224,7 +236,7 @@ export class SqliteEventStore implements EventStore {
         await this.inFlight;
       }
       await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
-      await this.writer.close();
+      await this.writer?.close();
       this.db.close();
     })();
     return this.closing;
@@ -280,9 +292,11 @@ export class SqliteEventStore implements EventStore {
 
   /** Writes one batch in one transaction and settles its promises. */
   private async commit(batch: QueuedAppend[]): Promise<void> {
+    // appendMultiple refuses on a read-only connection: nothing is ever queued without a writer.
+    const writer = this.writer as SqliteWriter;
     let written: Awaited<ReturnType<SqliteWriter['commit']>>;
     try {
-      written = await this.writer.commit(
+      written = await writer.commit(
         batch.map((append) => append.parts),
         new Date().toISOString(),
       );
