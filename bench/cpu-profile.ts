@@ -49,10 +49,14 @@ export interface ProfileSummary {
 
 const IDLE = new Set(['(idle)']);
 
-/** The newest `.cpuprofile` in `dir` written by process `pid` (Node names them CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile). */
+/**
+ * The newest `.cpuprofile` in `dir` written by the main thread of process `pid` (Node names them
+ * CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; worker threads, such as the SQLite store's
+ * writer, write their own, with a thread id other than 0).
+ */
 export function profileOfProcess(dir: string, pid: number): string | undefined {
   const name = readdirSync(dir)
-    .filter((file) => file.endsWith('.cpuprofile') && file.split('.')[3] === String(pid))
+    .filter((file) => file.endsWith('.cpuprofile') && file.split('.')[3] === String(pid) && file.split('.')[4] === '0')
     .sort()
     .at(-1);
   return name === undefined ? undefined : join(dir, name);

@@ -38,7 +38,8 @@ import {
  *     NODE_OPTIONS='-r tsconfig-paths/register' node .tmp/bench-dist/bench/intake.bench.js
  *
  * or `npm run bench:intake` (builds `dist/` with nest build).
- *   BENCH_SECONDS (default 10)        per endpoint, in two interleaved phases
+ *   BENCH_SECONDS (default 10)        per endpoint, in BENCH_ROUNDS interleaved phases
+ *   BENCH_ROUNDS (default 2)          more phases, shorter, even out a shared machine's drift
  *   BENCH_CPU_PROFILE_DIR=<dir>       runs the service under `node --cpu-prof` and prints where
  *                                     its time went during the intake phases (slower: measure
  *                                     without it)
@@ -51,7 +52,7 @@ const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR ? resolve(process.env.
 const COMPARE_ENTRY = process.env.BENCH_COMPARE_ENTRY || undefined;
 const CONNECTIONS = 50;
 /** Each endpoint's time is split into this many phases, interleaved with the others', so drift hits all alike. */
-const ROUNDS = 2;
+const ROUNDS = positiveNumberFromEnv('BENCH_ROUNDS', 2);
 /** Unmeasured first run of each endpoint: the child's JIT and SQLite's page cache warm up. */
 const WARM_UP_SECONDS = 1;
 const REQUEST_TIMEOUT_SECONDS = 10;

@@ -627,6 +627,32 @@ describe('case numbers (SPEC §2): XF/RX/JF + year + 4-digit sequence, unique an
     expect(next.body.number).toBe('XF2026-0021');
   });
 
+  it('a resent ticket, a repeated Idempotency-Key and a refused intake take no number: the next intake gets the next one', async () => {
+    const other = await TestApp.start({ clock: new TestClock(START) });
+    try {
+      const ticket = await other.intake('hotline', hotlineBody({ platformTicketNo: 'GD-RESENT-1' }));
+      expect(ticket.body.number).toBe('RX2026-0001');
+      const resent = await other.post('/api/hotline-tickets', hotlineBody({ platformTicketNo: 'GD-RESENT-1' }));
+      expectStatus(resent, 200);
+      expect(resent.body).toMatchObject({ id: ticket.body.id, number: 'RX2026-0001' });
+      expect((await other.intake('hotline', hotlineBody({ platformTicketNo: 'GD-RESENT-2' }))).body.number).toBe('RX2026-0002');
+
+      const keyed = await other.intake('petition', petitionBody(), { idempotencyKey: 'intake-once' });
+      expect(keyed.body.number).toBe('XF2026-0001');
+      const repeated = await other.intake('petition', petitionBody(), { idempotencyKey: 'intake-once' });
+      expect(repeated.body).toMatchObject({ id: keyed.body.id, number: 'XF2026-0001' });
+      expectProblem(
+        await other.post('/api/petitions', petitionBody({ occurredAt: '2030-01-01T00:00:00+08:00' })),
+        422,
+        'CASE.INVALID_COMMAND',
+      );
+      expect((await other.intake('petition', petitionBody())).body.number).toBe('XF2026-0002');
+      expect((await other.list({ pageSize: 10 })).total).toBe(4);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it("the year is the intake's business year in Asia/Shanghai", async () => {
     const other = await TestApp.start({ clock: new TestClock('2027-01-01T00:30:00+08:00') });
     try {

@@ -98,6 +98,17 @@ describe('sign-in, sessions, users and units', () => {
     expect(details.size).toBe(1);
   });
 
+  it('a token accepted before is refused once it expires (its checked signature is not trusted past its exp)', async () => {
+    const jwt = t.app.get(JwtService);
+    const { iat: _iat, exp: _exp, ...claims } = jwt.decode<Record<string, unknown>>(await t.tokenFor(DESK));
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const shortLived = { Authorization: `Bearer ${jwt.sign({ ...claims, exp })}` };
+    expectStatus(await t.http.get('/api/auth/me').set(shortLived), 200);
+    expectStatus(await t.http.get('/api/auth/me').set(shortLived), 200);
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    expectProblem(await t.http.get('/api/auth/me').set(shortLived), 401, 'AUTH.UNAUTHENTICATED');
+  });
+
   it('wrong passwords are 401 and sign-in attempts are limited per username: 429 with Retry-After', async () => {
     const created = await createUser({ username: 'zhou.desk', displayName: '周', password: 'first-password-1', role: 'desk' });
     expectStatus(created, 201);

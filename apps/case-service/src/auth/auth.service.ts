@@ -13,6 +13,32 @@ interface TokenClaims {
   /** The user's session epoch when the token was issued; a later epoch revokes it. */
   ep: number;
   typ: 'access' | 'refresh';
+  /** Expiry, in seconds since the epoch (set on every token this service issues). */
+  exp?: number;
+}
+
+/** Most tokens remembered; past it the oldest is forgotten (and checked again if it comes back). */
+const MAX_VERIFIED_TOKENS = 10_000;
+
+/** Tokens whose signature was checked, with their claims, until they expire; bounded. */
+class VerifiedTokens {
+  private readonly claims = new Map<string, TokenClaims & { exp: number }>();
+
+  /** The token's claims while it is unexpired, by the same rule as jsonwebtoken (expired at `exp` itself). */
+  get(token: string): TokenClaims | undefined {
+    const claims = this.claims.get(token);
+    if (claims === undefined) return undefined;
+    if (Math.floor(Date.now() / 1000) < claims.exp) return claims;
+    this.claims.delete(token);
+    return undefined;
+  }
+
+  remember(token: string, claims: TokenClaims): void {
+    // A token without an expiry is not one this service issued for a session: never remembered.
+    if (typeof claims.exp !== 'number') return;
+    if (this.claims.size >= MAX_VERIFIED_TOKENS) this.claims.delete(this.claims.keys().next().value as string);
+    this.claims.set(token, { ...claims, exp: claims.exp });
+  }
 }
 
 export interface TokenPair {
@@ -43,6 +69,14 @@ export class ForbiddenRoleError extends ServiceError {
  */
 @Injectable()
 export class AuthService {
+  /**
+   * Checking a token's signature is most of what authenticating a request costs, and a client
+   * sends the same token with every request until it expires. A token checked once is known good
+   * until its `exp`; revocation (the session epoch, an inactive user) is still checked on every
+   * request, against the directory.
+   */
+  private readonly verifiedTokens = new VerifiedTokens();
+
   constructor(
     private readonly jwt: JwtService,
     private readonly directory: DirectoryService,
@@ -68,16 +102,23 @@ export class AuthService {
   }
 
   private async verify(token: string, type: TokenClaims['typ']): Promise<User> {
+    const claims = this.verifiedTokens.get(token) ?? (await this.checkSignature(token));
+    if (claims.typ !== type) throw new UnauthenticatedError();
+    const user = (await this.directory.current()).users.get(claims.sub);
+    if (user === undefined || !user.active || user.sessionEpoch !== claims.ep) throw new UnauthenticatedError();
+    return user;
+  }
+
+  /** The claims of a correctly signed, unexpired token, remembered for the next request that sends it. */
+  private async checkSignature(token: string): Promise<TokenClaims> {
     let claims: TokenClaims;
     try {
       claims = await this.jwt.verifyAsync<TokenClaims>(token, { algorithms: ['HS256'] });
     } catch {
       throw new UnauthenticatedError();
     }
-    if (claims.typ !== type) throw new UnauthenticatedError();
-    const user = (await this.directory.current()).users.get(claims.sub);
-    if (user === undefined || !user.active || user.sessionEpoch !== claims.ep) throw new UnauthenticatedError();
-    return user;
+    this.verifiedTokens.remember(token, claims);
+    return claims;
   }
 
   private async issue(user: User): Promise<TokenPair> {

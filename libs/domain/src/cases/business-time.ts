@@ -19,29 +19,27 @@ const RECORDS_ANOTHER_SYSTEMS_TIME: readonly string[] = ['system'];
 export function assertOccurredAtAllowed(state: CaseState, ctx: DecisionContext): void {
   const occurredAt = ctx.occurredAt.getTime();
   const recordedAt = ctx.recordedAt.getTime();
-  const details = { occurredAt: ctx.occurredAt.toISOString(), recordedAt: ctx.recordedAt.toISOString() };
+  // The instants as text only for a refusal: every command passes here, nearly all of them allowed.
+  const details = () => ({ occurredAt: ctx.occurredAt.toISOString(), recordedAt: ctx.recordedAt.toISOString() });
   if (occurredAt > recordedAt) {
-    throw new DomainError(
-      'CASE.INVALID_COMMAND',
-      `occurredAt is in the future: ${details.occurredAt} is after ${details.recordedAt}`,
-      details,
-    );
+    const { occurredAt: occurred, recordedAt: recorded } = details();
+    throw new DomainError('CASE.INVALID_COMMAND', `occurredAt is in the future: ${occurred} is after ${recorded}`, details());
   }
   if (state.status !== 'none' && occurredAt < Date.parse(state.lastCommandAt)) {
     throw new DomainError(
       'CASE.INVALID_COMMAND',
-      `occurredAt ${details.occurredAt} is before the case's previous command at ${state.lastCommandAt}`,
-      { ...details, lastCommandAt: state.lastCommandAt },
+      `occurredAt ${details().occurredAt} is before the case's previous command at ${state.lastCommandAt}`,
+      { ...details(), lastCommandAt: state.lastCommandAt },
     );
   }
-  const earliestWithoutRole = new Date(recordedAt - ctx.backdatingWindowMs).toISOString();
   const mayBackdate =
     (OVERSEEING_ROLES as readonly string[]).includes(ctx.actor.role) || RECORDS_ANOTHER_SYSTEMS_TIME.includes(ctx.actor.role);
   if (occurredAt < recordedAt - ctx.backdatingWindowMs && !mayBackdate) {
+    const earliestWithoutRole = new Date(recordedAt - ctx.backdatingWindowMs).toISOString();
     throw new DomainError(
       'CASE.FORBIDDEN',
-      `Back-dating to ${details.occurredAt}, before ${earliestWithoutRole}, needs the supervisor or admin role`,
-      { ...details, earliestWithoutRole },
+      `Back-dating to ${details().occurredAt}, before ${earliestWithoutRole}, needs the supervisor or admin role`,
+      { ...details(), earliestWithoutRole },
     );
   }
 }

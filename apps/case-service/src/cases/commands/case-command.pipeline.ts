@@ -60,7 +60,16 @@ export interface CommandExecution {
    * wrong write. Not used under If-Match, whose answer must come from the case as it is now.
    */
   loaded?: LoadedCase;
+  /**
+   * `loaded` was not read but taken to be `NO_CASE` (an intake opening a new case): when the
+   * stream turns out to exist, the store's WrongExpectedVersionError is thrown to the caller,
+   * which reads the case on file, instead of being retried here.
+   */
+  unread?: boolean;
 }
+
+/** A case with no stream: what a case id nothing was recorded under reads as. */
+export const NO_CASE: LoadedCase = Object.freeze({ state: INITIAL_CASE_STATE, recorded: [], revision: null });
 
 export interface CommandResult extends CommandOutcome {
   /** The case as the command left it. */
@@ -128,6 +137,7 @@ export class CaseCommandPipeline {
     eventId = () => randomUUID(),
     alongside,
     loaded: snapshot,
+    unread = false,
   }: CommandExecution): Promise<CommandResult> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const fresh = attempt === 1 && snapshot !== undefined && request.expectedRevision === undefined ? snapshot : await this.load(caseId);
@@ -173,7 +183,7 @@ export class CaseCommandPipeline {
         const state = events.reduce(evolve, loaded.state);
         return { id: caseId, revision: result.nextExpectedRevision, position: result.position, replayed: false, state };
       } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError) || error.streamId !== caseStreamId(caseId)) throw error;
+        if (!(error instanceof WrongExpectedVersionError) || error.streamId !== caseStreamId(caseId) || unread) throw error;
         if (request.expectedRevision !== undefined) {
           throw new StaleRevisionError(request.expectedRevision, error.actual === 'no_stream' ? null : error.actual);
         }
@@ -205,5 +215,5 @@ export class CaseCommandPipeline {
 export function asSeenBy(loaded: LoadedCase, actor: Actor): LoadedCase {
   if (actor.role !== 'unit' || loaded.state.status === 'none') return loaded;
   if (actor.unit !== undefined && unitMaySee(loaded.state, actor.unit)) return loaded;
-  return { state: INITIAL_CASE_STATE, recorded: [], revision: null };
+  return NO_CASE;
 }

@@ -19,7 +19,7 @@ import { WrongExpectedVersionError } from '@cases/event-store';
 import { PersonalDataVault } from '@cases/personal-data';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
-import { CaseCommandPipeline, asSeenBy, type LoadedCase } from './case-command.pipeline';
+import { CaseCommandPipeline, NO_CASE, asSeenBy, type LoadedCase } from './case-command.pipeline';
 import { CaseNumberAllocator } from './case-number.allocator';
 import { TicketConflictError } from './command-errors';
 import type { CommandOutcome, CommandRequest } from './command-request';
@@ -28,6 +28,9 @@ import type { CommandOutcome, CommandRequest } from './command-request';
 const UNALLOCATED_NUMBER = 'unallocated';
 
 const MAX_NUMBER_ATTEMPTS = 20;
+
+/** An intake that opened no case: the case is on file (or, tried unread, may be). */
+const NOT_OPENED = Symbol('not opened');
 
 /** Namespace for case ids derived from natural keys (a platform ticket number, an Idempotency-Key). */
 const CASE_ID_NAMESPACE = '5b0f7f4e-8f0e-4c55-9a52-2f1f4f3c7d11';
@@ -94,15 +97,47 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
     platformTicketNo: string | undefined,
     request: CommandRequest,
   ): Promise<IntakeOutcome> {
-    const orgId = this.config.org.id;
+    // Nearly every intake opens a new case, whose stream is empty: it is first tried as one without
+    // reading the stream, its append being conditional on there being none. Only when a case is on
+    // file (a resent ticket, a repeated Idempotency-Key) or the intake is refused is the stream read
+    // and the intake handled from it, so that a case on file answers before any refusal.
+    if (request.expectedRevision === undefined) {
+      const opened = await this.open(caseId, intake, request, NO_CASE, 'unread');
+      if (opened !== NOT_OPENED) return opened;
+    }
     const loaded = await this.pipeline.load(caseId);
     const existing = await this.existingCase(caseId, loaded, intake, request);
     if (existing) return existing;
+    const opened = await this.open(caseId, intake, request, loaded, 'read');
+    if (opened !== NOT_OPENED) return opened;
+    // Another instance registered the same case meanwhile: answer as it did.
+    const raced = await this.existingCase(caseId, await this.pipeline.load(caseId), intake, request);
+    if (raced) return raced;
+    throw new Error(`Case ${caseId} could not be registered: no case number after ${MAX_NUMBER_ATTEMPTS} attempts`);
+  }
 
+  /**
+   * Opens the case with a new number, on the case as `loaded` (read, or taken to have no stream
+   * when `unread`). NOT_OPENED when the case turned out to be on file; when `unread`, also when the
+   * intake was refused, which the caller then decides again on the case as read.
+   */
+  private async open(
+    caseId: string,
+    intake: IntakeDetails,
+    request: CommandRequest,
+    loaded: LoadedCase,
+    stream: 'read' | 'unread',
+  ): Promise<IntakeOutcome | typeof NOT_OPENED> {
+    const orgId = this.config.org.id;
     // Refusals (a future occurredAt, back-dating without the role) must not use up a number.
-    this.pipeline.check(loaded, request, (state, context) =>
-      decideIntake(withIds(intake, { caseId, orgId, number: UNALLOCATED_NUMBER }), state, context),
-    );
+    try {
+      this.pipeline.check(loaded, request, (state, context) =>
+        decideIntake(withIds(intake, { caseId, orgId, number: UNALLOCATED_NUMBER }), state, context),
+      );
+    } catch (refusal) {
+      if (stream === 'unread') return NOT_OPENED;
+      throw refusal;
+    }
     const occurredAt = request.occurredAt ? new Date(request.occurredAt) : this.clock.now();
     let reservation = await this.numbers.reserve(orgId, INTAKE_KIND[intake.type], occurredAt, caseId);
     for (let attempt = 1; attempt <= MAX_NUMBER_ATTEMPTS; attempt++) {
@@ -114,27 +149,30 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
           request,
           decide: (state, context) => decideIntake(command, state, context),
           alongside: reservation.append,
+          // The case as the caller has it: no (second) read of the stream. The append is
+          // conditional on its revision, so a case written meanwhile is never overwritten.
+          loaded,
+          unread: stream === 'unread',
         });
         if (!outcome.replayed) {
           this.numbers.taken(reservation);
           return { ...outcome, number: reservation.number, existing: false };
         }
         this.numbers.unused(reservation);
-        break;
+        return NOT_OPENED;
       } catch (error) {
         if (error instanceof WrongExpectedVersionError && this.numbers.isConflictOf(reservation, error)) {
           reservation = await this.numbers.conflicted(reservation, error);
           continue;
         }
         this.numbers.unused(reservation);
+        // The stream taken to be missing exists: the case is on file.
+        if (stream === 'unread' && error instanceof WrongExpectedVersionError) return NOT_OPENED;
         if (!(error instanceof IllegalTransitionError)) throw error;
-        break;
+        return NOT_OPENED;
       }
     }
-    // Another instance registered the same case meanwhile: answer as it did.
-    const raced = await this.existingCase(caseId, await this.pipeline.load(caseId), intake, request);
-    if (raced) return raced;
-    throw new Error(`Case ${caseId} could not be registered: no case number after ${MAX_NUMBER_ATTEMPTS} attempts`);
+    return NOT_OPENED;
   }
 
   private caseIdFor(orgId: string, platformTicketNo: string | undefined, request: CommandRequest): string {
