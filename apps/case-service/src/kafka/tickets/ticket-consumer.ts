@@ -24,7 +24,7 @@ export const DEAD_LETTER_HEADERS = {
 } as const;
 
 /**
- * Every value `dlq-reason` takes. (Earlier releases also wrote `unsupported`, for a ticket resent
+ * Every value `dlq-reason` takes. (Earlier builds also wrote `unsupported`, for a ticket resent
  * with other content; `replay-dlq` now records such a message as a correction of the ticket.)
  */
 export type DeadLetterReason = 'unparseable' | 'unknown-schema' | 'invalid' | 'refused';
