@@ -94,9 +94,10 @@ export class TimelinessFactsSource implements OnModuleDestroy {
 
   /**
    * Runs a job (a replay, an export) on the long-work thread (docs/statistics.md, "Long work") and
-   * answers what it posts back. A job may leave a snapshot behind, written by the thread once the answer is out:
-   * jobs take their turn in the same line as the live snapshots, so two never write at once
-   * (`FactsSnapshots` drops unfinished files), and a live snapshot due meanwhile is skipped.
+   * answers what it posts back. A replay may leave a snapshot behind, written by the thread once
+   * the answer is out: jobs take their turn in the same line as the live snapshots, so two never
+   * write at once (`FactsSnapshots` drops unfinished files), and a live snapshot due meanwhile is
+   * skipped.
    */
   async onThread<T>(job: TimelinessJob, onProgress?: ReplayProgress): Promise<T> {
     this.snapshotsPending += 1;
