@@ -78,6 +78,23 @@ describe('long work: one job at a time behind a bounded queue', () => {
     expectStatus(await t.get('/api/reports/monthly/2026-03', SUPERVISOR).query({ position }), 200);
   });
 
+  it('gives an export at a past position a single turn at the gate, replay and rendering together', async () => {
+    const position = (await t.get('/api/stats/timeliness', SUPERVISOR).query(MARCH)).body.position as string;
+    const turns = jest.spyOn(t.app.get(LongWorkGate), 'run');
+    try {
+      const xlsx = await t
+        .get('/api/reports/monthly/2026-03', SUPERVISOR)
+        .query({ position: String(BigInt(position) - 1n), format: 'xlsx' });
+      expectStatus(xlsx, 200);
+      expect(turns).toHaveBeenCalledTimes(1);
+      // A JSON report at the live position is no long work at all.
+      expectStatus(await t.get('/api/reports/monthly/2026-03', SUPERVISOR), 200);
+      expect(turns).toHaveBeenCalledTimes(1);
+    } finally {
+      turns.mockRestore();
+    }
+  });
+
   it('lets a job wait its turn when LONG_WORK_QUEUE allows it, in arrival order', async () => {
     const gate = new LongWorkGate({ longWorkQueue: 1 });
     const order: string[] = [];

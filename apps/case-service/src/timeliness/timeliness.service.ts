@@ -85,28 +85,44 @@ export class TimelinessService {
   }
 
   /**
-   * `unit`: a handling unit's user asks, and reads its own row, its rank out of the ranked units and
-   * its own lists only (`monthlyReportForUnit`, docs/security.md); the ranking is computed over everyone.
+   * The monthly report in `format`. A report at a past position (a replay from the nearest
+   * snapshot) and an export (CSV, XLSX) are long work (docs/statistics.md, "Long work"), and one
+   * that is both takes a single turn at the gate, so no other job runs between its replay and its
+   * rendering and it is never refused halfway. `unit`: a handling unit's user asks, and reads its
+   * own row, its rank out of the ranked units and its own lists only (`monthlyReportForUnit`,
+   * docs/security.md); the ranking is computed over everyone.
    */
-  async monthlyReport(month: string, position?: bigint, onProgress?: ReplayProgress, unit?: string): Promise<MonthlyReport> {
+  async renderedMonthlyReport(
+    month: string,
+    format: ReportFormat,
+    options: { position?: bigint; onProgress?: ReplayProgress; unit?: string } = {},
+  ): Promise<{ report: MonthlyReport; rendered: RenderedReport }> {
     shanghaiMonth(month);
-    const facts = await this.factsAt(position, onProgress);
+    const work = async () => {
+      const report = await this.computeReport(month, options.position, options.onProgress, options.unit);
+      return { report, rendered: await this.render(report, format) };
+    };
+    return options.position !== undefined || format === 'csv' || format === 'xlsx' ? this.longWork.run(work) : work();
+  }
+
+  private async computeReport(month: string, position?: bigint, onProgress?: ReplayProgress, unit?: string): Promise<MonthlyReport> {
+    const facts = await this.source.facts(position, onProgress);
     const judgedAt = await this.judgingInstant(position);
     const report = computeMonthlyReport(facts.facts, month, { judgedAt, deskLabel: this.config.org.name });
     const positioned = { ...report, position: facts.position.toString() };
     return unit === undefined ? positioned : monthlyReportForUnit(positioned, unit);
   }
 
-  async render(report: MonthlyReport, format: ReportFormat): Promise<RenderedReport> {
+  /** Renders without the gate: `renderedMonthlyReport` has taken its turn for it when the rendering is long work. */
+  private async render(report: MonthlyReport, format: ReportFormat): Promise<RenderedReport> {
     const context = { orgName: this.config.org.name, generatedAt: this.clock.now() };
     const media = REPORT_FORMAT_MEDIA[format];
     const fileName = `monthly-report-${report.month}-at-${report.position}.${media.extension}`;
-    // An export is long work too: one at a time (docs/statistics.md, "Long work").
     const body =
       format === 'csv'
-        ? await this.longWork.run(async () => toCsv(report, context))
+        ? toCsv(report, context)
         : format === 'xlsx'
-          ? await this.longWork.run(() => toXlsx(report, context))
+          ? await toXlsx(report, context)
           : format === 'html'
             ? toHtml(report, context)
             : report;
