@@ -5,7 +5,7 @@
  * and a report at an earlier position, started from the nearest snapshot of the timeliness facts,
  * equals the same report computed from nothing.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_POLICY_CONFIG } from '@cases/domain';
 import { LongWorkGate } from '../apps/case-service/src/long-work/long-work.gate';
@@ -162,6 +162,16 @@ describe('reports at an earlier position start from the nearest snapshot', () =>
     // The live figures pass a snapshot position: the read side writes one.
     const snapshotted = BigInt((await get('/api/stats/timeliness', MARCH)).position);
     await snapshotAt(snapshotted);
+    // Beside the facts it holds the states of the three cases in flight (each has a deadline running).
+    const file = readdirSync(snapshotDir).find((name) => name.endsWith(`-p${snapshotted}.ndjson`)) as string;
+    const [header, ...lines] = readFileSync(join(snapshotDir, file), 'utf8').trim().split('\n');
+    expect(JSON.parse(header)).toMatchObject({ format: 2, cases: 3, states: 3 });
+    expect(
+      lines
+        .slice(3)
+        .map((line) => (JSON.parse(line) as { id: string }).id)
+        .sort(),
+    ).toEqual([h1, h2, p1].sort());
 
     // After it: older cases move on (h1 signed late, h2 dispatched, p1 accepted) and a new one arrives.
     at('2026-03-03T15:00:00');
