@@ -6,7 +6,7 @@
  * equals the same report computed from nothing. The replays run on the long-work thread: the
  * service answers meanwhile, and a thread that dies costs its job a 500, not the service.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ConfiguredDeadlinePolicy,
@@ -92,6 +92,23 @@ describe('long work: one job at a time behind a bounded queue', () => {
     expectStatus(await t.get('/api/reports/monthly/2026-03', SUPERVISOR).query({ position }), 200);
   });
 
+  it('gives an export at a past position a single turn at the gate, replay and rendering together', async () => {
+    const position = (await t.get('/api/stats/timeliness', SUPERVISOR).query(MARCH)).body.position as string;
+    const turns = jest.spyOn(t.app.get(LongWorkGate), 'run');
+    try {
+      const xlsx = await t
+        .get('/api/reports/monthly/2026-03', SUPERVISOR)
+        .query({ position: String(BigInt(position) - 1n), format: 'xlsx' });
+      expectStatus(xlsx, 200);
+      expect(turns).toHaveBeenCalledTimes(1);
+      // A JSON report at the live position is no long work at all.
+      expectStatus(await t.get('/api/reports/monthly/2026-03', SUPERVISOR), 200);
+      expect(turns).toHaveBeenCalledTimes(1);
+    } finally {
+      turns.mockRestore();
+    }
+  });
+
   it('lets a job wait its turn when LONG_WORK_QUEUE allows it, in arrival order', async () => {
     const gate = new LongWorkGate({ longWorkQueue: 1 });
     const order: string[] = [];
@@ -159,6 +176,16 @@ describe('reports at an earlier position start from the nearest snapshot', () =>
     // The live figures pass a snapshot position: the read side writes one.
     const snapshotted = BigInt((await get('/api/stats/timeliness', MARCH)).position);
     await snapshotAt(snapshotted);
+    // Beside the facts it holds the states of the three cases in flight (each has a deadline running).
+    const file = readdirSync(snapshotDir).find((name) => name.endsWith(`-p${snapshotted}.ndjson`)) as string;
+    const [header, ...lines] = readFileSync(join(snapshotDir, file), 'utf8').trim().split('\n');
+    expect(JSON.parse(header)).toMatchObject({ format: 2, cases: 3, states: 3 });
+    expect(
+      lines
+        .slice(3)
+        .map((line) => (JSON.parse(line) as { id: string }).id)
+        .sort(),
+    ).toEqual([h1, h2, p1].sort());
 
     // After it: older cases move on (h1 signed late, h2 dispatched, p1 accepted) and a new one arrives.
     at('2026-03-03T15:00:00');

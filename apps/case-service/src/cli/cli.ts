@@ -157,9 +157,11 @@ program
   .action(async (month: string, options: { format: ReportFormat; out?: string; position?: bigint }) => {
     await withTimeliness(async (timeliness) => {
       const bar = replayBar('replay');
-      const report = await timeliness.monthlyReport(month, options.position, (done, upTo) => bar.update(done, upTo));
+      const { report, rendered } = await timeliness.renderedMonthlyReport(month, options.format, {
+        position: options.position,
+        onProgress: (done, upTo) => bar.update(done, upTo),
+      });
       bar.stop();
-      const rendered = await timeliness.render(report, options.format);
       const file = options.out ?? rendered.fileName;
       writeFileSync(
         file,

@@ -1,11 +1,22 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { ServiceError, type CaseFacts } from '@cases/domain';
+import {
+  ServiceError,
+  caseStreamId,
+  decodeCaseEvent,
+  evolve,
+  INITIAL_CASE_STATE,
+  TERMINAL_STATUSES,
+  type CaseFacts,
+  type CaseState,
+  type OpenedCase,
+} from '@cases/domain';
 import { EVENT_STORE, type EventStore } from '@cases/event-store';
 import { ReadModels, type FactsCursor } from '@cases/read-models';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { LongWorkThread } from '../long-work/long-work.thread';
 import { FactsSnapshots } from './replay/facts-snapshots';
 import type { ReplayProgress } from './replay/facts-replay';
+import { TimeSlices } from './replay/time-slices';
 import type { TimelinessJob } from './timeliness-jobs';
 import { TIMELINESS_THREAD } from './timeliness-thread.provider';
 
@@ -43,8 +54,12 @@ export type { ReplayProgress };
  *    TIMELINESS_SNAPSHOT_EVERY positions the read side passes, these facts are also written out as
  *    a snapshot at their position;
  *  - at an earlier position (`?position=` reproducing a report) or under another deadline policy
- *    (what-if): replayed on the long-work thread (`onThread`, timeliness-jobs.ts), from the nearest
- *    snapshot or from position 0, which posts back only the figures asked for.
+ *    (what-if): replayed on the long-work thread (`onThread`, timeliness-jobs.ts), which posts back
+ *    only the figures asked for. A report at an earlier position starts from the nearest snapshot at
+ *    or before it and goes on from the snapshot's states of the cases in flight (from position 0
+ *    when there is none; the replay then leaves a snapshot at its position); a what-if replays the
+ *    whole log, since a snapshot holds the live policy's deadlines. A replay (`replayFacts`) holds
+ *    the facts and only the states of the cases in flight, never every case's state.
  */
 @Injectable()
 export class TimelinessFactsSource implements OnModuleDestroy {
@@ -145,25 +160,67 @@ export class TimelinessFactsSource implements OnModuleDestroy {
   /**
    * Snapshots the live facts once the read side is TIMELINESS_SNAPSHOT_EVERY positions past the
    * latest snapshot; skipped while another is being written (the next query will pass by again).
+   * The read model holds facts, not states: the states of the cases in flight are folded from
+   * their streams up to the position, in the background.
    */
   private snapshotLive(current: FactsAtPosition, generation: number): void {
     const every = BigInt(this.config.timelinessSnapshotEvery);
     if (every === 0n || current.position < every || this.snapshotsPending > 0) return;
-    this.snapshot(current.position, generation, current.facts, async () => {
-      const latest = (await this.snapshots.list(generation)).at(-1);
-      return latest === undefined || current.position - latest.position >= every;
-    });
+    this.snapshot(
+      current.position,
+      generation,
+      current.facts,
+      () => this.statesInFlight(current),
+      async () => {
+        const latest = (await this.snapshots.list(generation)).at(-1);
+        return latest === undefined || current.position - latest.position >= every;
+      },
+    );
+  }
+
+  /**
+   * The states at `position` of the cases that may be in flight there: those with a deadline
+   * running (an episode neither reached nor ended) and those with no deadline yet (registered, not
+   * dispatched). The facts hold no status, so an ended one among them is folded and left out; a case
+   * in flight with neither is folded from its stream when a replay from the snapshot meets it, as
+   * without any state.
+   */
+  private async statesInFlight({ position, facts }: FactsAtPosition): Promise<OpenedCase[]> {
+    const states: OpenedCase[] = [];
+    const slices = new TimeSlices();
+    for (const fact of facts) {
+      const running = fact.episodes.some((episode) => episode.reachedAt === undefined && episode.endedAt === undefined);
+      if (!running && fact.episodes.length > 0) continue;
+      let state: CaseState = INITIAL_CASE_STATE;
+      for (const recorded of await this.store.readStream(caseStreamId(fact.caseId))) {
+        if (recorded.position > position) break;
+        state = evolve(state, decodeCaseEvent(recorded));
+      }
+      if (isOpened(state) && !TERMINAL_STATUSES.includes(state.status)) states.push(state);
+      await slices.pause();
+    }
+    return states;
   }
 
   /** Writes a snapshot in the background, after those already under way: derived data, a failure only costs speed. */
-  private snapshot(position: bigint, generation: number, facts: CaseFacts[], wanted = async () => true): void {
+  private snapshot(
+    position: bigint,
+    generation: number,
+    facts: CaseFacts[],
+    states: () => Promise<OpenedCase[]>,
+    wanted = async () => true,
+  ): void {
     if (this.config.timelinessSnapshotEvery === 0) return;
     this.snapshotsPending += 1;
     this.snapshotting = this.snapshotting
       .then(async () => {
-        if (await wanted()) await this.snapshots.save(position, generation, facts);
+        if (await wanted()) await this.snapshots.save(position, generation, facts, await states());
       })
       .catch((error: unknown) => this.logger.warn(`Timeliness snapshot at ${position} not written: ${String(error)}`))
       .finally(() => void (this.snapshotsPending -= 1));
   }
+}
+
+function isOpened(state: CaseState): state is OpenedCase {
+  return state.status !== 'none';
 }

@@ -8,7 +8,9 @@ import {
   replayUnderPolicy,
   type BusinessCalendar,
   type CaseFacts,
+  type CaseState,
   type KpiDefinitions,
+  type OpenedCase,
   type PolicyConfig,
   type TimelinessDimension,
   type TimelinessGroup,
@@ -17,7 +19,6 @@ import type { EventStore } from '@cases/event-store';
 import { toCsv, toXlsx, type MonthlyReport, type ReportRenderContext } from '../reports/render';
 import { FactsSnapshots } from './replay/facts-snapshots';
 import { replayFacts, type ReplayProgress } from './replay/facts-replay';
-import { TimeSlices } from './replay/time-slices';
 
 /*
  * The long timeliness jobs (docs/statistics.md, "Long work"): a what-if replay of the log, the
@@ -156,16 +157,20 @@ async function factsAt(
   const snapshots = new FactsSnapshots(settings.dataDir, settings.orgId);
   const every = settings.timelinessSnapshotEvery;
   const snapshot = every > 0 ? await snapshots.nearest(upTo, generation) : undefined;
-  const base = new Map<string, CaseFacts>();
-  if (snapshot !== undefined) {
-    const slices = new TimeSlices();
-    for await (const facts of snapshots.read(snapshot)) {
-      base.set(facts.caseId, facts);
-      await slices.pause();
-    }
-  }
+  // The replay goes on from the snapshot's states of the cases in flight, rather than folding those cases from their streams.
+  const base =
+    snapshot === undefined ? { facts: new Map<string, CaseFacts>(), states: new Map<string, CaseState>() } : await snapshots.load(snapshot);
+  const { states } = base;
   const after = snapshot?.position ?? 0n;
-  const facts = [...(await replayFacts(store, { after, upTo, orgId: settings.orgId, fold: evolve, facts: base, onProgress })).values()];
-  if (every > 0 && upTo - after >= BigInt(every)) afterAnswer(async () => void (await snapshots.save(upTo, generation, facts)));
+  const replayed = await replayFacts(store, { after, upTo, orgId: settings.orgId, fold: evolve, facts: base.facts, states, onProgress });
+  const facts = [...replayed.values()];
+  // The snapshot left where none is near holds the states the replay ends holding, for the next replay from it.
+  if (every > 0 && upTo - after >= BigInt(every)) {
+    afterAnswer(async () => void (await snapshots.save(upTo, generation, facts, [...states.values()].filter(isOpened))));
+  }
   return facts;
+}
+
+function isOpened(state: CaseState): state is OpenedCase {
+  return state.status !== 'none';
 }

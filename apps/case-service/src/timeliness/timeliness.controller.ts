@@ -111,8 +111,10 @@ export class TimelinessController {
     const monthProblem = reportMonthProblem(month, this.clock.now());
     if (monthProblem) throw new RequestValidationError([{ field: 'month', message: monthProblem }]);
     const position = query.position === undefined ? undefined : BigInt(query.position);
-    const report = await this.timeliness.monthlyReport(month, position, undefined, scopeOf(actorOf(req)));
-    const rendered = await this.timeliness.render(report, query.format ?? 'json');
+    const { rendered } = await this.timeliness.renderedMonthlyReport(month, query.format ?? 'json', {
+      position,
+      unit: scopeOf(actorOf(req)),
+    });
     res.setHeader('Content-Type', rendered.contentType);
     if (query.format && query.format !== 'json' && query.format !== 'html') {
       res.setHeader('Content-Disposition', `attachment; filename="${rendered.fileName}"`);

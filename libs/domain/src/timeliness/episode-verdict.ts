@@ -1,5 +1,6 @@
 import { MS_PER_DAY } from '../calendar/china-standard-time';
 import type { EpisodeFact } from './case-facts';
+import { episodeTimes, type EpisodeTimes } from './fact-times';
 
 /**
  * How one deadline episode counts, judged at an instant (docs/timeliness-rules.md). The KPIs and
@@ -19,9 +20,14 @@ import type { EpisodeFact } from './case-facts';
 export type EpisodeVerdict = 'on-time' | 'late' | 'not-due-yet' | 'void';
 
 export function episodeVerdict(episode: EpisodeFact, judgedAtMs: number): EpisodeVerdict {
-  const dueMs = Date.parse(episode.dueAt);
-  if (episode.reachedAt !== undefined) return Date.parse(episode.reachedAt) <= dueMs ? 'on-time' : 'late';
-  if (episode.endedAt !== undefined) return Date.parse(episode.endedAt) > dueMs ? 'late' : 'void';
+  return verdictOfTimes(episodeTimes(episode), judgedAtMs);
+}
+
+/** `episodeVerdict` over the episode's instants already parsed (`factTimes`). */
+export function verdictOfTimes(times: EpisodeTimes, judgedAtMs: number): EpisodeVerdict {
+  const { dueMs, reachedMs, endedMs } = times;
+  if (reachedMs !== undefined) return reachedMs <= dueMs ? 'on-time' : 'late';
+  if (endedMs !== undefined) return endedMs > dueMs ? 'late' : 'void';
   return judgedAtMs > dueMs ? 'late' : 'not-due-yet';
 }
 
@@ -37,12 +43,20 @@ export function isDecided(verdict: EpisodeVerdict): verdict is 'on-time' | 'late
  * that instant included.
  */
 export function openAndOverdueAt(episode: EpisodeFact, instantMs: number, settledAtInstant = false): boolean {
-  const settled = (iso: string | undefined) =>
-    iso !== undefined && (settledAtInstant ? Date.parse(iso) <= instantMs : Date.parse(iso) < instantMs);
-  return Date.parse(episode.dueAt) < instantMs && !settled(episode.reachedAt) && !settled(episode.endedAt);
+  return openAndOverdueTimesAt(episodeTimes(episode), instantMs, settledAtInstant);
+}
+
+/** `openAndOverdueAt` over the episode's instants already parsed (`factTimes`). */
+export function openAndOverdueTimesAt(times: EpisodeTimes, instantMs: number, settledAtInstant = false): boolean {
+  const settled = (ms: number | undefined) => ms !== undefined && (settledAtInstant ? ms <= instantMs : ms < instantMs);
+  return times.dueMs < instantMs && !settled(times.reachedMs) && !settled(times.endedMs);
 }
 
 /** Whole days from the deadline to `instantMs`, a started day counting as a whole one: overdue by an hour reads 1. */
 export function daysOverdue(dueAt: string, instantMs: number): number {
-  return Math.ceil((instantMs - Date.parse(dueAt)) / MS_PER_DAY);
+  return daysOverdueMs(Date.parse(dueAt), instantMs);
+}
+
+export function daysOverdueMs(dueMs: number, instantMs: number): number {
+  return Math.ceil((instantMs - dueMs) / MS_PER_DAY);
 }

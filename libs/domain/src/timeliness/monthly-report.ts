@@ -1,7 +1,8 @@
 import { MILESTONES, type CaseKind, type Milestone } from '../cases/case.types';
 import { MILESTONE_OWNERS, type CaseFacts, type EpisodeFact, type SupervisionFact } from './case-facts';
-import { daysOverdue, episodeVerdict, isDecided, openAndOverdueAt } from './episode-verdict';
-import { inPeriod, periodBetween, shanghaiMonth } from './reporting-period';
+import { daysOverdueMs, isDecided, openAndOverdueTimesAt, verdictOfTimes } from './episode-verdict';
+import { factTimes, type FactTimes } from './fact-times';
+import { msInPeriod, periodBetween, shanghaiMonth } from './reporting-period';
 import { chargedLabel, compareCodeUnits, isHandlingUnitLabel, unitLabelOrder } from './unit-label';
 
 export interface MonthlyUnitRow {
@@ -111,14 +112,18 @@ export function computeMonthlyReport(facts: readonly CaseFacts[], month: string,
     }
     return counts;
   };
-  const overdue: OverdueMilestoneRow[] = [];
-  const unsatisfied: UnsatisfiedCallbackRow[] = [];
+  // Rows with the instant they sort by, kept as a number so the sort never parses.
+  const overdue: Sortable<OverdueMilestoneRow>[] = [];
+  const unsatisfied: Sortable<UnsatisfiedCallbackRow>[] = [];
 
   for (const fact of facts) {
-    for (const episode of fact.episodes) {
+    // Every instant compared below is parsed once per facts object (`factTimes`), not per comparison.
+    const times = factTimes(fact);
+    fact.episodes.forEach((episode, index) => {
+      const episodeTimes = times.episodes[index];
       const unit = chargedLabel(MILESTONE_OWNERS[episode.milestone], episode.unit, deskLabel);
-      if (inPeriod(period, episode.dueAt)) {
-        const verdict = episodeVerdict(episode, judgedAtMs);
+      if (msInPeriod(period, episodeTimes.dueMs)) {
+        const verdict = verdictOfTimes(episodeTimes, judgedAtMs);
         if (isDecided(verdict)) {
           const counts = countsOf(unit);
           counts.due += 1;
@@ -126,18 +131,19 @@ export function computeMonthlyReport(facts: readonly CaseFacts[], month: string,
           else counts.late += 1;
         }
       }
-      if (openAndOverdueAt(episode, monthEndMs, stillRunning)) {
+      if (openAndOverdueTimesAt(episodeTimes, monthEndMs, stillRunning)) {
         countsOf(unit).openOverdue += 1;
-        overdue.push(overdueRow(fact, episode, unit, monthEndMs));
+        overdue.push({ row: overdueRow(fact, times, episode, episodeTimes.dueMs, unit, monthEndMs), atMs: episodeTimes.dueMs });
       }
-    }
-    for (const callback of fact.callbacks) {
-      if (callback.satisfaction !== 'unsatisfied' || !inPeriod(period, callback.reviewedAt)) continue;
+    });
+    fact.callbacks.forEach((callback, index) => {
+      const reviewedMs = times.reviewedMs[index];
+      if (callback.satisfaction !== 'unsatisfied' || !msInPeriod(period, reviewedMs)) return;
       const unit = chargedLabel('unit', callback.unit, deskLabel);
       countsOf(unit).unsatisfied += 1;
       const { caseId, number, title } = fact;
-      unsatisfied.push({ caseId, number, title, unit, reviewedAt: callback.reviewedAt });
-    }
+      unsatisfied.push({ row: { caseId, number, title, unit, reviewedAt: callback.reviewedAt }, atMs: reviewedMs });
+    });
   }
 
   const compareUnits = unitLabelOrder(deskLabel);
@@ -145,12 +151,30 @@ export function computeMonthlyReport(facts: readonly CaseFacts[], month: string,
     month,
     judgedAt: options.judgedAt.toISOString(),
     units: rankUnits([...unitCounts.values()], deskLabel, compareUnits),
-    overdue: overdue.sort((left, right) => compareOverdueRows(left, right, compareUnits)),
-    unsatisfied: unsatisfied.sort((left, right) => compareUnsatisfiedRows(left, right, compareUnits)),
+    overdue: overdue.sort((left, right) => compareOverdueRows(left, right, compareUnits)).map(({ row }) => row),
+    unsatisfied: unsatisfied.sort((left, right) => compareUnsatisfiedRows(left, right, compareUnits)).map(({ row }) => row),
   };
 }
 
-function overdueRow(fact: CaseFacts, episode: EpisodeFact, unit: string, monthEndMs: number): OverdueMilestoneRow {
+/** A row and the instant it sorts by (the deadline, the call-back), in epoch milliseconds. */
+interface Sortable<Row> {
+  row: Row;
+  atMs: number;
+}
+
+function overdueRow(
+  fact: CaseFacts,
+  times: FactTimes,
+  episode: EpisodeFact,
+  dueMs: number,
+  unit: string,
+  monthEndMs: number,
+): OverdueMilestoneRow {
+  const supervisions: SupervisionAtMonthEnd[] = [];
+  fact.supervisions.forEach((supervision, index) => {
+    const { issuedMs, answeredMs } = times.supervisions[index];
+    if (issuedMs < monthEndMs) supervisions.push(supervisionAt(supervision, answeredMs !== undefined && answeredMs < monthEndMs));
+  });
   return {
     caseId: fact.caseId,
     number: fact.number,
@@ -159,20 +183,18 @@ function overdueRow(fact: CaseFacts, episode: EpisodeFact, unit: string, monthEn
     unit,
     milestone: episode.milestone,
     deadline: episode.dueAt,
-    daysOverdue: daysOverdue(episode.dueAt, monthEndMs),
-    supervisions: fact.supervisions
-      .filter((supervision) => Date.parse(supervision.issuedAt) < monthEndMs)
-      .map((supervision) => supervisionAt(supervision, monthEndMs)),
-    urged: (fact.urges ?? []).filter((urgedAt) => Date.parse(urgedAt) < monthEndMs).length,
+    daysOverdue: daysOverdueMs(dueMs, monthEndMs),
+    supervisions,
+    urged: times.urgedMs.filter((urgedMs) => urgedMs < monthEndMs).length,
   };
 }
 
-function supervisionAt(supervision: SupervisionFact, monthEndMs: number): SupervisionAtMonthEnd {
+function supervisionAt(supervision: SupervisionFact, answered: boolean): SupervisionAtMonthEnd {
   return {
     instruction: supervision.instruction,
     issuedAt: supervision.issuedAt,
     dueAt: supervision.dueAt ?? null,
-    answered: supervision.answeredAt !== undefined && Date.parse(supervision.answeredAt) < monthEndMs,
+    answered,
   };
 }
 
@@ -209,26 +231,22 @@ function compareRates(left: UnitCounts, right: UnitCounts): number {
 }
 
 function compareOverdueRows(
-  left: OverdueMilestoneRow,
-  right: OverdueMilestoneRow,
+  left: Sortable<OverdueMilestoneRow>,
+  right: Sortable<OverdueMilestoneRow>,
   compareUnits: (left: string, right: string) => number,
 ): number {
   return (
-    compareUnits(left.unit, right.unit) ||
-    Date.parse(left.deadline) - Date.parse(right.deadline) ||
-    compareCodeUnits(left.number, right.number) ||
-    MILESTONES.indexOf(left.milestone) - MILESTONES.indexOf(right.milestone)
+    compareUnits(left.row.unit, right.row.unit) ||
+    left.atMs - right.atMs ||
+    compareCodeUnits(left.row.number, right.row.number) ||
+    MILESTONES.indexOf(left.row.milestone) - MILESTONES.indexOf(right.row.milestone)
   );
 }
 
 function compareUnsatisfiedRows(
-  left: UnsatisfiedCallbackRow,
-  right: UnsatisfiedCallbackRow,
+  left: Sortable<UnsatisfiedCallbackRow>,
+  right: Sortable<UnsatisfiedCallbackRow>,
   compareUnits: (left: string, right: string) => number,
 ): number {
-  return (
-    compareUnits(left.unit, right.unit) ||
-    Date.parse(left.reviewedAt) - Date.parse(right.reviewedAt) ||
-    compareCodeUnits(left.number, right.number)
-  );
+  return compareUnits(left.row.unit, right.row.unit) || left.atMs - right.atMs || compareCodeUnits(left.row.number, right.row.number);
 }

@@ -41,7 +41,10 @@ function shanghaiMidnightOfFirstDay(year: number, monthIndex: number): Date {
 
 /** Whether an ISO-8601 instant falls in the period; an absent instant (not happened) never does. */
 export function inPeriod(period: ReportingPeriod, iso: string | undefined): boolean {
-  if (iso === undefined) return false;
-  const ms = Date.parse(iso);
-  return ms >= period.fromMs && ms < period.toMs;
+  return iso !== undefined && msInPeriod(period, Date.parse(iso));
+}
+
+/** `inPeriod` for an instant already parsed (`factTimes`); undefined (not happened) never is. */
+export function msInPeriod(period: ReportingPeriod, ms: number | undefined): boolean {
+  return ms !== undefined && ms >= period.fromMs && ms < period.toMs;
 }

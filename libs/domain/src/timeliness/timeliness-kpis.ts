@@ -1,6 +1,7 @@
 import type { CaseKind } from '../cases/case.types';
 import { MILESTONE_OWNERS, type CallbackFact, type CaseFacts } from './case-facts';
-import { episodeVerdict, isDecided } from './episode-verdict';
+import { isDecided, verdictOfTimes } from './episode-verdict';
+import { factTimes } from './fact-times';
 import {
   CALLBACK_KPI_KEYS,
   DEFAULT_KPI_DEFINITIONS,
@@ -10,7 +11,7 @@ import {
   type KpiDefinitions,
   type KpiKey,
 } from './kpi-definitions';
-import { inPeriod, periodBetween } from './reporting-period';
+import { msInPeriod, periodBetween } from './reporting-period';
 import { chargedLabel, compareCodeUnits, unitLabelOrder } from './unit-label';
 
 export const TIMELINESS_DIMENSIONS = ['kind', 'unit', 'community'] as const;
@@ -113,28 +114,31 @@ export function computeTimeliness(facts: readonly CaseFacts[], query: Timeliness
   const disputeOutcomes = definitions.disputeResolution.numerator.outcomes;
 
   for (const fact of facts) {
+    // Every instant compared below is parsed once per facts object (`factTimes`), not per comparison.
+    const times = factTimes(fact);
     for (const key of MILESTONE_KPI_KEYS) {
       const { kind, milestone } = definitions[key];
       if (fact.kind !== kind) continue;
-      for (const episode of fact.episodes) {
-        if (episode.milestone !== milestone || !inPeriod(period, episode.dueAt)) continue;
-        const verdict = episodeVerdict(episode, judgedAtMs);
-        if (!isDecided(verdict)) continue;
+      fact.episodes.forEach((episode, index) => {
+        const episodeTimes = times.episodes[index];
+        if (episode.milestone !== milestone || !msInPeriod(period, episodeTimes.dueMs)) return;
+        const verdict = verdictOfTimes(episodeTimes, judgedAtMs);
+        if (!isDecided(verdict)) return;
         count(key, fact, chargedLabel(MILESTONE_OWNERS[milestone], episode.unit, options.deskLabel), verdict === 'on-time');
-      }
+      });
     }
-    for (const callback of fact.callbacks) {
-      if (!inPeriod(period, callback.reviewedAt)) continue;
+    fact.callbacks.forEach((callback, index) => {
+      if (!msInPeriod(period, times.reviewedMs[index])) return;
       for (const key of CALLBACK_KPI_KEYS) count(key, fact, unitLabel(callback.unit), callbackMatches(definitions[key], callback));
-    }
+    });
     const closure = fact.closure;
-    if (fact.kind === 'petition' && closure?.firstTime && inPeriod(period, closure.firstClosedAt)) {
+    if (fact.kind === 'petition' && closure?.firstTime && msInPeriod(period, times.closureMs)) {
       const oneOff =
         !(firstTime.withoutReexamination && closure.reexaminationRequested) &&
         !(firstTime.withoutRepeatPetition && repeatedCaseIds.has(fact.caseId));
       count('firstTimeResolution', fact, unitLabel(closure.unit), oneOff);
     }
-    if (fact.kind === 'dispute' && fact.mediation !== undefined && inPeriod(period, fact.mediation.resolvedAt)) {
+    if (fact.kind === 'dispute' && fact.mediation !== undefined && msInPeriod(period, times.mediationMs)) {
       count('disputeResolution', fact, unitLabel(fact.mediation.unit), disputeOutcomes.includes(fact.mediation.outcome));
     }
   }

@@ -17,8 +17,11 @@ const WIDE_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0x20000, 0x3fffd], // CJK extensions B and beyond
 ];
 
+/** Below the first wide range every character is narrow: Latin text and digits skip the search. */
+const FIRST_WIDE = WIDE_RANGES[0][0];
+
 function isWide(codePoint: number): boolean {
-  return WIDE_RANGES.some(([first, last]) => codePoint >= first && codePoint <= last);
+  return codePoint >= FIRST_WIDE && WIDE_RANGES.some(([first, last]) => codePoint >= first && codePoint <= last);
 }
 
 /** How many narrow columns a text takes, counting a wide character twice; the widest line wins. */

@@ -1,4 +1,5 @@
-import { Workbook, type Borders, type Cell, type Row, type Style, type Worksheet } from 'exceljs';
+import { PassThrough } from 'node:stream';
+import { stream, type Borders, type Cell, type Row, type Style, type Worksheet } from 'exceljs';
 import { displayWidth } from './display-width';
 import type { MonthlyReport, ReportRenderContext } from './monthly-report.types';
 import { formatGeneratedAt, formatPosition, formatScope, NOT_APPLICABLE, reportTitle, shanghaiWallClock } from './report-formatting';
@@ -30,7 +31,19 @@ const THIN_BORDER: Partial<Borders> = {
  * time, which is what every reader of a sub-district report expects whatever their computer's zone.
  */
 export async function toXlsx(report: MonthlyReport, ctx: ReportRenderContext): Promise<Buffer> {
-  const workbook = new Workbook();
+  const chunks: Buffer[] = [];
+  const sink = new PassThrough();
+  sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const finished = new Promise<void>((resolve, reject) => {
+    sink.on('end', resolve);
+    sink.on('error', reject);
+  });
+  const workbook = new stream.xlsx.WorkbookWriter({
+    stream: sink,
+    useStyles: true,
+    useSharedStrings: false,
+    zip: { zlib: { level: 1 } },
+  } as ConstructorParameters<typeof stream.xlsx.WorkbookWriter>[0]);
   workbook.creator = ctx.orgName;
   workbook.created = ctx.generatedAt;
   workbook.modified = ctx.generatedAt;
@@ -40,13 +53,12 @@ export async function toXlsx(report: MonthlyReport, ctx: ReportRenderContext): P
   for (const table of reportTables(report)) {
     addTableSheet(workbook, table, title, details);
   }
-  // Fastest deflate: a report is read once and mailed around; speed matters more than a few kilobytes.
-  return Buffer.from(
-    await workbook.xlsx.writeBuffer({ zip: { compressionOptions: { level: 1 } } } as Parameters<typeof workbook.xlsx.writeBuffer>[0]),
-  );
+  await workbook.commit();
+  await finished;
+  return Buffer.concat(chunks);
 }
 
-function addTableSheet(workbook: Workbook, table: ReportTable, title: string, details: string): void {
+function addTableSheet(workbook: stream.xlsx.WorkbookWriter, table: ReportTable, title: string, details: string): void {
   const sheet = workbook.addWorksheet(table.sheetName, {
     views: [{ state: 'frozen', ySplit: HEADER_ROW }],
     pageSetup: {
@@ -58,6 +70,8 @@ function addTableSheet(workbook: Workbook, table: ReportTable, title: string, de
       printTitlesRow: `${HEADER_ROW}:${HEADER_ROW}`,
     },
   });
+  // Column widths must be known before the first row is written out.
+  fitColumnWidths(sheet, table);
   // The title and details are left unmerged so they overflow into the empty cells beside them
   // instead of being clipped to a narrow sheet's columns.
   const titleCell = sheet.getCell(TITLE_ROW, 1);
@@ -69,12 +83,13 @@ function addTableSheet(workbook: Workbook, table: ReportTable, title: string, de
   for (const cells of table.rows) {
     const row = sheet.addRow(cells.map(xlsxValue));
     cells.forEach((cell, index) => styleDataCell(row.getCell(index + 1), cell));
+    row.commit();
   }
   sheet.autoFilter = {
     from: { row: HEADER_ROW, column: 1 },
     to: { row: HEADER_ROW + table.rows.length, column: table.headers.length },
   };
-  fitColumnWidths(sheet, table);
+  sheet.commit();
 }
 
 function writeHeaderRow(row: Row, headers: string[]): void {
@@ -124,7 +139,13 @@ function styleDataCell(excelCell: Cell, cell: ReportCell): void {
 /** Widths in Excel's unit (one digit of the default font), where a CJK character needs two. */
 function fitColumnWidths(sheet: Worksheet, table: ReportTable): void {
   table.headers.forEach((header, index) => {
-    const widest = Math.max(displayWidth(header), ...table.rows.map((row) => displayWidth(cellText(row[index]))));
+    let widest = displayWidth(header);
+    for (const row of table.rows) widest = Math.max(widest, cellWidth(row[index]));
     sheet.getColumn(index + 1).width = Math.min(widest + COLUMN_PADDING, MAX_COLUMN_WIDTH);
   });
+}
+
+/** What `displayWidth(cellText(cell))` gives, without formatting a date just to count its characters. */
+function cellWidth(cell: ReportCell): number {
+  return cell.type === 'instant' ? DATE_TIME_FORMAT.length : displayWidth(cellText(cell));
 }

@@ -32,6 +32,13 @@ export interface ReplayOptions {
   fold: Fold;
   /** The facts of every case at `after` (a snapshot), by case id; empty from the start. Replaced as cases change. */
   facts: Map<string, CaseFacts>;
+  /**
+   * The states of cases in flight at `after` (a snapshot's), by case id: an event for one of them is
+   * folded onto its state rather than onto its stream folded again. On return it holds the states in
+   * flight at `upTo` that the replay still held (at most `maxStates`), for a snapshot there. Without
+   * it, every case that began before `after` is folded from its stream when the log touches it.
+   */
+  states?: Map<string, CaseState>;
   onProgress?: ReplayProgress;
   maxStates?: number;
 }
@@ -41,17 +48,20 @@ export interface ReplayOptions {
  * log is read in order, in slices that yield; a case's state is held only while it is in flight.
  * A case that ends (closed, rejected, withdrawn) is folded into its facts and its state dropped,
  * and so is the one touched longest ago once `maxStates` are held. When an event arrives for a case
- * whose state is not held (dropped, or the replay began at a snapshot after the case began), the
- * case is folded again from its own stream up to that event: the same state, from the same events.
+ * whose state is not held (dropped, or the replay began at a snapshot after the case began and the
+ * snapshot had no state for it), the case is folded again from its own stream up to that event: the
+ * same state, from the same events.
  */
 export async function replayFacts(store: EventStore, options: ReplayOptions): Promise<Map<string, CaseFacts>> {
   const { upTo, orgId, fold, facts, onProgress } = options;
   const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
   /** In flight, least recently touched first (a Map keeps insertion order). */
-  const states = new Map<string, CaseState>();
+  const states: Map<string, CaseState> = options.states ?? new Map();
+  /** States from the snapshot no event has touched yet: their facts are the snapshot's already. */
+  const untouched = new Set(states.keys());
   const slices = new TimeSlices();
   const settle = (caseId: string, state: CaseState): void => {
-    if (state.status !== 'none') facts.set(caseId, timelinessFacts(state));
+    if (state.status !== 'none' && !untouched.has(caseId)) facts.set(caseId, timelinessFacts(state));
   };
   for (let after = options.after; after < upTo;) {
     const batch = await store.readAll({ after, upTo, maxCount: BATCH });
@@ -62,16 +72,19 @@ export async function replayFacts(store: EventStore, options: ReplayOptions): Pr
       let state = states.get(caseId);
       if (state === undefined) state = recorded.revision === 0n ? INITIAL_CASE_STATE : await foldPrefix(store, recorded, fold);
       else states.delete(caseId);
+      untouched.delete(caseId);
       state = fold(state, decodeCaseEvent(recorded));
       if (state.status !== 'none' && TERMINAL_STATUSES.includes(state.status)) {
         settle(caseId, state);
         continue;
       }
       states.set(caseId, state);
-      if (states.size > maxStates) {
+      // A loop, not a test: a snapshot may bring more states than a replay may hold.
+      while (states.size > maxStates) {
         const [oldestId, oldest] = states.entries().next().value as [string, CaseState];
         states.delete(oldestId);
         settle(oldestId, oldest);
+        untouched.delete(oldestId);
       }
     }
     after = batch[batch.length - 1].position;
@@ -79,6 +92,8 @@ export async function replayFacts(store: EventStore, options: ReplayOptions): Pr
     await slices.pause();
   }
   for (const [caseId, state] of states) settle(caseId, state);
+  // Left for the caller to snapshot only when it asked for them.
+  if (options.states === undefined) states.clear();
   onProgress?.(upTo, upTo);
   return facts;
 }
