@@ -1,6 +1,6 @@
 import type { CaseEvent, HotlineTicketAmended } from './case.events';
 import { isIntakeEvent, PERSONAL_DATA_EVENT_TYPES, SCHEDULER_EVENT_TYPES } from './case.events';
-import type { Assignment, CaseRecord, CaseState, OpenedCase, Resolution } from './case.state';
+import type { Assignment, CaseIn, CaseRecord, CaseState, OpenedCase, Resolution } from './case.state';
 import { INITIAL_CASE_STATE } from './case.state';
 import { RESOLVING_MILESTONE } from './case.types';
 import { dispatchedTo, reach, reopened, returned, setDeadline, updateDeadline, withdrawn } from './deadline-episodes';
@@ -89,26 +89,28 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
     case 'DisputeRegistered':
       throw new Error(`Case ${state.id} already has an intake event; cannot apply '${event.type}'`);
     case 'CaseAccepted':
-      return { ...record(state), status: 'accepted', deadlines: reach(state.deadlines, 'acceptance', at) };
+      return changeStatus(state, { status: 'accepted', deadlines: reach(state.deadlines, 'acceptance', at) });
     case 'CaseRejected':
-      return {
-        ...record(state),
+      return changeStatus(state, {
         status: 'rejected',
         rejection: { ...event.data, rejectedAt: at },
         deadlines: reach(state.deadlines, 'acceptance', at),
-      };
+      });
     case 'CaseDispatched':
-      return {
-        ...record(state),
+      return changeStatus(state, {
         status: 'dispatched',
         unit: event.data.unit,
         dispatchedAt: at,
         deadlines: dispatchedTo(state.deadlines, event.data.unit, at),
-      };
+      });
     case 'CaseSigned':
-      return { ...record(state), ...assignmentOf(state, event), status: 'in_progress', deadlines: reach(state.deadlines, 'sign', at) };
+      return changeStatus(state, {
+        ...assignmentOf(state, event),
+        status: 'in_progress',
+        deadlines: reach(state.deadlines, 'sign', at),
+      });
     case 'CaseReturned':
-      return { ...record(state), status: 'accepted', deadlines: returned(state.deadlines, at) };
+      return changeStatus(state, { status: 'accepted', deadlines: returned(state.deadlines, at) });
     case 'ProgressRecorded':
     case 'NoteAdded':
       return state;
@@ -126,13 +128,12 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
       };
     }
     case 'CaseResolved':
-      return {
-        ...record(state),
+      return changeStatus(state, {
         ...assignmentOf(state, event),
         status: 'resolved',
         resolution: { ...event.data, resolvedAt: at },
         deadlines: reach(state.deadlines, RESOLVING_MILESTONE[event.data.kind], at),
-      };
+      });
     case 'CaseReviewed':
       return {
         ...state,
@@ -141,10 +142,13 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
       };
     case 'CaseReopened':
       // The earlier resolution stays in the history; the state describes the current one only.
-      return { ...record(state), ...assignmentOf(state, event), status: 'in_progress', deadlines: reopened(state.deadlines, at) };
+      return changeStatus(state, {
+        ...assignmentOf(state, event),
+        status: 'in_progress',
+        deadlines: reopened(state.deadlines, at),
+      });
     case 'CaseClosed':
-      return {
-        ...record(state),
+      return changeStatus(state, {
         ...assignmentOf(state, event),
         status: 'closed',
         resolution: resolutionOf(state, event),
@@ -153,7 +157,7 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
         firstClosedAt: state.firstClosedAt ?? at,
         // Closing a hotline ticket without a review (citizen unreachable) also ends the call-back.
         deadlines: state.kind === 'hotline' ? reach(state.deadlines, 'callback', at) : state.deadlines,
-      };
+      });
     case 'SupervisionIssued':
       return {
         ...state,
@@ -169,13 +173,12 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
       };
     }
     case 'ReexaminationRequested':
-      return {
-        ...record(state),
+      return changeStatus(state, {
         ...assignmentOf(state, event),
         status: 'reexamination',
         resolution: resolutionOf(state, event),
         reexamination: { reason: event.data.reason, requestedAt: at },
-      };
+      });
     case 'ReexaminationDecided': {
       if (state.status !== 'reexamination') throw impossible(state, event);
       return {
@@ -191,14 +194,13 @@ function applyToOpenedCase(state: OpenedCase, event: CaseEvent): OpenedCase {
     case 'CaseWithdrawn': {
       // The unit and the resolution it had stay: the history and the report still name who held it.
       const { unit, dispatchedAt, resolution } = state;
-      return {
-        ...record(state),
+      return changeStatus(state, {
         ...(unit !== undefined && dispatchedAt !== undefined && { unit, dispatchedAt }),
         ...(resolution !== undefined && { resolution }),
         status: 'withdrawn',
         withdrawal: { reason: event.data.reason, withdrawnAt: at },
         deadlines: withdrawn(state.deadlines, at),
-      };
+      });
     }
     case 'HotlineTicketAmended':
       return amended(state, event);
@@ -239,10 +241,31 @@ function amended(state: OpenedCase, event: HotlineTicketAmended): OpenedCase {
   return next;
 }
 
-/** The fields every status shares: a status change starts from them and adds what the new status knows. */
-function record(state: OpenedCase): CaseRecord {
-  const { status, unit, dispatchedAt, rejection, resolution, reexamination, closedAt, withdrawal, ...shared } = state;
-  return shared;
+/** The fields that only some statuses have: a status change drops them and sets those its status knows. */
+const STATUS_FIELDS: ReadonlySet<string> = new Set<keyof OpenedCase>([
+  'status',
+  'unit',
+  'dispatchedAt',
+  'rejection',
+  'resolution',
+  'reexamination',
+  'closedAt',
+  'withdrawal',
+]);
+
+/**
+ * The state after a change of status: a new object with the fields every status shares, in the
+ * state's order, and then `fields`, what the new status knows. Copied key by key into one new
+ * object rather than with rest destructuring and then spread again: that was two copies per status
+ * change, and the slowest part of folding the log in a rebuild (bench/rebuild.bench.ts).
+ */
+function changeStatus<Status extends OpenedCase['status']>(
+  state: OpenedCase,
+  fields: { status: Status } & Omit<CaseIn<Status>, keyof CaseRecord | 'status'> & Partial<CaseRecord>,
+): CaseIn<Status> {
+  const shared: Record<string, unknown> = {};
+  for (const key in state) if (!STATUS_FIELDS.has(key)) shared[key] = state[key as keyof OpenedCase];
+  return Object.assign(shared, fields) as unknown as CaseIn<Status>;
 }
 
 /** A recorded event the stream could not hold: a bug or a hand-edited log, never a business refusal. */

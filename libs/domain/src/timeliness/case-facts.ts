@@ -198,7 +198,13 @@ function supervisionFact(supervision: SupervisionState): SupervisionFact {
   return compact({ supervisionId, instruction, issuedAt, dueAt, answeredAt });
 }
 
-/** Leaves out undefined fields, so the facts are the same before and after a JSON round trip. */
+/**
+ * Leaves out undefined fields, so the facts are the same before and after a JSON round trip.
+ * Copied key by key: a rebuild computes the facts of every case, and going through
+ * `Object.entries` and `Object.fromEntries` cost more than the rest of it (bench/rebuild.bench.ts).
+ */
 function compact<Value extends object>(value: Value): Value {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Value;
+  const defined: Record<string, unknown> = {};
+  for (const key in value) if (value[key] !== undefined) defined[key] = value[key];
+  return defined as Value;
 }
