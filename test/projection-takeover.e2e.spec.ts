@@ -30,7 +30,8 @@ const CASE_HISTORY_LOCK = `hashtext('read-model:case-history')::bigint`;
 const WAITING_FOR_CASE_HISTORY = `
   SELECT 1 FROM pg_locks
   WHERE locktype = 'advisory' AND NOT granted AND objsubid = 1
-    AND objid = (${CASE_HISTORY_LOCK} & 4294967295)::oid AND classid = ((${CASE_HISTORY_LOCK} >> 32) & 4294967295)::oid`;
+    AND objid = (${CASE_HISTORY_LOCK} & 4294967295)::oid AND classid = ((${CASE_HISTORY_LOCK} >> 32) & 4294967295)::oid
+    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 /** What the service logs when it takes the projections' lease (libs/coordination LeaseKeeper). */
 const TOOK_PROJECTIONS = 'Lease projections taken';
 

@@ -8,7 +8,10 @@ import { LEASE_LOCK_NAMESPACE, leaseLockKey } from './postgres-lease';
  */
 export async function terminateLeaseHolder(admin: Client, name: string): Promise<void> {
   const { rows } = await admin.query<{ pid: number }>(
-    `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::oid AND objid = $2::oid AND objsubid = 2`,
+    // Advisory locks are per database, and pg_locks shows every database's: other suites may hold the same lease elsewhere.
+    `SELECT pid FROM pg_locks
+      WHERE locktype = 'advisory' AND granted AND classid = $1::oid AND objid = $2::oid AND objsubid = 2
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     [LEASE_LOCK_NAMESPACE, leaseLockKey(name)],
   );
   if (rows.length !== 1) throw new Error(`Expected one holder of lease '${name}', found ${rows.length}`);
