@@ -29,13 +29,13 @@ module.exports = {
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
     // Every in-process HTTP suite again with EVENT_STORE=postgres READ_MODELS=postgres, each app
     // (or each group of apps restarted on one log) in a PostgreSQL database of its own
-    // (test/support/test-stores.ts); a suite that looks past the service at what a store holds
-    // does it through that module too. Left out: observability, personal-data and
-    // master-key-rotation (they open SQLite files of DATA_DIR or inject SQLite faults), and the
-    // suites that spawn the built service, which choose their stores themselves (crash-recovery,
-    // store-startup, move-store, store-outage, multi-instance, projection-takeover, the Kafka
-    // ones). hostile-input's fuzz sends 1,000 requests here rather than 10,000: nearly all are
-    // refused before the store.
+    // (test/support/test-stores.ts); a suite that looks past the service at what a store holds, or
+    // injects a store fault, does it for either store. Left out: personal-data and
+    // master-key-rotation (they open SQLite files of DATA_DIR), and the suites that spawn the
+    // built service, which choose their stores themselves (crash-recovery, store-startup,
+    // move-store, store-outage, multi-instance, projection-takeover, the Kafka ones).
+    // hostile-input's fuzz sends 1,000 requests here rather than 10,000: nearly all are refused
+    // before the store.
     {
       ...base,
       displayName: 'e2e-postgres',
@@ -56,6 +56,7 @@ module.exports = {
         'hostile-input',
         'deadline-scheduler',
         'audit',
+        'observability',
       ].map((suite) => `<rootDir>/test/${suite}.e2e.spec.ts`),
       setupFiles: ['<rootDir>/test/support/postgres-stores.setup.ts'],
     },
