@@ -30,12 +30,11 @@ module.exports = {
     // Every in-process HTTP suite again with EVENT_STORE=postgres READ_MODELS=postgres, each app
     // (or each group of apps restarted on one log) in a PostgreSQL database of its own
     // (test/support/test-stores.ts); a suite that looks past the service at what a store holds, or
-    // injects a store fault, does it for either store. Left out: personal-data and
-    // master-key-rotation (they open SQLite files of DATA_DIR), and the suites that spawn the
-    // built service, which choose their stores themselves (crash-recovery, store-startup,
-    // move-store, store-outage, multi-instance, projection-takeover, the Kafka ones).
-    // hostile-input's fuzz sends 1,000 requests here rather than 10,000: nearly all are refused
-    // before the store.
+    // injects a store fault, does it for either store. Left out: master-key-rotation (it opens
+    // SQLite files of DATA_DIR), and the suites that spawn the built service, which choose their
+    // stores themselves (crash-recovery, store-startup, move-store, store-outage, multi-instance,
+    // projection-takeover, the Kafka ones). hostile-input's fuzz sends 1,000 requests here rather
+    // than 10,000: nearly all are refused before the store.
     {
       ...base,
       displayName: 'e2e-postgres',
@@ -57,6 +56,7 @@ module.exports = {
         'deadline-scheduler',
         'audit',
         'observability',
+        'personal-data',
       ].map((suite) => `<rootDir>/test/${suite}.e2e.spec.ts`),
       setupFiles: ['<rootDir>/test/support/postgres-stores.setup.ts'],
     },
