@@ -27,13 +27,15 @@ module.exports = {
       testMatch: ['<rootDir>/libs/**/*.int.spec.ts', '<rootDir>/apps/**/*.int.spec.ts', '<rootDir>/test/**/*.int.spec.ts'],
     },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
-    // Every in-process HTTP suite that does not depend on the store again with EVENT_STORE=postgres
-    // READ_MODELS=postgres, each app in a PostgreSQL database of its own (test/support/test-app.ts).
-    // Left out: the suites that spawn the built service (they choose their stores themselves), and
-    // those that open SQLite files of DATA_DIR or inject SQLite faults (audit, crash-recovery,
-    // master-key-rotation, observability, personal-data, store-startup, move-store, the Kafka
-    // ones), or start the app without TestApp (deadline-scheduler). hostile-input's fuzz sends
-    // 1,000 requests here rather than 10,000: nearly all are refused before the store.
+    // Every in-process HTTP suite again with EVENT_STORE=postgres READ_MODELS=postgres, each app
+    // (or each group of apps restarted on one log) in a PostgreSQL database of its own
+    // (test/support/test-stores.ts); a suite that looks past the service at what a store holds, or
+    // injects a store fault, does it for either store. The few tests about the embedded default's
+    // own files (DATA_DIR/master.key, the SQLite WAL) are defined for SQLite only, saying why.
+    // Left out: the suites that spawn the built service, which choose their stores themselves
+    // (crash-recovery, store-startup, move-store, store-outage, multi-instance,
+    // projection-takeover, the Kafka ones). hostile-input's fuzz sends 1,000 requests here rather
+    // than 10,000: nearly all are refused before the store.
     {
       ...base,
       displayName: 'e2e-postgres',
@@ -52,6 +54,11 @@ module.exports = {
         'readme-promises',
         'trust-proxy',
         'hostile-input',
+        'deadline-scheduler',
+        'audit',
+        'observability',
+        'personal-data',
+        'master-key-rotation',
       ].map((suite) => `<rootDir>/test/${suite}.e2e.spec.ts`),
       setupFiles: ['<rootDir>/test/support/postgres-stores.setup.ts'],
     },

@@ -1,7 +1,12 @@
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { petitionBody } from './support/bodies';
 import { DESK, SUPERVISOR, TestApp, expectProblem, expectStatus } from './support/test-app';
+import { queryEventStore } from './support/test-stores';
+
+/** Sets the note of a stream's CaseAccepted event in the stored text, in each store's own JSON functions. */
+const REWRITE_ACCEPTANCE_NOTE = {
+  sqlite: `UPDATE {events} SET data = json_set(data, '$.note', $2) WHERE stream_id = $1 AND type = 'CaseAccepted'`,
+  postgres: `UPDATE {events} SET data = jsonb_set(data::jsonb, '{note}', to_jsonb($2::text))::json WHERE stream_id = $1 AND type = 'CaseAccepted'`,
+};
 
 /** A supervisor can prove the history was never altered (docs/decisions/0009-hash-chained-streams.md). */
 describe('GET /api/audit/verify', () => {
@@ -36,13 +41,9 @@ describe('GET /api/audit/verify', () => {
     expect(intact.body.events).toBeGreaterThan(3);
     expectProblem(await t.get('/api/audit/verify', DESK), 403, 'AUTH.FORBIDDEN');
 
-    // Someone with the database file rewrites the acceptance note.
-    const db = new Database(join(t.dataDir, 'events.db'));
-    const changed = db
-      .prepare(`UPDATE events SET data = json_set(data, '$.note', '不予受理') WHERE stream_id = ? AND type = 'CaseAccepted'`)
-      .run(`case-${id}`).changes;
-    db.close();
-    expect(changed).toBe(1);
+    // Someone with access to the database rewrites the acceptance note.
+    const { changes } = await queryEventStore(t.stores, t.dataDir, REWRITE_ACCEPTANCE_NOTE[t.stores.kind], [`case-${id}`, '不予受理']);
+    expect(changes).toBe(1);
 
     const tampered = await t.get('/api/audit/verify', SUPERVISOR);
     expectStatus(tampered, 200);

@@ -7,6 +7,7 @@ import { createApp } from '../apps/case-service/src/bootstrap';
 import { loadConfig } from '../apps/case-service/src/config/app-config';
 import { DeadlineScheduler } from '../apps/case-service/src/deadlines/deadline-scheduler';
 import { TestClock, utc } from './support/test-clock';
+import { createTestStores, type TestStores } from './support/test-stores';
 
 /**
  * The deadline scheduler records each warning and miss exactly once per milestone and deadline
@@ -19,6 +20,8 @@ import { TestClock, utc } from './support/test-clock';
  */
 describe('deadline scheduler', () => {
   let dataDir: string;
+  /** Every instance of the suite runs on these stores (SQLite in `dataDir`, or one PostgreSQL database). */
+  let stores: TestStores;
   const clock = new TestClock('2026-03-02T09:00:00+08:00');
   const running: NestExpressApplication[] = [];
 
@@ -26,7 +29,7 @@ describe('deadline scheduler', () => {
   const tokens = new Map<NestExpressApplication, string>();
 
   async function start(): Promise<NestExpressApplication> {
-    const config = loadConfig({ DATA_DIR: dataDir, SCHEDULER_INTERVAL_MS: '0', CASES_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    const config = loadConfig({ ...stores.env, DATA_DIR: dataDir, SCHEDULER_INTERVAL_MS: '0', CASES_ADMIN_PASSWORD: ADMIN_PASSWORD });
     const app = await createApp(config, { clock, logger: false });
     await app.init();
     running.push(app);
@@ -69,12 +72,14 @@ describe('deadline scheduler', () => {
       }));
   }
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'case-service-scheduler-'));
+    stores = await createTestStores();
   });
 
   afterAll(async () => {
     for (const app of [...running]) await stop(app);
+    await stores?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -10,6 +10,27 @@ import { DeadlineScheduler } from '../apps/case-service/src/deadlines/deadline-s
 import { ADMIN, DESK, SUPERVISOR, TEST_ADMIN_PASSWORD, TestApp, expectProblem, expectStatus, unitUser } from './support/test-app';
 import { CALLER, FULL_PERSONAL_VALUES, PARTIES, PETITIONER, disputeBody, hotlineBody, petitionBody } from './support/bodies';
 
+/**
+ * Makes the read-model database refuse writes, as a full disk or a lock would, so every batch
+ * fails (`refuse`), or lets it write again. SQLite: its one connection goes query-only.
+ * PostgreSQL (a pool of connections, so no session setting reaches them all): a trigger refuses
+ * every write to the projections' checkpoints, which every batch makes in its transaction.
+ */
+async function refuseReadModelWrites(runner: ProjectionRunner, refuse: boolean): Promise<void> {
+  await runner.read('case-history', 0n, 1_000, async ({ db, dialect }) => {
+    if (dialect === 'sqlite') {
+      await (refuse ? sql`pragma query_only = ON` : sql`pragma query_only = OFF`).execute(db);
+    } else if (refuse) {
+      await sql`CREATE OR REPLACE FUNCTION test_refuse_writes() RETURNS trigger LANGUAGE plpgsql
+        AS $$ BEGIN RAISE EXCEPTION 'the read-model database refuses writes (test fault)'; END $$`.execute(db);
+      await sql`CREATE TRIGGER test_refuse_writes BEFORE INSERT OR UPDATE OR DELETE ON projection_checkpoints
+        FOR EACH STATEMENT EXECUTE FUNCTION test_refuse_writes()`.execute(db);
+    } else {
+      await sql`DROP TRIGGER IF EXISTS test_refuse_writes ON projection_checkpoints`.execute(db);
+    }
+  });
+}
+
 const SHIZHENG = unitUser('市政所');
 
 interface LogLine {
@@ -82,8 +103,7 @@ describe('liveness and readiness', () => {
 
   it('readiness is 503 naming the read models while they cannot apply the log, liveness stays 200, and both recover by themselves', async () => {
     const runner = t.app.get(ProjectionRunner);
-    // The read-model database refuses writes, as a full disk or a lock would: every batch fails.
-    await runner.read('case', 0n, 1_000, ({ db }) => sql`pragma query_only = ON`.execute(db));
+    await refuseReadModelWrites(runner, true);
     try {
       const { body } = await t.intake('hotline', hotlineBody());
       await eventually(async () => {
@@ -99,12 +119,12 @@ describe('liveness and readiness', () => {
       const metrics = await t.http.get('/metrics');
       expect(metrics.text).toMatch(/^cases_projection_failing\{projection="case"\} 1$/m);
 
-      await runner.read('case-history', 0n, 1_000, ({ db }) => sql`pragma query_only = OFF`.execute(db));
+      await refuseReadModelWrites(runner, false);
       // The failed projections restart from their checkpoints after their backoff delay.
       await eventually(async () => expectStatus(await t.http.get('/health/ready'), 200), 30_000);
       expect((await t.view(body.id)).id).toBe(body.id);
     } finally {
-      await runner.read('case', 0n, 10_000, ({ db }) => sql`pragma query_only = OFF`.execute(db)).catch(() => undefined);
+      await refuseReadModelWrites(runner, false).catch(() => undefined);
     }
   });
 
@@ -112,13 +132,13 @@ describe('liveness and readiness', () => {
     const strict = await TestApp.start({ env: { READINESS_MAX_LAG: '0' } });
     try {
       const runner = strict.app.get(ProjectionRunner);
-      await runner.read('case', 0n, 1_000, ({ db }) => sql`pragma query_only = ON`.execute(db));
+      await refuseReadModelWrites(runner, true);
       await strict.intake('petition', petitionBody());
       await eventually(async () => {
         const problem = expectProblem(await strict.http.get('/health/ready'), 503, 'SERVICE.NOT_READY');
         expect(problem.checks.readModels.reason).toMatch(/more than 0 events behind: case/);
       });
-      await runner.read('case', 0n, 1_000, ({ db }) => sql`pragma query_only = OFF`.execute(db)).catch(() => undefined);
+      await refuseReadModelWrites(runner, false).catch(() => undefined);
       await eventually(async () => expectStatus(await strict.http.get('/health/ready'), 200), 30_000);
     } finally {
       await strict.stop();
@@ -205,6 +225,11 @@ describe('logs and metrics of a realistic run', () => {
     const run = await t.app.get(DeadlineScheduler).runOnce();
     expect(run.alertsRecorded).toBeGreaterThan(0);
 
+    // The scheduler's alerts are applied by the projections as they follow the log: at once on
+    // SQLite, once the append's notification arrives on PostgreSQL.
+    await eventually(async () =>
+      expect((await t.http.get('/metrics')).text).toMatch(/^cases_projection_lag_events\{projection="case"\} 0$/m),
+    );
     const res = await t.http.get('/metrics');
     expectStatus(res, 200);
     expect(res.headers['content-type']).toMatch(/^text\/plain;.*version=0\.0\.4/);

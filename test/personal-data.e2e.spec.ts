@@ -8,6 +8,7 @@ import { EVENT_STORE, type EventStore } from '@cases/event-store';
 import { isSealedPerson } from '@cases/personal-data';
 import { registerPersonalDataCommands } from '../apps/case-service/src/cli/personal-data-commands';
 import { ADMIN, DESK, SUPERVISOR, TestApp, expectProblem, expectStatus, typesOf, unitUser } from './support/test-app';
+import { postgresTableTexts, testStoreKind } from './support/test-stores';
 
 /*
  * SPEC §7 end to end: people are sealed per person in the log, masked in views, shown in full
@@ -336,13 +337,22 @@ describe('personal data sealed per person (SPEC §7)', () => {
     for (const id of ids) await t.history(id);
     await t.list({ text: '全量扫描' });
 
+    // What the stores hold, as bytes: the files of the data folder, and on PostgreSQL every table
+    // of the service's database besides (its files are the server's).
     const files = filesUnder(t.dataDir);
     const names = files.map((file) => file.path.slice(t.dataDir.length + 1));
-    expect(names).toEqual(expect.arrayContaining(['events.db', 'read-models.db', 'person-keys.db', 'master.key']));
+    const held = files.map((file) => ({ place: file.path, bytes: file.bytes }));
+    if (t.stores.kind === 'sqlite') {
+      expect(names).toEqual(expect.arrayContaining(['events.db', 'read-models.db', 'person-keys.db', 'master.key']));
+    } else {
+      const tables = await postgresTableTexts(t.stores);
+      expect([...tables.keys()]).toEqual(expect.arrayContaining(['event_store.events', 'personal_data.person_keys']));
+      for (const [table, text] of tables) held.push({ place: table, bytes: Buffer.from(text, 'utf8') });
+    }
     // The scan reads what the stores hold: the case titles are there in clear.
-    expect(files.some((file) => file.bytes.includes(Buffer.from('全量扫描纠纷', 'utf8')))).toBe(true);
-    const leaks = files
-      .map((file) => ({ file: file.path, leaked: leaksIn(file.bytes, PLAINTEXT) }))
+    expect(held.some((place) => place.bytes.includes(Buffer.from('全量扫描纠纷', 'utf8')))).toBe(true);
+    const leaks = held
+      .map((place) => ({ place: place.place, leaked: leaksIn(place.bytes, PLAINTEXT) }))
       .filter((found) => found.leaked.length > 0);
     expect(leaks).toEqual([]);
 
@@ -351,10 +361,14 @@ describe('personal data sealed per person (SPEC §7)', () => {
     expect(leaksIn(log, PLAINTEXT)).toEqual([]);
   });
 
-  it('keeps the generated master key readable by the service’s user only', () => {
-    const mode = statSync(join(t.dataDir, 'master.key')).mode & 0o777;
-    expect(mode).toBe(0o600);
-  });
+  // Only the embedded default generates DATA_DIR/master.key; a service on PostgreSQL is given
+  // CASES_MASTER_KEY (test/support/test-stores.ts), whose own test is the next one.
+  if (testStoreKind() === 'sqlite') {
+    it('keeps the generated master key readable by the service’s user only', () => {
+      const mode = statSync(join(t.dataDir, 'master.key')).mode & 0o777;
+      expect(mode).toBe(0o600);
+    });
+  }
 });
 
 describe('personal data with CASES_MASTER_KEY', () => {
@@ -378,7 +392,7 @@ describe('the shred and person-keys commands', () => {
   });
 
   async function cli(t: TestApp, ...args: string[]): Promise<string[]> {
-    process.env = { ...saved, DATA_DIR: t.dataDir, SCHEDULER_INTERVAL_MS: '0', LOG_LEVEL: 'silent' };
+    process.env = { ...saved, ...t.stores.env, DATA_DIR: t.dataDir, SCHEDULER_INTERVAL_MS: '0', LOG_LEVEL: 'silent' };
     const printed: string[] = [];
     const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void printed.push(line));
     try {

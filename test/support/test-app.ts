@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import { registerUnit, registerUser, type Actor } from '@cases/domain';
 import { DirectoryService } from '../../apps/case-service/src/auth/directory.service';
 import { createApp } from '../../apps/case-service/src/bootstrap';
 import { loadConfig } from '../../apps/case-service/src/config/app-config';
-import { createPostgresTestDatabase, type PostgresTestDatabase } from './postgres-test-database';
+import { createTestStores, type TestStores } from './test-stores';
 import { TestClock } from './test-clock';
 
 /** Who a request acts as: the test signs in as this user (a token minted for it, see `TestApp.tokenFor`). */
@@ -52,20 +51,27 @@ export interface CommandOptions {
 }
 
 /**
- * The real service (HTTP stack, SQLite event store and read models in a fresh temporary folder)
- * driven through supertest, with a hand-moved clock.
+ * The real service (HTTP stack, event store and read models in a fresh temporary folder, or in a
+ * PostgreSQL database of its own under TEST_STORES=postgres) driven through supertest, with a
+ * hand-moved clock.
  */
 export class TestApp {
   private constructor(
     readonly app: NestExpressApplication,
     readonly clock: TestClock,
     readonly dataDir: string,
-    private readonly database: PostgresTestDatabase | null,
+    /** Where the app keeps its log, read models and keys (test/support/test-stores.ts). */
+    readonly stores: TestStores,
+    private readonly ownsStores: boolean,
   ) {}
 
-  /** `logDestination`: where the service's JSON log goes (a suite that reads it); silent otherwise. */
+  /**
+   * `logDestination`: where the service's JSON log goes (a suite that reads it); silent otherwise.
+   * `stores`: stores another app used before (a restart on the same log), which `stop` leaves;
+   * by default the app gets stores of its own, dropped when it stops.
+   */
   static async start(
-    options: { clock?: TestClock; env?: Record<string, string>; logDestination?: DestinationStream } = {},
+    options: { clock?: TestClock; env?: Record<string, string>; logDestination?: DestinationStream; stores?: TestStores } = {},
   ): Promise<TestApp> {
     const dataDir = mkdtempSync(join(tmpdir(), 'case-service-e2e-'));
     const clock = options.clock ?? new TestClock('2026-03-02T09:00:00+08:00');
@@ -73,18 +79,11 @@ export class TestApp {
     // warnings and misses it would record at an arbitrary moment never change a history under test.
     const unitsFile = join(dataDir, 'units.json');
     writeFileSync(unitsFile, JSON.stringify({ units: TEST_UNITS.map((name) => ({ code: name, name, type: 'community' })) }));
-    // TEST_STORES=postgres (the e2e-postgres jest project): the event log and the read models live
-    // in a PostgreSQL database made for this app and dropped when it stops.
-    const database = process.env.TEST_STORES === 'postgres' ? await createPostgresTestDatabase() : null;
+    // TEST_STORES=postgres (the e2e-postgres jest project): the event log, the read models and the
+    // people's keys live in a PostgreSQL database made for this app and dropped when it stops.
+    const stores = options.stores ?? (await createTestStores());
     const config = loadConfig({
-      ...(database && {
-        EVENT_STORE: 'postgres',
-        READ_MODELS: 'postgres',
-        DATABASE_URL: database.url,
-        // What a deployment on a shared store must supply instead of generating it into DATA_DIR.
-        CASES_MASTER_KEY: randomBytes(32).toString('base64'),
-        CASES_JWT_SECRET: randomBytes(32).toString('hex'),
-      }),
+      ...stores.env,
       DATA_DIR: dataDir,
       SCHEDULER_INTERVAL_MS: '0',
       UNITS_FILE: unitsFile,
@@ -96,7 +95,7 @@ export class TestApp {
       ...(options.logDestination ? { logDestination: options.logDestination } : { logger: false }),
     });
     await app.init();
-    const testApp = new TestApp(app, clock, dataDir, database);
+    const testApp = new TestApp(app, clock, dataDir, stores, options.stores === undefined);
     // The usual actors exist from the start, so creating one never shows up inside a test's own
     // before/after comparison of the log.
     for (const actor of [DESK, SUPERVISOR, ADMIN, ...TEST_UNITS.map((unit) => unitUser(unit))]) await testApp.tokenFor(actor);
@@ -153,7 +152,7 @@ export class TestApp {
 
   async stop(): Promise<void> {
     await this.app.close();
-    await this.database?.drop();
+    if (this.ownsStores) await this.stores.drop();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
