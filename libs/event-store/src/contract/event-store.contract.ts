@@ -1,4 +1,4 @@
-import { WrongExpectedVersionError, type EventStore, type RecordedEvent } from '../event-store.port';
+import { WrongExpectedVersionError, type AppendResult, type EventStore, type RecordedEvent, type StreamAppend } from '../event-store.port';
 import { EventCollector, testEvent, testEvents, uniqueStreamId, withTimeout } from './test-kit';
 
 export interface EventStoreUnderTest {
@@ -115,6 +115,45 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         }
         const stored = await store.readStream(stream);
         expect(stored.map((event) => event.id)).toEqual([expect.any(String), attempts[winners[0].index].id]);
+      });
+
+      it('appends to one stream issued without awaiting, in order, all succeed in order', async () => {
+        // Enough appends, on enough streams, that a group-committing store spreads them over several
+        // batches and concurrent commits; each stream's first append also takes the next number of
+        // a shared counter, as the service's intakes do.
+        const counter = uniqueStreamId();
+        const streams = Array.from({ length: 24 }, () => uniqueStreamId());
+        const rounds = 25;
+        const issued = new Map<string, string[]>(streams.map((stream) => [stream, []]));
+        const revisions = new Map<string, bigint>();
+        const appends: Promise<{ stream: string; expected: bigint; results: AppendResult[] }>[] = [];
+        for (let round = 0; round < rounds; round++) {
+          streams.forEach((stream, index) => {
+            const events = testEvents(1 + ((round + index) % 2));
+            issued.get(stream)?.push(...events.map((event) => event.id));
+            const current = revisions.get(stream);
+            const expected = (current ?? -1n) + BigInt(events.length);
+            revisions.set(stream, expected);
+            const parts: StreamAppend[] = [{ streamId: stream, events, expectedRevision: current ?? 'no_stream' }];
+            if (round === 0)
+              parts.unshift({ streamId: counter, events: testEvents(1), expectedRevision: index === 0 ? 'no_stream' : BigInt(index - 1) });
+            appends.push(store.appendMultiple(parts).then((results) => ({ stream, expected, results })));
+          });
+        }
+
+        const outcomes = await Promise.all(appends);
+
+        const lastPosition = new Map<string, bigint>();
+        for (const { stream, expected, results } of outcomes) {
+          const result = results[results.length - 1];
+          expect(result.nextExpectedRevision).toBe(expected);
+          expect(result.position).toBeGreaterThan(lastPosition.get(stream) ?? 0n);
+          lastPosition.set(stream, result.position);
+        }
+        for (const stream of streams) {
+          expect((await store.readStream(stream)).map((event) => event.id)).toEqual(issued.get(stream));
+        }
+        expect(await store.readStream(counter)).toHaveLength(streams.length);
       });
 
       it('rejects an append with no events or with a payload JSON cannot hold, without calling it a conflict', async () => {

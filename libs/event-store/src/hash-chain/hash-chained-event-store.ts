@@ -1,22 +1,31 @@
-import type {
-  AppendResult,
-  EventData,
-  EventStore,
-  ExpectedRevision,
-  ReadAllOptions,
-  RecordedEvent,
-  StreamAppend,
-  SubscribeOptions,
-  Subscription,
+import {
+  WrongExpectedVersionError,
+  type AppendResult,
+  type EventData,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type StreamAppend,
+  type SubscribeOptions,
+  type Subscription,
 } from '../event-store.port';
+import { StreamOrder } from '../stream-order';
 import { ChainVerifier, HASH_KEY, PREVIOUS_HASH_KEY, linkEvents, storedHash } from './hash-chain';
 
 /**
  * Any event store, with every append linked into its stream's hash chain. An append that does
  * not name an exact revision (`any`, `stream_exists`) is pinned to the revision read just before
  * it, so a concurrent writer makes it fail with the usual conflict instead of forking the chain.
+ *
+ * Appends to one stream issued without awaiting each other reach the store in the order they were
+ * made, as the port promises: an append to a chained stream is linked once the appends made before
+ * it to that stream have settled, since the event it follows is not stored before; one to a
+ * stream left out of the chain is handed to the store right after the one before it.
  */
 export class HashChainedEventStore implements EventStore {
+  private readonly order = new StreamOrder();
+
   /**
    * @param chained which streams are chained. A stream whose appends may be computed ahead of the
    * previous one's commit (a sequence handing out numbers to concurrent intakes, whose group commit
@@ -29,12 +38,24 @@ export class HashChainedEventStore implements EventStore {
   ) {}
 
   async append(streamId: string, events: EventData[], expectedRevision: ExpectedRevision = 'any'): Promise<AppendResult> {
-    const [part] = await this.link([{ streamId, events, expectedRevision }]);
-    return this.inner.append(streamId, part.events, part.expectedRevision);
+    const [result] = await this.inOrder([{ streamId, events, expectedRevision }], async ([part]) => [
+      await this.inner.append(streamId, part.events, part.expectedRevision),
+    ]);
+    return result;
   }
 
   async appendMultiple(appends: StreamAppend[]): Promise<AppendResult[]> {
-    return this.inner.appendMultiple(await this.link(appends));
+    return this.inOrder(appends, (linked) => this.inner.appendMultiple(linked));
+  }
+
+  /** Links `appends` once the appends made before them to their streams allow, then hands them to `write`. */
+  private inOrder(appends: StreamAppend[], write: (linked: StreamAppend[]) => Promise<AppendResult[]>): Promise<AppendResult[]> {
+    return this.order.run(
+      appends.map((part) => part.streamId),
+      this.chained,
+      () => this.link(appends),
+      write,
+    );
   }
 
   private link(appends: StreamAppend[]): Promise<StreamAppend[]> {
@@ -61,7 +82,10 @@ export class HashChainedEventStore implements EventStore {
     if (expected === 'no_stream') return null;
     if (typeof expected === 'bigint') {
       const [event] = await this.inner.readStream(streamId, { fromRevision: expected, maxCount: 1 });
-      return event ?? null;
+      if (event) return event;
+      // Linked to nothing, the append would fork the chain if the missing event landed before it.
+      const current = (await this.inner.readStream(streamId)).at(-1)?.revision;
+      throw new WrongExpectedVersionError(streamId, expected, current ?? 'no_stream');
     }
     const events = await this.inner.readStream(streamId);
     return events.at(-1) ?? null;

@@ -32,6 +32,7 @@ import {
   toStreamState,
   translateAppendError,
 } from './kurrentdb-mapping';
+import { StreamOrder } from '../stream-order';
 import { KURRENTDB_URL_SETTING, KurrentDbStartupError, redactConnectionString } from './kurrentdb-startup-error';
 import { KurrentDbSubscription, type CatchUpStream } from './kurrentdb-subscription';
 
@@ -47,6 +48,8 @@ export interface KurrentDbEventStoreOptions {
 }
 
 const DEFAULT_READ_ALL_COUNT = 1000;
+const settledFirst = (): boolean => true;
+const noPreparation = async (): Promise<void> => undefined;
 /** Events scanned backwards per read while looking for the last product event. */
 const HEAD_PAGE = 16;
 /** The client buffers this many events per subscription at most, so batches never exceed it either. */
@@ -67,9 +70,14 @@ interface ServerFeaturesView {
  * the port's, so an append retried after an ambiguous failure (a timeout after the server
  * committed) is recognised by the server and stored once. Reads of `$all` and subscriptions see
  * only the product's streams: KurrentDB's system streams and event types (`$...`) are filtered out.
+ *
+ * Each append is its own call, which the server may take in any order: one instance's appends to
+ * a stream go out one after the other, each once the one before it has settled, so appends made
+ * without awaiting each other are checked in the order they were made, as on the embedded store.
  */
 export class KurrentDbEventStore implements EventStore {
   private readonly subscriptions = new Set<KurrentDbSubscription>();
+  private readonly order = new StreamOrder();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -116,6 +124,10 @@ export class KurrentDbEventStore implements EventStore {
 
   async append(streamId: string, events: EventData[], expectedRevision: ExpectedRevision = 'any'): Promise<AppendResult> {
     this.assertOpen();
+    return this.order.run([streamId], settledFirst, noPreparation, () => this.appendNow(streamId, events, expectedRevision));
+  }
+
+  private async appendNow(streamId: string, events: EventData[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     assertProductStream(streamId);
     if (events.length === 0) throw new Error(`Append to stream '${streamId}' has no events`);
     const streamState = toStreamState(expectedRevision);
@@ -136,6 +148,15 @@ export class KurrentDbEventStore implements EventStore {
 
   async appendMultiple(appends: StreamAppend[]): Promise<AppendResult[]> {
     this.assertOpen();
+    return this.order.run(
+      appends.map((part) => part.streamId),
+      settledFirst,
+      noPreparation,
+      () => this.appendMultipleNow(appends),
+    );
+  }
+
+  private async appendMultipleNow(appends: StreamAppend[]): Promise<AppendResult[]> {
     if (appends.length === 0) throw new Error('A multi-stream append needs at least one stream');
     const requested = new Map<string, ExpectedRevision>();
     const requests: AppendStreamRequest[] = appends.map(({ streamId, events, expectedRevision = 'any' }) => {
