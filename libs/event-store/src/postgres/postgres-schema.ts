@@ -1,3 +1,4 @@
+import { createUnderAdvisoryLock } from '@cases/coordination';
 import type { ClientBase } from 'pg';
 
 /** The PostgreSQL schema that holds the event store's tables, apart from read models sharing the database. */
@@ -62,13 +63,5 @@ export async function migratePostgresEventStore(client: ClientBase): Promise<voi
   if (version < MINIMUM_SERVER_VERSION) {
     throw new Error(`The PostgreSQL event store needs PostgreSQL 13 or later (xid8); this server is version ${version}`);
   }
-  await client.query('BEGIN');
-  try {
-    await client.query('SELECT pg_advisory_xact_lock($1, 0)', [EVENT_STORE_LOCK_SPACE.migration]);
-    for (const statement of STATEMENTS) await client.query(statement);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  await createUnderAdvisoryLock(client, [EVENT_STORE_LOCK_SPACE.migration, 0], STATEMENTS);
 }

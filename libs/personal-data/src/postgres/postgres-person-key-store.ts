@@ -1,3 +1,4 @@
+import { createUnderAdvisoryLock, type AdvisoryLockKey } from '@cases/coordination';
 import { Pool, type PoolConfig } from 'pg';
 import {
   PersonKeyExistsError,
@@ -12,7 +13,7 @@ import {
 export const PERSONAL_DATA_SCHEMA = 'personal_data';
 
 /** First key of the advisory lock held while the table is created (stays clear of the event store's 0x4553_xxxx). */
-const MIGRATION_LOCK = [0x5044_0001, 0];
+const MIGRATION_LOCK: AdvisoryLockKey = [0x5044_0001, 0];
 
 interface Row {
   person_id: string;
@@ -66,14 +67,7 @@ export class PostgresPersonKeyStore implements PersonKeyStore {
   private async migrate(): Promise<void> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      // Instances starting together would otherwise race on CREATE … IF NOT EXISTS.
-      await client.query('SELECT pg_advisory_xact_lock($1, $2)', MIGRATION_LOCK);
-      for (const statement of STATEMENTS) await client.query(statement);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      await createUnderAdvisoryLock(client, MIGRATION_LOCK, STATEMENTS);
     } finally {
       client.release();
     }

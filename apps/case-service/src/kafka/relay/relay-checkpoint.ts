@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { Pool } from 'pg';
+import { createUnderAdvisoryLock, type AdvisoryLockKey } from '@cases/coordination';
 
 /**
  * Where the relay stands in the global log: the last position published and acknowledged. Written
@@ -31,7 +32,7 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS kafka_relay_checkpoints (
  * then fails on the catalog's unique index), and instances start together. Clear of the event
  * store's (0x4553_…), the key store's (0x5044_…) and the leases' spaces.
  */
-const CREATE_TABLE_LOCK = [0x4b52_0001, 0];
+const CREATE_TABLE_LOCK: AdvisoryLockKey = [0x4b52_0001, 0];
 const UPSERT = `ON CONFLICT (relay) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`;
 
 /**
@@ -119,13 +120,7 @@ export class PostgresRelayCheckpoint implements RelayCheckpoint {
   private async createTable(): Promise<void> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1, $2)', CREATE_TABLE_LOCK);
-      await client.query(CREATE_TABLE);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      await createUnderAdvisoryLock(client, CREATE_TABLE_LOCK, [CREATE_TABLE]);
     } finally {
       client.release();
     }
