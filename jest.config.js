@@ -14,6 +14,9 @@ const base = { rootDir: __dirname, moduleFileExtensions: ['ts', 'js', 'json'], t
 
 module.exports = {
   testTimeout: 60000,
+  // A suite whose teardown times out can leave a client behind (a Kafka consumer still retrying);
+  // the run must still end with its failures reported, never wait for that client for ever.
+  forceExit: true,
   projects: [
     {
       ...base,

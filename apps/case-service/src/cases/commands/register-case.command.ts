@@ -140,39 +140,43 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
     }
     const occurredAt = request.occurredAt ? new Date(request.occurredAt) : this.clock.now();
     let reservation = await this.numbers.reserve(orgId, INTAKE_KIND[intake.type], occurredAt, caseId);
-    for (let attempt = 1; attempt <= MAX_NUMBER_ATTEMPTS; attempt++) {
-      const command = withIds(intake, { caseId, orgId, number: reservation.number });
-      try {
-        const outcome = await this.pipeline.execute({
-          caseId,
-          command: 'intake',
-          request,
-          decide: (state, context) => decideIntake(command, state, context),
-          alongside: reservation.append,
-          // The case as the caller has it: no (second) read of the stream. The append is
-          // conditional on its revision, so a case written meanwhile is never overwritten.
-          loaded,
-          unread: stream === 'unread',
-        });
-        if (!outcome.replayed) {
+    // Every way out of here settles the reservation: a number left outstanding would hold up, for
+    // ever, every later number of this instance that loses on the sequence and waits for it.
+    let taken = false;
+    try {
+      for (let attempt = 1; attempt <= MAX_NUMBER_ATTEMPTS; attempt++) {
+        const command = withIds(intake, { caseId, orgId, number: reservation.number });
+        try {
+          const outcome = await this.pipeline.execute({
+            caseId,
+            command: 'intake',
+            request,
+            decide: (state, context) => decideIntake(command, state, context),
+            alongside: reservation.append,
+            // The case as the caller has it: no (second) read of the stream. The append is
+            // conditional on its revision, so a case written meanwhile is never overwritten.
+            loaded,
+            unread: stream === 'unread',
+          });
+          if (outcome.replayed) return NOT_OPENED;
           this.numbers.taken(reservation);
+          taken = true;
           return { ...outcome, number: reservation.number, existing: false };
+        } catch (error) {
+          if (error instanceof WrongExpectedVersionError && this.numbers.isConflictOf(reservation, error)) {
+            if (attempt < MAX_NUMBER_ATTEMPTS) reservation = await this.numbers.conflicted(reservation, error);
+            continue;
+          }
+          // The stream taken to be missing exists: the case is on file.
+          if (stream === 'unread' && error instanceof WrongExpectedVersionError) return NOT_OPENED;
+          if (!(error instanceof IllegalTransitionError)) throw error;
+          return NOT_OPENED;
         }
-        this.numbers.unused(reservation);
-        return NOT_OPENED;
-      } catch (error) {
-        if (error instanceof WrongExpectedVersionError && this.numbers.isConflictOf(reservation, error)) {
-          reservation = await this.numbers.conflicted(reservation, error);
-          continue;
-        }
-        this.numbers.unused(reservation);
-        // The stream taken to be missing exists: the case is on file.
-        if (stream === 'unread' && error instanceof WrongExpectedVersionError) return NOT_OPENED;
-        if (!(error instanceof IllegalTransitionError)) throw error;
-        return NOT_OPENED;
       }
+      return NOT_OPENED;
+    } finally {
+      if (!taken) this.numbers.unused(reservation);
     }
-    return NOT_OPENED;
   }
 
   private caseIdFor(orgId: string, platformTicketNo: string | undefined, request: CommandRequest): string {

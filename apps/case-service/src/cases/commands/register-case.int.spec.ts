@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { IntakeDetails } from '@cases/domain';
+import { SqliteEventStore, WrongExpectedVersionError, type StreamAppend } from '@cases/event-store';
+import type { PersonalDataVault } from '@cases/personal-data';
+import type { AppConfig } from '../../config/app-config';
+import { NO_CASE, type CaseCommandPipeline } from './case-command.pipeline';
+import { CaseNumberAllocator } from './case-number.allocator';
+import type { CommandRequest } from './command-request';
+import { RegisterCaseCommand, RegisterCaseHandler } from './register-case.command';
+
+/**
+ * The intake handler gives back every case number it reserved but did not take, however the
+ * intake ends. A number left outstanding would hold up for ever every later number of the
+ * instance that lost on the sequence and waited for it (seen as a 12345 consumer that stopped on
+ * one partition while the platform's tickets were being delivered again).
+ */
+
+const AT = new Date('2026-03-02T01:00:00Z');
+const INTAKE: IntakeDetails = {
+  type: 'register-petition',
+  title: '楼上漏水',
+  description: '楼上漏水三天',
+  community: '小寨社区',
+  channel: 'visit',
+  petitioner: { name: '张三', phone: '13800000000' },
+};
+const REQUEST: CommandRequest = {
+  actor: { id: 'desk-1', role: 'desk' },
+  correlationId: '1f0e5c3a-7a43-4f43-9d59-0d7a2b8c1e11',
+  causationId: null,
+  requestHash: 'a'.repeat(64),
+};
+
+describe('RegisterCaseHandler: case numbers', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'register-case-'));
+    store = SqliteEventStore.open(join(dir, 'events.db'));
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an intake that loses on the sequence on every attempt gives its number back, so the next intake takes it', async () => {
+    const numbers = new CaseNumberAllocator(store);
+    // Every append loses on the sequence stream, as when other intakes keep taking the number first.
+    let appends = 0;
+    const pipeline = {
+      check: () => undefined,
+      load: async () => NO_CASE,
+      execute: async ({ alongside }: { alongside: StreamAppend }) => {
+        appends += 1;
+        throw new WrongExpectedVersionError(alongside.streamId, alongside.expectedRevision ?? 'any', 'no_stream');
+      },
+    } as unknown as CaseCommandPipeline;
+    const handler = new RegisterCaseHandler(
+      pipeline,
+      numbers,
+      { org: { id: 'org', name: '测试街道' } } as unknown as AppConfig,
+      { now: () => AT },
+      {} as PersonalDataVault,
+    );
+
+    await expect(handler.execute(new RegisterCaseCommand(INTAKE, REQUEST))).rejects.toThrow(/no case number after 20 attempts/);
+    expect(appends).toBeGreaterThanOrEqual(20);
+
+    const next = await numbers.reserve('org', 'petition', AT, 'case-2');
+    expect(next.number).toBe('XF2026-0001');
+    // A number after it that loses on the sequence does not wait for a number nobody holds.
+    const after = await numbers.reserve('org', 'petition', AT, 'case-3');
+    numbers.unused(next);
+    const conflict = new WrongExpectedVersionError(after.append.streamId, after.append.expectedRevision ?? 'any', 'no_stream');
+    await expect(numbers.conflicted(after, conflict)).resolves.toMatchObject({ number: 'XF2026-0001' });
+  });
+});
