@@ -149,8 +149,20 @@ describe('the console, in Chromium', () => {
   }
 
   async function chooseOption(field: ReturnType<Page['getByLabel']>, option: string): Promise<void> {
-    await field.click();
-    await page.locator('.ant-select-item-option', { hasText: option }).first().click();
+    // On a loaded machine a click on an option can be lost while the dropdown is still rendering
+    // (seen once: the unit left empty and the dialog refused to submit), so the choice is made
+    // until the select itself shows it.
+    const select = field.locator('xpath=ancestor::div[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]');
+    for (let attempt = 1; ; attempt++) {
+      await field.click();
+      await page.locator('.ant-select-item-option', { hasText: option }).first().click();
+      try {
+        await select.getByText(option, { exact: true }).waitFor({ timeout: 2_000 });
+        return;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
   }
 
   it('takes a petition through the closed loop', async () => {
