@@ -100,7 +100,7 @@ describe('rotating the master key', () => {
         expect(revealed.body.personal.petitioner).toMatchObject(PETITIONER);
         expect((await restarted.view(shredded)).personal.petitioner).toMatchObject({ destroyed: true });
       } finally {
-        await restarted.app.close();
+        await restarted.stop();
       }
     });
   }
@@ -139,7 +139,7 @@ describe('rotating the master key', () => {
     try {
       expect((await restarted.get(`/api/cases/${kept}?${REVEAL}`, DESK)).body.personal.petitioner).toMatchObject(PETITIONER);
     } finally {
-      await restarted.app.close();
+      await restarted.stop();
     }
   });
 
