@@ -80,6 +80,17 @@ describe('read-your-writes', () => {
     expectProblem(bad, 400, 'REQUEST.INVALID');
   });
 
+  it('a minPosition past the end of the log is refused at once with 422 naming the head, on every read that takes one', async () => {
+    const { body } = await t.intake('petition', petitionBody({ title: '超出日志的位置' }));
+    const head = BigInt(body.position as string);
+    const beyond = String(head + 10_000_000n);
+    for (const path of [`/api/cases/${body.id}`, `/api/cases/${body.id}/history`, '/api/cases']) {
+      const res = await t.get(path).query({ minPosition: beyond });
+      expectProblem(res, 422, 'REQUEST.POSITION_BEYOND_LOG');
+      expect(BigInt(res.body.head as string)).toBeGreaterThanOrEqual(head);
+    }
+  });
+
   it(`the three reads sent together right after each of ${ROUNDS} commands all show it`, async () => {
     const id = await hotlineInProgress('GD-RYW-PAR-0001');
     for (let round = 1; round <= ROUNDS; round++) {

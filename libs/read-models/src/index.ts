@@ -18,7 +18,7 @@ export {
   type ReadModelReader,
 } from './projection/projection-runner';
 export type { ProjectionLogger } from './projection/projected-model';
-export { ProjectionTimeoutError } from './projection/position-waiters';
+export { PositionBeyondLogError, ProjectionTimeoutError } from './projection/position-waiters';
 export type { ParkedCount, ParkedEvent, ParkedReason } from './projection/parked-events';
 export type { ReplayOutcome } from './projection/parked-replay';
 export type { RebuildProgress, RebuildResult } from './projection/rebuilder';

@@ -5,6 +5,7 @@ import { listCases, type CaseListPage, type CaseListQuery } from './case/case-li
 import { casesWithOpenDeadlines, changedCaseFacts, getCaseView, type CaseView, type OpenDeadlineCase } from './case/case-view';
 import { CASE_HISTORY_PROJECTION } from './case-history/case-history.projection';
 import { getCaseHistory, type CaseHistoryEntry } from './case-history/get-case-history';
+import { PositionBeyondLogError } from './projection/position-waiters';
 import type { ProjectionRunner, ReadAt, ReadModelReader } from './projection/projection-runner';
 
 /** How fresh a query's answer must be. */
@@ -14,7 +15,9 @@ export interface Freshness {
    * `position` a command answered with, possibly on another instance. Without it, a query waits
    * for the log's head as it stands when the query arrives: read-your-writes for every command
    * already answered. A query waits only for the read model it reads, and fails with a
-   * `ProjectionTimeoutError` when that model does not get there in time.
+   * `ProjectionTimeoutError` when that model does not get there in time. A position past the
+   * log's head is refused at once (`PositionBeyondLogError`): every answered command's position
+   * is at or below the head of the shared store, so waiting for a later one would only time out.
    */
   minPosition?: bigint;
 }
@@ -44,7 +47,11 @@ interface Reading {
 }
 
 async function minPositionOf(reading: Reading, freshness: Freshness): Promise<bigint> {
-  return freshness.minPosition ?? (await reading.store.headPosition());
+  const head = await reading.store.headPosition();
+  const { minPosition } = freshness;
+  if (minPosition === undefined) return head;
+  if (minPosition > head) throw new PositionBeyondLogError(minPosition, head);
+  return minPosition;
 }
 
 /** Queries of the case read model (view, list, deadlines, timeliness facts): they wait for the `case` projection only. */

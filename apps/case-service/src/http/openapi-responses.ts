@@ -29,6 +29,9 @@ export class ProblemDetailsDto {
 
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Every bad field, for a 400' })
   errors?: FieldErrorDto[];
+
+  @ApiPropertyOptional({ description: 'For a 503: seconds to wait before trying again, as in the Retry-After header', example: 5 })
+  retryAfterSeconds?: number;
 }
 
 const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } };
@@ -58,6 +61,22 @@ export const POSITION_BEYOND_LOG = {
   description: '`position` is beyond the end of the event log; `head` gives the last position',
 };
 
+/** A read-your-writes query whose `minPosition` is past the end of the log. */
+export const MIN_POSITION_BEYOND_LOG = {
+  status: 422,
+  description: '`minPosition` is beyond the end of the event log (code REQUEST.POSITION_BEYOND_LOG); `head` gives the last position',
+};
+
+const RETRY_AFTER_HEADER = { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' as const } } };
+
+/** A read-your-writes wait that ran out (docs/architecture.md, "Read-your-writes"). */
+export const READ_MODEL_BEHIND: ProblemResponse = {
+  status: 503,
+  description:
+    'The read model did not reach the position waited for (the log head, or `minPosition`) within READ_YOUR_WRITES_TIMEOUT_MS; code READ_MODEL.BEHIND, try again after `Retry-After` seconds',
+  headers: RETRY_AFTER_HEADER,
+};
+
 /**
  * Long work (a what-if, a report at a past position, an export) refused because one job runs and
  * LONG_WORK_QUEUE more wait (docs/statistics.md, "Long work").
@@ -66,7 +85,7 @@ export const LONG_WORK_BUSY: ProblemResponse = {
   status: 503,
   description:
     'Busy: a long job (what-if, report at a past position, export) is running and the queue behind it (LONG_WORK_QUEUE) is full; code LONG_WORK.BUSY, try again after `Retry-After` seconds',
-  headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } } },
+  headers: RETRY_AFTER_HEADER,
 };
 
 /** The long-work thread running the job died (its heap limit LONG_WORK_HEAP_MB, an uncaught error): the job is abandoned, the service carries on. */

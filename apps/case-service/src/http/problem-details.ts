@@ -94,6 +94,7 @@ export function toProblem(error: unknown): ProblemDetails {
       STORE_UNAVAILABLE,
       'Store unavailable',
       'The event store cannot be reached; nothing was written. Try again shortly.',
+      { retryAfterSeconds: STORE_RETRY_AFTER_SECONDS },
     );
   }
   return problem(500, 'INTERNAL', 'Internal server error', 'The server failed to handle the request; it has been logged.');
@@ -125,6 +126,15 @@ export function sendProblem(response: Response, body: ProblemDetails, headers: R
   response.status(body.status).set(headers).type('application/problem+json').send(JSON.stringify(body));
 }
 
+/**
+ * A problem that tells when to come back (`retryAfterSeconds`: a store outage, a read model behind,
+ * long work queued up) says it in the standard Retry-After header too.
+ */
+function retryAfter(body: ProblemDetails): Record<string, string> {
+  const seconds = body['retryAfterSeconds'];
+  return typeof seconds === 'number' ? { 'Retry-After': String(seconds) } : {};
+}
+
 export interface ProblemDetailsFilterOptions {
   /**
    * The methods the routes matching `path` answer, when any does: a request no route matched is
@@ -152,16 +162,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     const body = toProblem(error);
     if (body.code === STORE_UNAVAILABLE) {
-      // An outage, not a bug: one line, and the client is told when to come back.
+      // An outage, not a bug: one line.
       this.logger.warn(`The store is unavailable: ${error instanceof Error ? error.message : String(error)}`);
-      sendProblem(response, body, { 'Retry-After': String(STORE_RETRY_AFTER_SECONDS) });
-      return;
-    }
-    // A ServiceError is an answer, not a failure (a 503 while read models catch up): only the rest is logged.
-    if (body.status >= 500 && !(error instanceof ServiceError)) {
+    } else if (body.status >= 500 && !(error instanceof ServiceError)) {
+      // A ServiceError is an answer, not a failure (a 503 while read models catch up): only the rest is logged.
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     }
-    sendProblem(response, body);
+    sendProblem(response, body, retryAfter(body));
   }
 
   /**

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import {
-  ServiceError,
   caseStreamId,
   decodeCaseEvent,
   evolve,
@@ -11,7 +10,7 @@ import {
   type OpenedCase,
 } from '@cases/domain';
 import { EVENT_STORE, type EventStore } from '@cases/event-store';
-import { ReadModels, type FactsCursor } from '@cases/read-models';
+import { PositionBeyondLogError, ReadModels, type FactsCursor } from '@cases/read-models';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { LongWorkThread } from '../long-work/long-work.thread';
 import { FactsSnapshots } from './replay/facts-snapshots';
@@ -24,24 +23,6 @@ export interface FactsAtPosition {
   /** The global log position the facts reflect: everything up to it, nothing after. */
   position: bigint;
   facts: CaseFacts[];
-}
-
-/** The position asked for is past the end of the log. */
-export class PositionBeyondLogError extends ServiceError {
-  constructor(
-    readonly position: bigint,
-    readonly head: bigint,
-  ) {
-    super(
-      'REQUEST.POSITION_BEYOND_LOG',
-      422,
-      'Position beyond the log',
-      `Position ${position} is beyond the end of the event log (${head})`,
-      {
-        head: head.toString(),
-      },
-    );
-  }
 }
 
 export type { ReplayProgress };

@@ -967,6 +967,11 @@ export interface components {
       code: string;
       /** @description Every bad field, for a 400 */
       errors?: components['schemas']['FieldErrorDto'][];
+      /**
+       * @description For a 503: seconds to wait before trying again, as in the Retry-After header
+       * @example 5
+       */
+      retryAfterSeconds?: number;
     };
     LogVerificationDto: {
       /** @description true when every event matches its hash and links to its predecessor, and the log is well-formed */
@@ -5407,7 +5412,16 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      /** @description `minPosition` is beyond the end of the event log (code REQUEST.POSITION_BEYOND_LOG); `head` gives the last position */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The read model did not reach the position waited for (the log head, or `minPosition`) within READ_YOUR_WRITES_TIMEOUT_MS; code READ_MODEL.BEHIND, try again after `Retry-After` seconds; or: The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
       503: {
         headers: {
           /** @description Seconds to wait before trying again */
@@ -5427,7 +5441,7 @@ export interface operations {
         reason?: string;
         /** @description Show personal data in full (desk, supervisor, admin); the read is recorded on the case. Needs `reason`. */
         reveal?: 'personal';
-        /** @description A log position (decimal string), e.g. the `position` a command answered: the query first waits until the read model it reads has applied the log that far (503 after READ_YOUR_WRITES_TIMEOUT_MS) */
+        /** @description A log position (decimal string), e.g. the `position` a command answered: the query first waits until the read model it reads has applied the log that far (503 after READ_YOUR_WRITES_TIMEOUT_MS; 422 for a position past the end of the log). Without it the query waits for the log’s head as it stands */
         minPosition?: string;
         /** @description An ISO-8601 date (midnight in Asia/Shanghai) or date-time with offset, from 2000-01-01 to 5 years from now: the view as the service knew it then */
         asOf?: string;
@@ -5477,7 +5491,16 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      /** @description `minPosition` is beyond the end of the event log (code REQUEST.POSITION_BEYOND_LOG); `head` gives the last position */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The read model did not reach the position waited for (the log head, or `minPosition`) within READ_YOUR_WRITES_TIMEOUT_MS; code READ_MODEL.BEHIND, try again after `Retry-After` seconds; or: The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
       503: {
         headers: {
           /** @description Seconds to wait before trying again */
@@ -5493,7 +5516,7 @@ export interface operations {
   getCaseHistory: {
     parameters: {
       query?: {
-        /** @description A log position (decimal string), e.g. the `position` a command answered: the query first waits until the read model it reads has applied the log that far (503 after READ_YOUR_WRITES_TIMEOUT_MS) */
+        /** @description A log position (decimal string), e.g. the `position` a command answered: the query first waits until the read model it reads has applied the log that far (503 after READ_YOUR_WRITES_TIMEOUT_MS; 422 for a position past the end of the log). Without it the query waits for the log’s head as it stands */
         minPosition?: string;
       };
       header?: never;
@@ -5530,7 +5553,16 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
+      /** @description `minPosition` is beyond the end of the event log (code REQUEST.POSITION_BEYOND_LOG); `head` gives the last position */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The read model did not reach the position waited for (the log head, or `minPosition`) within READ_YOUR_WRITES_TIMEOUT_MS; code READ_MODEL.BEHIND, try again after `Retry-After` seconds; or: The event store cannot be reached (code STORE.UNAVAILABLE): nothing was written; try again after `Retry-After` seconds */
       503: {
         headers: {
           /** @description Seconds to wait before trying again */

@@ -1,12 +1,43 @@
-/** A read-your-writes wait that ran out: the API answers 503 rather than serving a stale model. */
-export class ProjectionTimeoutError extends Error {
+import { ServiceError } from '@cases/domain';
+
+/** How long a client is asked to wait after a read model fell behind: about what catching up a burst takes. */
+const BEHIND_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * A read-your-writes wait that ran out: the API answers 503 `READ_MODEL.BEHIND` with Retry-After
+ * rather than serve a stale model (docs/architecture.md, "Read-your-writes").
+ */
+export class ProjectionTimeoutError extends ServiceError {
   constructor(
     readonly position: bigint,
     readonly checkpoint: bigint,
     readonly timeoutMs: number,
   ) {
-    super(`Read models did not reach position ${position} within ${timeoutMs} ms (they are at ${checkpoint})`);
-    this.name = 'ProjectionTimeoutError';
+    super(
+      'READ_MODEL.BEHIND',
+      503,
+      'Read model behind',
+      `Read models did not reach position ${position} within ${timeoutMs} ms (they are at ${checkpoint})`,
+      { retryAfterSeconds: BEHIND_RETRY_AFTER_SECONDS },
+    );
+  }
+}
+
+/** The position asked for is past the end of the log: no command has answered it, so no wait would end. */
+export class PositionBeyondLogError extends ServiceError {
+  constructor(
+    readonly position: bigint,
+    readonly head: bigint,
+  ) {
+    super(
+      'REQUEST.POSITION_BEYOND_LOG',
+      422,
+      'Position beyond the log',
+      `Position ${position} is beyond the end of the event log (${head})`,
+      {
+        head: head.toString(),
+      },
+    );
   }
 }
 

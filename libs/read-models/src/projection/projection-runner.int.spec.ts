@@ -11,7 +11,7 @@ import { openReadModelDatabase, type ReadModelDialect, type ReadModelLocation } 
 import type { IntegerColumn, ReadModelTables } from '../database/read-model-tables';
 import { ReadModels } from '../read-models';
 import { appendGeneratedCases } from '../testing/generated-cases';
-import { ProjectionTimeoutError } from './position-waiters';
+import { PositionBeyondLogError, ProjectionTimeoutError } from './position-waiters';
 import type { Projection } from './projection';
 import { ProjectionRunner, UnknownProjectionError, type ProjectionRunnerOptions } from './projection-runner';
 import type { RebuildProgress } from './rebuilder';
@@ -242,15 +242,32 @@ describe.each(['sqlite', 'postgres'] as const)('ProjectionRunner with read model
     await expect(readModels.cases.view(caseId)).resolves.toMatchObject({ position: expect.any(BigInt) });
     await expect(runner.waitForPosition(head, 50)).rejects.toThrow(ProjectionTimeoutError);
 
-    // The next case's number is allocated at head + 1, its intake recorded at head + 2.
-    const later = readModels.cases.list({ pageSize: 100 }, NOW, { minPosition: head + 2n });
     const [nextCase] = await appendGeneratedCases(store, 1, 11);
-    const page = await later;
+    const page = await readModels.cases.list({ pageSize: 100 }, NOW, { minPosition: await store.headPosition() });
     expect(page.items.map((item) => item.id)).toContain(nextCase);
+  });
 
-    await expect(readModels.cases.view(caseId, { minPosition: head + 1_000n })).rejects.toThrow(
-      `Read models did not reach position ${head + 1_000n} within 2000 ms`,
-    );
+  it('refuses at once a minPosition past the log head, which no command answered and no wait would reach', async () => {
+    const [caseId] = await appendGeneratedCases(store, 1, 12);
+    const head = await store.headPosition();
+    const runner = await openRunner({ projections: [caseProjection()] });
+    const readModels = new ReadModels(runner, store, { timeoutMs: 60_000 });
+    runner.start();
+
+    const refused = readModels.cases.view(caseId, { minPosition: head + 1n });
+    await expect(refused).rejects.toThrow(PositionBeyondLogError);
+    await expect(refused).rejects.toMatchObject({ status: 422, code: 'REQUEST.POSITION_BEYOND_LOG', details: { head: String(head) } });
+    await expect(readModels.history.history(caseId, { minPosition: head + 1_000n })).rejects.toThrow(PositionBeyondLogError);
+    await expect(readModels.cases.view(caseId, { minPosition: head })).resolves.toMatchObject({ position: expect.any(BigInt) });
+  });
+
+  it('a wait that runs out is a 503 READ_MODEL.BEHIND that says when to come back', async () => {
+    await appendGeneratedCases(store, 1, 13);
+    const runner = await openRunner({ projections: [eventCounter({ atPosition: null, always: true })] });
+    runner.start();
+
+    const waiting = runner.waitForPosition(await store.headPosition(), 20);
+    await expect(waiting).rejects.toMatchObject({ status: 503, code: 'READ_MODEL.BEHIND', details: { retryAfterSeconds: 2 } });
   });
 
   it('commits a batch with its checkpoint: a crash mid-batch moves neither; a restart resumes with no gap, no double', async () => {
