@@ -163,12 +163,15 @@ export class RegisterCaseHandler implements ICommandHandler<RegisterCaseCommand,
           taken = true;
           return { ...outcome, number: reservation.number, existing: false };
         } catch (error) {
+          // Taken to be missing, the stream was not read: whether the intake lost on the number
+          // or on the case stream (the case is on file), the caller reads it before any retry.
+          // A resent ticket, whose number is stale as often as not while tickets are delivered
+          // again, is then answered from its case at once rather than after a run of attempts.
+          if (stream === 'unread' && error instanceof WrongExpectedVersionError) return NOT_OPENED;
           if (error instanceof WrongExpectedVersionError && this.numbers.isConflictOf(reservation, error)) {
             if (attempt < MAX_NUMBER_ATTEMPTS) reservation = await this.numbers.conflicted(reservation, error);
             continue;
           }
-          // The stream taken to be missing exists: the case is on file.
-          if (stream === 'unread' && error instanceof WrongExpectedVersionError) return NOT_OPENED;
           if (!(error instanceof IllegalTransitionError)) throw error;
           return NOT_OPENED;
         }

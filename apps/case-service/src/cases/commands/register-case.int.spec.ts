@@ -78,4 +78,42 @@ describe('RegisterCaseHandler: case numbers', () => {
     const conflict = new WrongExpectedVersionError(after.append.streamId, after.append.expectedRevision ?? 'any', 'no_stream');
     await expect(numbers.conflicted(after, conflict)).resolves.toMatchObject({ number: 'XF2026-0001' });
   });
+
+  it('a repeated intake whose first try loses on the sequence is answered from its case on file, with no second try', async () => {
+    const numbers = new CaseNumberAllocator(store);
+    const repeated: CommandRequest = { ...REQUEST, idempotencyKey: 'intake-once' };
+    let appends = 0;
+    const onFile = {
+      state: { status: 'registered', number: 'XF2026-0007' },
+      revision: 0n,
+      recorded: [{ revision: 0n, position: 41n, metadata: { idempotencyKey: 'intake-once', requestHash: REQUEST.requestHash } }],
+    };
+    const pipeline = {
+      check: () => undefined,
+      load: async () => onFile,
+      findReplay: (id: string) => ({ id, revision: 0n, position: 41n, replayed: true }),
+      // The first try takes the stream to be missing; it loses on a stale number before the case stream is looked at.
+      execute: async ({ alongside }: { alongside: StreamAppend }) => {
+        appends += 1;
+        throw new WrongExpectedVersionError(alongside.streamId, alongside.expectedRevision ?? 'any', 'no_stream');
+      },
+    } as unknown as CaseCommandPipeline;
+    const handler = new RegisterCaseHandler(
+      pipeline,
+      numbers,
+      { org: { id: 'org', name: '测试街道' } } as unknown as AppConfig,
+      { now: () => AT },
+      {} as PersonalDataVault,
+    );
+
+    await expect(handler.execute(new RegisterCaseCommand(INTAKE, repeated))).resolves.toMatchObject({
+      number: 'XF2026-0007',
+      revision: 0n,
+      position: 41n,
+      replayed: true,
+    });
+    expect(appends).toBe(1);
+    // The number it reserved was given back.
+    await expect(numbers.reserve('org', 'petition', AT, 'case-2')).resolves.toMatchObject({ number: 'XF2026-0001' });
+  });
 });
