@@ -108,7 +108,10 @@ export interface MessageConsumer {
    * joined; a broker that cannot be reached is retried in the background (see `status`).
    */
   start(): Promise<void>;
-  /** Aborts handler retries, waits for the handler in flight, leaves the group. */
+  /**
+   * Aborts handler retries, waits for the handler in flight (for a bounded grace, after which it is
+   * left behind and its message, not committed, comes again), leaves the group.
+   */
   stop(): Promise<void>;
   status(): ConsumerStatus;
 }

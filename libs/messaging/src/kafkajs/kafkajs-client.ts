@@ -31,6 +31,11 @@ export interface KafkaJsClientOptions {
   fetchMaxWaitMs?: number;
   /** Partitions of one consumer handled at the same time (each still strictly in order). Default 1. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * How long stopping a consumer waits for a handler in flight before leaving it behind (its
+   * message is not committed and comes again). Default 10000 ms.
+   */
+  stopGraceMs?: number;
   /** How many times the client retries a failed request before reporting it. Default 3. */
   requestRetries?: number;
   /** Where the client reports connection trouble; silent when absent. */
@@ -43,6 +48,7 @@ const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 3000;
 const DEFAULT_REQUEST_RETRIES = 3;
 const DEFAULT_FETCH_MAX_WAIT_MS = 1000;
+const DEFAULT_STOP_GRACE_MS = 10_000;
 
 /**
  * The messaging port on kafkajs 2.x. Everything kafkajs-specific lives in this folder; another
@@ -84,6 +90,7 @@ export class KafkaJsMessagingClient implements MessagingClient {
       heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
       fetchMaxWaitMs: this.options.fetchMaxWaitMs ?? DEFAULT_FETCH_MAX_WAIT_MS,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      stopGraceMs: this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
     });
   }
 

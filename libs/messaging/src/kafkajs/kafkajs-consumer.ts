@@ -16,6 +16,8 @@ export interface KafkaJsConsumerTiming {
   heartbeatIntervalMs: number;
   fetchMaxWaitMs: number;
   partitionsConsumedConcurrently: number;
+  /** How long `stop()` waits for a handler in flight before leaving it behind. */
+  stopGraceMs: number;
 }
 
 const DEFAULT_HANDLER_RETRY: RetryBackoff = { initialMs: 200, maxMs: 30_000 };
@@ -41,6 +43,8 @@ function errorText(error: unknown): string {
 export class KafkaJsConsumer implements MessageConsumer {
   private consumer: Consumer | undefined;
   private stopping = new AbortController();
+  /** Aborted once the consumer has been stopping for `stopGraceMs`: a handler still running is left behind. */
+  private abandoning = new AbortController();
   private state: ConsumerState = 'stopped';
   private lastError: string | undefined;
   private readonly partitions = new Map<string, PartitionLag>();
@@ -59,6 +63,7 @@ export class KafkaJsConsumer implements MessageConsumer {
   async start(): Promise<void> {
     if (this.state !== 'stopped') return;
     this.stopping = new AbortController();
+    this.abandoning = new AbortController();
     this.state = 'connecting';
     this.launchFailures = 0;
     this.launch();
@@ -72,8 +77,15 @@ export class KafkaJsConsumer implements MessageConsumer {
     this.relaunchTimer = undefined;
     const consumer = this.consumer;
     this.consumer = undefined;
-    // Waits for the batch in flight (its handler sees the abort), then leaves the group.
-    await consumer?.disconnect().catch(() => undefined);
+    // Waits for the batch in flight (its handler sees the abort), then leaves the group. A
+    // handler that does not end within the grace is left behind, so a stuck one cannot hold up
+    // shutdown: its message is not committed and comes again, and handlers are idempotent.
+    const grace = setTimeout(() => this.abandoning.abort(), this.timing.stopGraceMs);
+    try {
+      await consumer?.disconnect().catch(() => undefined);
+    } finally {
+      clearTimeout(grace);
+    }
     this.partitions.clear();
   }
 
@@ -178,8 +190,8 @@ export class KafkaJsConsumer implements MessageConsumer {
       for (let attempt = 1; ; attempt++) {
         if (delivery.signal.aborted) return false;
         try {
-          await this.options.handle(message, { attempt, signal: delivery.signal });
-          return true;
+          // False when left behind by a stop that outwaited its grace: not committed, it comes again.
+          return await unlessAbandoned(this.options.handle(message, { attempt, signal: delivery.signal }), this.abandoning.signal);
         } catch (error) {
           if (delivery.signal.aborted) return false;
           const retryInMs = backoffDelay(attempt, this.retry);
@@ -215,4 +227,32 @@ function toIncoming(topic: string, partition: number, message: KafkaMessage): In
     headers: fromKafkaJsHeaders(message.headers),
     timestamp: message.timestamp,
   };
+}
+
+/**
+ * True once `handling` resolves; false when `abandoned` aborts first, from then on ignoring how
+ * `handling` ends (its rejection included).
+ */
+function unlessAbandoned(handling: Promise<void>, abandoned: AbortSignal): Promise<boolean> {
+  if (abandoned.aborted) {
+    handling.catch(() => undefined);
+    return Promise.resolve(false);
+  }
+  return new Promise<boolean>((resolve, reject) => {
+    const abandon = () => {
+      handling.catch(() => undefined);
+      resolve(false);
+    };
+    abandoned.addEventListener('abort', abandon, { once: true });
+    handling.then(
+      () => {
+        abandoned.removeEventListener('abort', abandon);
+        resolve(true);
+      },
+      (error: unknown) => {
+        abandoned.removeEventListener('abort', abandon);
+        reject(error);
+      },
+    );
+  });
 }

@@ -13,6 +13,7 @@ const TOPIC = 'port.test:2';
 const TOPIC_NAME = 'port.test';
 /** The mock's first join of a group takes 3 s; a shorter session times the join out. */
 const SESSION_TIMEOUT_MS = 3500;
+const STOP_GRACE_MS = 1000;
 
 function deferred<T = void>() {
   let resolve!: (value: T) => void;
@@ -40,6 +41,7 @@ describe('messaging port on kafkajs (librdkafka mock cluster)', () => {
       clientId: 'port-test',
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: 300,
+      stopGraceMs: STOP_GRACE_MS,
     });
   });
 
@@ -156,5 +158,33 @@ describe('messaging port on kafkajs (librdkafka mock cluster)', () => {
     // Expelled from the group, the member would have had the slow message delivered again.
     expect(deliveries).toEqual([`${key}:slow`, `${key}:next`]);
     expect(slow.status().state).toBe('running');
+  });
+
+  it('stops within its grace when a handler never ends, leaving that message uncommitted for the next member', async () => {
+    const key = randomUUID();
+    await produce(key, [`${key}:stuck`]);
+    const group = `g-${randomUUID()}`;
+    const inHandler = deferred();
+    const stuck = consumer(group, async (message) => {
+      if (headerText(message.headers, 'run') !== key) return;
+      inHandler.resolve();
+      // Ignores its signal and never returns, as a handler waiting on something that never comes.
+      await new Promise<never>(() => undefined);
+    });
+    await stuck.start();
+    await inHandler.promise;
+    const stopping = Date.now();
+    await stuck.stop();
+    // The grace, plus leaving the group (the fetch in flight and the broker's answers).
+    expect(Date.now() - stopping).toBeLessThan(STOP_GRACE_MS + 5_000);
+    expect(stuck.status().state).toBe('stopped');
+
+    const delivered: string[] = [];
+    const next = consumer(group, async (message) => {
+      if (headerText(message.headers, 'run') === key) delivered.push(message.value?.toString() ?? '');
+    });
+    await next.start();
+    await eventually(() => delivered.length === 1, 20_000, 'the stuck message delivered again');
+    expect(delivered).toEqual([`${key}:stuck`]);
   });
 });
