@@ -266,6 +266,8 @@ describe('Kafka: 12345 tickets in', () => {
       30_000,
       'the whole topic read again',
     );
+    // Every message handled, none is held.
+    expect((await (service as KafkaTestApp).kafkaHealth()).tickets.inHand).toEqual([]);
     expect((await (service as KafkaTestApp).t.history(caseId)).map((event: { type: string }) => event.type)).toEqual([
       'HotlineTicketReceived',
       'HotlineTicketAmended',

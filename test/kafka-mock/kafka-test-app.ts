@@ -29,6 +29,7 @@ export interface KafkaHealthBody {
     casesCreated: number;
     deadLettered: number;
     partitions: { topic: string; partition: number; committedOffset: string; highWatermark: string; lag: number }[];
+    inHand: { topic: string; partition: number; offset: string; attempt: number; heldMs: number }[];
   };
   relay: { state: string; position: number; lag: number; published: number; degradedSince?: string; lastError?: string };
 }

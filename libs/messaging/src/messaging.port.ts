@@ -95,11 +95,23 @@ export interface PartitionLag {
 
 export type ConsumerState = 'stopped' | 'connecting' | 'running' | 'failing';
 
+/** A message a handler is working on now: a long `heldMs` (or a high `attempt`) is a handler stuck or failing. */
+export interface MessageInHand {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** The attempt under way (1 for the first). */
+  attempt: number;
+  /** Since the message was first handed to the handler. */
+  heldMs: number;
+}
+
 export interface ConsumerStatus {
   state: ConsumerState;
   /** The last connection or group error, until the consumer is running again. */
   lastError?: string;
   partitions: PartitionLag[];
+  inHand: MessageInHand[];
 }
 
 export interface MessageConsumer {

@@ -27,11 +27,13 @@ export class KafkaHealthController {
     description:
       "Always 200: Kafka being unreachable does not stop the service taking commands. `status` is 'off' without KAFKA_BROKERS, " +
       "'ok', or 'degraded' while the ticket consumer is not in its group or the relay cannot publish. Reports the consumer's lag " +
-      "per partition (messages behind the end of the partition at its last fetch) and the relay's lag (events in the log not yet published).",
+      'per partition (messages behind the end of the partition at its last fetch), the messages its handler holds now ' +
+      '(`inHand`: topic, partition, offset, attempt, and `heldMs` since first handed over: a long hold is a stuck or failing intake), ' +
+      "and the relay's lag (events in the log not yet published).",
   })
   @ApiOkResponse({
     description:
-      '{ status, tickets: { state, partitions: [{ topic, partition, lag }], processed, casesCreated, deadLettered }, relay: { state, position, lag, published } }',
+      '{ status, tickets: { state, partitions: [{ topic, partition, lag }], inHand: [{ topic, partition, offset, attempt, heldMs }], processed, casesCreated, deadLettered }, relay: { state, position, lag, published } }',
   })
   // The check itself refuses nothing; the one client error is a body the JSON parser cannot read.
   @ApiProblems({ status: 400, description: 'The request carries a JSON body that does not parse' })

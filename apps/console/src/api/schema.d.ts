@@ -927,7 +927,7 @@ export interface paths {
     };
     /**
      * Kafka readiness: the ticket consumer and the event relay
-     * @description Always 200: Kafka being unreachable does not stop the service taking commands. `status` is 'off' without KAFKA_BROKERS, 'ok', or 'degraded' while the ticket consumer is not in its group or the relay cannot publish. Reports the consumer's lag per partition (messages behind the end of the partition at its last fetch) and the relay's lag (events in the log not yet published).
+     * @description Always 200: Kafka being unreachable does not stop the service taking commands. `status` is 'off' without KAFKA_BROKERS, 'ok', or 'degraded' while the ticket consumer is not in its group or the relay cannot publish. Reports the consumer's lag per partition (messages behind the end of the partition at its last fetch), the messages its handler holds now (`inHand`: topic, partition, offset, attempt, and `heldMs` since first handed over: a long hold is a stuck or failing intake), and the relay's lag (events in the log not yet published).
      */
     get: operations['getKafkaHealth'];
     put?: never;
@@ -5869,7 +5869,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description { status, tickets: { state, partitions: [{ topic, partition, lag }], processed, casesCreated, deadLettered }, relay: { state, position, lag, published } } */
+      /** @description { status, tickets: { state, partitions: [{ topic, partition, lag }], inHand: [{ topic, partition, offset, attempt, heldMs }], processed, casesCreated, deadLettered }, relay: { state, position, lag, published } } */
       200: {
         headers: {
           [name: string]: unknown;

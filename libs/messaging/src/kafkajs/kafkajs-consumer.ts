@@ -6,6 +6,7 @@ import type {
   ConsumerStatus,
   IncomingMessage,
   MessageConsumer,
+  MessageInHand,
   PartitionLag,
   RetryBackoff,
 } from '../messaging.port';
@@ -48,6 +49,8 @@ export class KafkaJsConsumer implements MessageConsumer {
   private state: ConsumerState = 'stopped';
   private lastError: string | undefined;
   private readonly partitions = new Map<string, PartitionLag>();
+  /** The message each partition's handler is working on, and since when (epoch ms). */
+  private readonly inHand = new Map<string, Omit<MessageInHand, 'heldMs'> & { since: number }>();
   private relaunchTimer: NodeJS.Timeout | undefined;
   private launchFailures = 0;
   private readonly retry: RetryBackoff;
@@ -87,6 +90,7 @@ export class KafkaJsConsumer implements MessageConsumer {
       clearTimeout(grace);
     }
     this.partitions.clear();
+    this.inHand.clear();
   }
 
   status(): ConsumerStatus {
@@ -94,6 +98,7 @@ export class KafkaJsConsumer implements MessageConsumer {
       state: this.state,
       ...(this.lastError !== undefined && this.state !== 'running' ? { lastError: this.lastError } : {}),
       partitions: [...this.partitions.values()].map((partition) => ({ ...partition })),
+      inHand: [...this.inHand.values()].map(({ since, ...message }) => ({ ...message, heldMs: Date.now() - since })),
     };
   }
 
@@ -186,9 +191,13 @@ export class KafkaJsConsumer implements MessageConsumer {
         if (error && typeof error.type === 'string' && REBALANCING.has(error.type)) delivery.abort();
       });
     }, this.timing.heartbeatIntervalMs);
+    const key = `${message.topic}/${message.partition}`;
+    const held = { topic: message.topic, partition: message.partition, offset: message.offset, attempt: 1, since: Date.now() };
+    this.inHand.set(key, held);
     try {
       for (let attempt = 1; ; attempt++) {
         if (delivery.signal.aborted) return false;
+        held.attempt = attempt;
         try {
           // False when left behind by a stop that outwaited its grace: not committed, it comes again.
           return await unlessAbandoned(this.options.handle(message, { attempt, signal: delivery.signal }), this.abandoning.signal);
@@ -202,6 +211,7 @@ export class KafkaJsConsumer implements MessageConsumer {
     } finally {
       clearInterval(beat);
       this.stopping.signal.removeEventListener('abort', abort);
+      if (this.inHand.get(key) === held) this.inHand.delete(key);
     }
   }
 

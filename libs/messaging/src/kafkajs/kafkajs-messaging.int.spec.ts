@@ -173,11 +173,16 @@ describe('messaging port on kafkajs (librdkafka mock cluster)', () => {
     });
     await stuck.start();
     await inHandler.promise;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Readiness shows which message the handler holds, and for how long.
+    const [held] = stuck.status().inHand;
+    expect(held).toMatchObject({ topic: TOPIC_NAME, offset: expect.stringMatching(/^\d+$/), attempt: 1 });
+    expect(held.heldMs).toBeGreaterThanOrEqual(50);
     const stopping = Date.now();
     await stuck.stop();
     // The grace, plus leaving the group (the fetch in flight and the broker's answers).
     expect(Date.now() - stopping).toBeLessThan(STOP_GRACE_MS + 5_000);
-    expect(stuck.status().state).toBe('stopped');
+    expect(stuck.status()).toMatchObject({ state: 'stopped', inHand: [] });
 
     const delivered: string[] = [];
     const next = consumer(group, async (message) => {
