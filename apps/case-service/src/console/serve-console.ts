@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import { static as serveStatic, type NextFunction, type Request, type Response } from 'express';
 
 /** Paths the service answers itself; everything else that is a page of the console gets its index.html. */
 export const SERVICE_PATH_PREFIXES = ['/api', '/docs', '/health', '/metrics'] as const;
@@ -32,7 +32,7 @@ function isServicePath(path: string): boolean {
 export function serveConsole(app: NestExpressApplication, directory: string | undefined = consoleAssetsDirectory()): boolean {
   if (directory === undefined) return false;
   const index = join(directory, 'index.html');
-  app.useStaticAssets(directory, {
+  const files = serveStatic(directory, {
     index: false,
     setHeaders: (response: Response, path: string) => {
       response.setHeader(
@@ -41,6 +41,11 @@ export function serveConsole(app: NestExpressApplication, directory: string | un
       );
     },
   });
+  // The service's own paths never look on the disk: no file in the console's folder can answer in
+  // their place, and a /health probe or a read of the work queue costs no file lookup.
+  app.use((request: Request, response: Response, next: NextFunction) =>
+    isServicePath(request.path) ? next() : files(request, response, next),
+  );
   app.use((request: Request, response: Response, next: NextFunction) => {
     const isPage =
       (request.method === 'GET' || request.method === 'HEAD') && !isServicePath(request.path) && !/\.[a-z0-9]+$/i.test(request.path);
