@@ -64,6 +64,9 @@ describe('Kafka operations', () => {
     );
     expect(metrics).toMatch(/^cases_kafka_relay_lag_events \d+$/m);
     expect(metrics).toMatch(/^cases_kafka_relay_running 1$/m);
+    // Every ticket handled in well under a minute: none held long.
+    const oldestInHand = /^cases_kafka_consumer_oldest_in_hand_seconds (\S+)$/m.exec(metrics);
+    expect(Number(oldestInHand?.[1])).toBeLessThan(60);
     // Labels are topics and partitions: no ticket number, no key.
     expect(metrics).not.toContain(ticketNo);
     const ready = await service.t.http.get('/health/ready');

@@ -12,6 +12,9 @@ import type { KafkaHealthSource } from './kafka.service';
  * - `cases_kafka_relay_running`: 1 in the instance holding the relay's lease while it publishes,
  *   0 while it is degraded (Kafka unreachable) or another instance holds the lease.
  * - `cases_kafka_tickets_dead_lettered`: tickets this instance sent to the dead-letter topic since it started.
+ * - `cases_kafka_consumer_oldest_in_hand_seconds`: how long the ticket handler has held the message
+ *   it has held longest (0 when it holds none); a value that keeps growing is a stuck or failing
+ *   intake, worth an alert.
  */
 export function registerKafkaMetrics(registry: Registry, source: KafkaHealthSource): void {
   // Every gauge of one scrape reads one report.
@@ -60,6 +63,16 @@ export function registerKafkaMetrics(registry: Registry, source: KafkaHealthSour
     async collect() {
       const { tickets } = await report();
       this.set(tickets !== undefined && 'deadLettered' in tickets ? tickets.deadLettered : 0);
+    },
+  });
+  new Gauge({
+    name: 'cases_kafka_consumer_oldest_in_hand_seconds',
+    help: 'How long the 12345 ticket handler has held the message it has held longest (0 when it holds none)',
+    registers: [registry],
+    async collect() {
+      const { tickets } = await report();
+      const held = tickets !== undefined && 'inHand' in tickets ? tickets.inHand.map((message) => message.heldMs) : [];
+      this.set(Math.max(0, ...held) / 1000);
     },
   });
 }
