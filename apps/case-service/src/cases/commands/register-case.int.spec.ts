@@ -33,6 +33,30 @@ const REQUEST: CommandRequest = {
   requestHash: 'a'.repeat(64),
 };
 
+/** A pipeline whose every append loses on the case-number sequence, counting the appends tried. */
+function losingOnTheSequence(reads: Partial<Record<'load' | 'findReplay', unknown>>) {
+  let appends = 0;
+  const pipeline = {
+    check: () => undefined,
+    ...reads,
+    execute: async ({ alongside }: { alongside: StreamAppend }) => {
+      appends += 1;
+      throw new WrongExpectedVersionError(alongside.streamId, alongside.expectedRevision ?? 'any', 'no_stream');
+    },
+  } as unknown as CaseCommandPipeline;
+  return { pipeline, appends: () => appends };
+}
+
+function handlerOn(pipeline: CaseCommandPipeline, numbers: CaseNumberAllocator): RegisterCaseHandler {
+  return new RegisterCaseHandler(
+    pipeline,
+    numbers,
+    { org: { id: 'org', name: '测试街道' } } as unknown as AppConfig,
+    { now: () => AT },
+    {} as PersonalDataVault,
+  );
+}
+
 describe('RegisterCaseHandler: case numbers', () => {
   let dir: string;
   let store: SqliteEventStore;
@@ -50,25 +74,11 @@ describe('RegisterCaseHandler: case numbers', () => {
   it('an intake that loses on the sequence on every attempt gives its number back, so the next intake takes it', async () => {
     const numbers = new CaseNumberAllocator(store);
     // Every append loses on the sequence stream, as when other intakes keep taking the number first.
-    let appends = 0;
-    const pipeline = {
-      check: () => undefined,
-      load: async () => NO_CASE,
-      execute: async ({ alongside }: { alongside: StreamAppend }) => {
-        appends += 1;
-        throw new WrongExpectedVersionError(alongside.streamId, alongside.expectedRevision ?? 'any', 'no_stream');
-      },
-    } as unknown as CaseCommandPipeline;
-    const handler = new RegisterCaseHandler(
-      pipeline,
-      numbers,
-      { org: { id: 'org', name: '测试街道' } } as unknown as AppConfig,
-      { now: () => AT },
-      {} as PersonalDataVault,
-    );
+    const losing = losingOnTheSequence({ load: async () => NO_CASE });
+    const handler = handlerOn(losing.pipeline, numbers);
 
     await expect(handler.execute(new RegisterCaseCommand(INTAKE, REQUEST))).rejects.toThrow(/no case number after 20 attempts/);
-    expect(appends).toBeGreaterThanOrEqual(20);
+    expect(losing.appends()).toBeGreaterThanOrEqual(20);
 
     const next = await numbers.reserve('org', 'petition', AT, 'case-2');
     expect(next.number).toBe('XF2026-0001');
@@ -82,29 +92,17 @@ describe('RegisterCaseHandler: case numbers', () => {
   it('a repeated intake whose first try loses on the sequence is answered from its case on file, with no second try', async () => {
     const numbers = new CaseNumberAllocator(store);
     const repeated: CommandRequest = { ...REQUEST, idempotencyKey: 'intake-once' };
-    let appends = 0;
     const onFile = {
       state: { status: 'registered', number: 'XF2026-0007' },
       revision: 0n,
       recorded: [{ revision: 0n, position: 41n, metadata: { idempotencyKey: 'intake-once', requestHash: REQUEST.requestHash } }],
     };
-    const pipeline = {
-      check: () => undefined,
+    // The first try takes the stream to be missing; it loses on a stale number before the case stream is looked at.
+    const losing = losingOnTheSequence({
       load: async () => onFile,
       findReplay: (id: string) => ({ id, revision: 0n, position: 41n, replayed: true }),
-      // The first try takes the stream to be missing; it loses on a stale number before the case stream is looked at.
-      execute: async ({ alongside }: { alongside: StreamAppend }) => {
-        appends += 1;
-        throw new WrongExpectedVersionError(alongside.streamId, alongside.expectedRevision ?? 'any', 'no_stream');
-      },
-    } as unknown as CaseCommandPipeline;
-    const handler = new RegisterCaseHandler(
-      pipeline,
-      numbers,
-      { org: { id: 'org', name: '测试街道' } } as unknown as AppConfig,
-      { now: () => AT },
-      {} as PersonalDataVault,
-    );
+    });
+    const handler = handlerOn(losing.pipeline, numbers);
 
     await expect(handler.execute(new RegisterCaseCommand(INTAKE, repeated))).resolves.toMatchObject({
       number: 'XF2026-0007',
@@ -112,7 +110,7 @@ describe('RegisterCaseHandler: case numbers', () => {
       position: 41n,
       replayed: true,
     });
-    expect(appends).toBe(1);
+    expect(losing.appends()).toBe(1);
     // The number it reserved was given back.
     await expect(numbers.reserve('org', 'petition', AT, 'case-2')).resolves.toMatchObject({ number: 'XF2026-0001' });
   });
