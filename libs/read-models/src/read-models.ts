@@ -46,11 +46,16 @@ interface Reading {
   timeoutMs: number;
 }
 
-async function minPositionOf(reading: Reading, freshness: Freshness): Promise<bigint> {
-  const head = await reading.store.headPosition();
+/** The position `projection` must reach before a query with `freshness` reads it. */
+async function minPositionOf(reading: Reading, projection: string, freshness: Freshness): Promise<bigint> {
   const { minPosition } = freshness;
-  if (minPosition === undefined) return head;
-  if (minPosition > head) throw new PositionBeyondLogError(minPosition, head);
+  if (minPosition === undefined) return reading.store.headPosition();
+  // Only a position the read model has not reached yet can lie past the log's end: the head is
+  // read then, not on every read that names a position already applied.
+  if (minPosition > reading.runner.checkpoint(projection)) {
+    const head = await reading.store.headPosition();
+    if (minPosition > head) throw new PositionBeyondLogError(minPosition, head);
+  }
   return minPosition;
 }
 
@@ -88,7 +93,7 @@ export class CaseReadModel {
 
   private async read<T>(freshness: Freshness, read: (reader: ReadModelReader, at: ReadAt) => Promise<T>): Promise<T> {
     const { runner, timeoutMs } = this.reading;
-    return runner.read(CASE_PROJECTION, await minPositionOf(this.reading, freshness), timeoutMs, read);
+    return runner.read(CASE_PROJECTION, await minPositionOf(this.reading, CASE_PROJECTION, freshness), timeoutMs, read);
   }
 }
 
@@ -99,8 +104,11 @@ export class CaseHistoryReadModel {
   /** Every event of the case in stream order; empty when no such case has reached the read model. */
   async history(caseId: string, freshness: Freshness = {}): Promise<CaseHistoryEntry[]> {
     const { runner, timeoutMs } = this.reading;
-    return runner.read(CASE_HISTORY_PROJECTION, await minPositionOf(this.reading, freshness), timeoutMs, ({ db }) =>
-      getCaseHistory(db, caseId),
+    return runner.read(
+      CASE_HISTORY_PROJECTION,
+      await minPositionOf(this.reading, CASE_HISTORY_PROJECTION, freshness),
+      timeoutMs,
+      ({ db }) => getCaseHistory(db, caseId),
     );
   }
 }

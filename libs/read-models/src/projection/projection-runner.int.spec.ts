@@ -250,7 +250,7 @@ describe.each(['sqlite', 'postgres'] as const)('ProjectionRunner with read model
   it('refuses at once a minPosition past the log head, which no command answered and no wait would reach', async () => {
     const [caseId] = await appendGeneratedCases(store, 1, 12);
     const head = await store.headPosition();
-    const runner = await openRunner({ projections: [caseProjection()] });
+    const runner = await openRunner({ projections: [caseProjection(), caseHistoryProjection()] });
     const readModels = new ReadModels(runner, store, { timeoutMs: 60_000 });
     runner.start();
 
@@ -259,6 +259,7 @@ describe.each(['sqlite', 'postgres'] as const)('ProjectionRunner with read model
     await expect(refused).rejects.toMatchObject({ status: 422, code: 'REQUEST.POSITION_BEYOND_LOG', details: { head: String(head) } });
     await expect(readModels.history.history(caseId, { minPosition: head + 1_000n })).rejects.toThrow(PositionBeyondLogError);
     await expect(readModels.cases.view(caseId, { minPosition: head })).resolves.toMatchObject({ position: expect.any(BigInt) });
+    await expect(readModels.history.history(caseId, { minPosition: head })).resolves.not.toHaveLength(0);
   });
 
   it('a wait that runs out is a 503 READ_MODEL.BEHIND that says when to come back', async () => {
