@@ -55,17 +55,13 @@ export interface ProblemResponse {
 
 export const BAD_REQUEST = { status: 400, description: 'Invalid request: every bad field is named in `errors`' };
 export const NOT_FOUND = { status: 404, description: 'No such case' };
-/** A `position` past the end of the log: the answer names the log's end in `head`. */
-export const POSITION_BEYOND_LOG = {
-  status: 422,
-  description: '`position` is beyond the end of the event log; `head` gives the last position',
-};
-
-/** A read-your-writes query whose `minPosition` is past the end of the log. */
-export const MIN_POSITION_BEYOND_LOG = {
-  status: 422,
-  description: '`minPosition` is beyond the end of the event log (code REQUEST.POSITION_BEYOND_LOG); `head` gives the last position',
-};
+/** A position parameter (`position` of the figures, `minPosition` of a read) past the end of the log. */
+export function positionBeyondLog(parameter: 'position' | 'minPosition'): ProblemResponse {
+  return {
+    status: 422,
+    description: `\`${parameter}\` is beyond the end of the event log (code REQUEST.POSITION_BEYOND_LOG); \`head\` gives the last position`,
+  };
+}
 
 const RETRY_AFTER_HEADER = { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' as const } } };
 

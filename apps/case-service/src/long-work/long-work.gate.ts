@@ -7,10 +7,7 @@ const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 /** Every long job is running or waiting its turn: come back later (docs/statistics.md, "Long work"). */
 export class LongWorkBusyError extends ServiceError {
-  constructor(
-    readonly retryAfterSeconds: number,
-    waiting: number,
-  ) {
+  constructor(retryAfterSeconds: number, waiting: number) {
     super(
       'LONG_WORK.BUSY',
       503,

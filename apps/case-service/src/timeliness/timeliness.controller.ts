@@ -4,7 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import type { Request, Response } from 'express';
 import type { Actor, TimelinessDimension } from '@cases/domain';
 import { actorOf } from '../auth/auth.guard';
-import { ApiProblems, BAD_REQUEST, LONG_WORK_BUSY, LONG_WORK_FAILED, POSITION_BEYOND_LOG } from '../http/openapi-responses';
+import { ApiProblems, BAD_REQUEST, LONG_WORK_BUSY, LONG_WORK_FAILED, positionBeyondLog } from '../http/openapi-responses';
 import { RequestValidationError } from '../http/problem-details';
 import { reportMonthProblem } from '../http/plausible-instants';
 import { CLOCK, type Clock } from '../infrastructure/clock';
@@ -51,7 +51,7 @@ export class TimelinessController {
       "及时受理率, 按期答复率, 响应率, 按期办结率, 满意率, 解决率, 初次信访一次性化解率, 化解率: each { numerator, denominator, ratio }, ratio null when nothing counted. A milestone counts in the period its final deadline falls in, once decided at the judging instant `judgedAt`: the moment asked, or with `position` the recording time of the event at that log position, so the same position gives the same answer later. With groupBy=unit the desk's milestones (acceptance, call-back, re-examination) are grouped under the organisation's name. A `unit` user reads only what is charged to its own unit (its milestones, the call-backs, closes and mediation outcomes that judge its work), and the answer says so in `scope`.",
   })
   @ApiOkResponse({ description: '{ from, to, position, judgedAt, groups: [{ group, kpis }] }' })
-  @ApiProblems(BAD_REQUEST, POSITION_BEYOND_LOG, LONG_WORK_BUSY, LONG_WORK_FAILED)
+  @ApiProblems(BAD_REQUEST, positionBeyondLog('position'), LONG_WORK_BUSY, LONG_WORK_FAILED)
   stats(@Query() query: TimelinessQueryDto, @Req() req: Request) {
     const unit = scopeOf(actorOf(req));
     return this.timeliness.kpis({ ...toRequest(query), ...(unit !== undefined && { unit }) });
@@ -70,7 +70,7 @@ export class TimelinessController {
   @ApiOkResponse({ description: 'The same shape as GET /api/stats/timeliness' })
   @ApiProblems(
     { status: 400, description: 'Invalid request, or a policy POLICY_FILE would refuse: every bad field is named in `errors`' },
-    POSITION_BEYOND_LOG,
+    positionBeyondLog('position'),
     LONG_WORK_BUSY,
     LONG_WORK_FAILED,
   )
@@ -100,7 +100,7 @@ export class TimelinessController {
       ]),
     ),
   })
-  @ApiProblems(BAD_REQUEST, POSITION_BEYOND_LOG, LONG_WORK_BUSY, LONG_WORK_FAILED)
+  @ApiProblems(BAD_REQUEST, positionBeyondLog('position'), LONG_WORK_BUSY, LONG_WORK_FAILED)
   async monthly(
     @Param('month') month: string,
     @Query() query: MonthlyReportQueryDto,

@@ -5700,7 +5700,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description `position` is beyond the end of the event log; `head` gives the last position */
+      /** @description `position` is beyond the end of the event log (code REQUEST.POSITION_BEYOND_LOG); `head` gives the last position */
       422: {
         headers: {
           [name: string]: unknown;
@@ -5760,7 +5760,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description `position` is beyond the end of the event log; `head` gives the last position */
+      /** @description `position` is beyond the end of the event log (code REQUEST.POSITION_BEYOND_LOG); `head` gives the last position */
       422: {
         headers: {
           [name: string]: unknown;
@@ -5829,7 +5829,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description `position` is beyond the end of the event log; `head` gives the last position */
+      /** @description `position` is beyond the end of the event log (code REQUEST.POSITION_BEYOND_LOG); `head` gives the last position */
       422: {
         headers: {
           [name: string]: unknown;

@@ -241,19 +241,14 @@ function toIncoming(topic: string, partition: number, message: KafkaMessage): In
 
 /**
  * True once `handling` resolves; false when `abandoned` aborts first, from then on ignoring how
- * `handling` ends (its rejection included).
+ * `handling` ends (its rejection included: it is handled here either way).
  */
 function unlessAbandoned(handling: Promise<void>, abandoned: AbortSignal): Promise<boolean> {
-  if (abandoned.aborted) {
-    handling.catch(() => undefined);
-    return Promise.resolve(false);
-  }
   return new Promise<boolean>((resolve, reject) => {
-    const abandon = () => {
-      handling.catch(() => undefined);
-      resolve(false);
-    };
-    abandoned.addEventListener('abort', abandon, { once: true });
+    const abandon = () => resolve(false);
+    if (abandoned.aborted) abandon();
+    else abandoned.addEventListener('abort', abandon, { once: true });
+    // Settling after `abandon` changes nothing: the promise is already resolved.
     handling.then(
       () => {
         abandoned.removeEventListener('abort', abandon);

@@ -6,7 +6,7 @@ import type { Freshness } from '@cases/read-models';
 import { actorOf } from '../../auth/auth.guard';
 import { CASE_ID_PIPE, RequestValidationError } from '../../http/problem-details';
 import { PLAUSIBLE_RANGE, parseInstantParameter } from '../../http/plausible-instants';
-import { ApiProblems, BAD_REQUEST, MIN_POSITION_BEYOND_LOG, NOT_FOUND, READ_MODEL_BEHIND } from '../../http/openapi-responses';
+import { ApiProblems, BAD_REQUEST, NOT_FOUND, READ_MODEL_BEHIND, positionBeyondLog } from '../../http/openapi-responses';
 import type { PersonalDataAccessRequest } from '../../personal-data/personal-data-access.service';
 import { GetCaseHistoryQuery, GetCaseQuery, ListCasesQuery } from '../queries/case-queries';
 import { CommandRequestFactory } from './command-request.factory';
@@ -52,7 +52,7 @@ export class CaseQueriesController {
   @ApiOkResponse({
     description: '{ items, total, page, pageSize }; an item with `needsAttention: true` has a parked event and may stop short of the log',
   })
-  @ApiProblems(BAD_REQUEST, MIN_POSITION_BEYOND_LOG, READ_MODEL_BEHIND)
+  @ApiProblems(BAD_REQUEST, positionBeyondLog('minPosition'), READ_MODEL_BEHIND)
   list(@Query() query: ListCasesQueryDto, @Req() req: Request) {
     const { minPosition, ...filter } = query;
     return this.queryBus.execute(new ListCasesQuery(filter, actorOf(req), freshness(minPosition)));
@@ -105,7 +105,7 @@ export class CaseQueriesController {
     BAD_REQUEST,
     { status: 403, description: '`reveal=personal` by a role that may not see personal data in full' },
     NOT_FOUND,
-    MIN_POSITION_BEYOND_LOG,
+    positionBeyondLog('minPosition'),
     READ_MODEL_BEHIND,
   )
   async view(
@@ -158,7 +158,7 @@ export class CaseQueriesController {
   @ApiParam(CASE_ID_PARAM)
   @ApiOkResponse({ description: '{ id, events }: the events, oldest first' })
   @ApiQuery(MIN_POSITION_QUERY)
-  @ApiProblems(BAD_REQUEST, NOT_FOUND, MIN_POSITION_BEYOND_LOG, READ_MODEL_BEHIND)
+  @ApiProblems(BAD_REQUEST, NOT_FOUND, positionBeyondLog('minPosition'), READ_MODEL_BEHIND)
   history(@Param('id', CASE_ID_PIPE) id: string, @Query('minPosition') minPosition: string | undefined, @Req() req: Request) {
     return this.queryBus.execute(new GetCaseHistoryQuery(id, actorOf(req), freshness(minPosition)));
   }
